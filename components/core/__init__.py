@@ -1,0 +1,1 @@
+"""Shared building blocks: the spec base model, tiers, tags and small value types."""

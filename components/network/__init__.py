@@ -1,0 +1,1 @@
+"""The environment's network: VPC, subnets per AZ, gateways, endpoints and flow logs."""

@@ -1,0 +1,1 @@
+"""Encryption keys and secrets of an environment."""

@@ -1,0 +1,1 @@
+"""The platform's Pulumi program, its typed settings and its offline tools."""

@@ -1,0 +1,63 @@
+"""``python -m infra``: the offline tools of the platform.
+
+    python -m infra preview --stack staging            # a tree like `pulumi preview`
+    python -m infra preview --stack prod --json        # machine-readable
+    python -m infra preview --stack dev --markdown     # for a pull-request comment
+
+Exit codes: 0 success, 2 invalid configuration or usage (a message, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+EXIT_CONFIG = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m infra", description="Offline tools of the platform program."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    preview = commands.add_parser("preview", help="run the program under mocks and show what it would create")
+    preview.add_argument("--stack", "-s", required=True, help="stack name: dev, staging or prod")
+    form = preview.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="print JSON: stack, resources, summary")
+    form.add_argument("--markdown", action="store_true", help="print a compact Markdown summary")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "preview":
+        return _preview(args)
+    return EXIT_CONFIG  # pragma: no cover - argparse rejects unknown commands first
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from infra.config import ConfigError
+    from infra.preview import render, runner
+
+    try:
+        stack_file = runner.read_stack_file(args.stack)
+        result = runner.run_program(stack_file, preview=True)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    if args.json:
+        print(render.as_json(result.stack, result.resources, result.outputs))
+    elif args.markdown:
+        print(render.as_markdown(result.stack, result.resources))
+    else:
+        print(render.as_tree(result.stack, stack_file.project, result.resources))
+    if result.unanswered_calls:
+        print(
+            f"note: data sources the mocks do not answer: {sorted(set(result.unanswered_calls))}",
+            file=sys.stderr,
+        )
+    return 0

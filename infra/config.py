@@ -1,0 +1,201 @@
+"""Stack configuration: the ``platform:*`` keys, read once into frozen, typed settings.
+
+Every problem is reported at once, each naming the full key (``platform:network.cidr``), the value
+received and what is allowed, before a single resource is registered. Unknown keys are errors.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Union, get_args, get_origin
+
+import pulumi
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from components.core.model import Spec
+from components.core.tags import common_tags
+from components.core.tier import Tier, TierPolicy, policy_for
+from components.network.spec import NetworkSpec
+from components.security.keys import KeysSpec
+from components.security.secrets import SecretsSpec
+from infra import guardrails
+
+NAMESPACE = "platform"
+DEFAULT_REGION = "ap-northeast-2"
+_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+_SECRET_SHOWN_AS = "[secret]"
+
+
+class StackConfig(Spec):
+    """Everything a ``Pulumi.<stack>.yaml`` can say under ``platform:``.
+
+    Attributes:
+        tier: ``dev``, ``staging`` or ``prod``; sets the guardrails (required).
+        region: AWS region. Defaults to ``ap-northeast-2``.
+        tags: extra tags for every taggable resource. Defaults to none.
+        protect: ``true`` to protect stateful resources even where the tier does not; ``false`` is
+            refused where the tier protects. Defaults to the tier's choice.
+        network: the VPC (required).
+        keys: KMS key settings. Defaults to 90-day rotation and a 30-day deletion window.
+        secrets: application secrets. Defaults to none.
+    """
+
+    tier: Tier
+    region: str = DEFAULT_REGION
+    tags: dict[str, str] = Field(default_factory=dict)
+    protect: bool | None = None
+    network: NetworkSpec
+    keys: KeysSpec = KeysSpec()
+    secrets: SecretsSpec = SecretsSpec()
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if not _REGION.match(value):
+            raise ValueError("must be an AWS region name such as ap-northeast-2")
+        return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The validated settings of one stack, as the program uses them.
+
+    Attributes:
+        project: the Pulumi project (``platform``).
+        environment: the stack name (``dev``, ``staging``, ``prod``).
+        config: the validated ``platform:*`` keys.
+    """
+
+    project: str
+    environment: str
+    config: StackConfig
+
+    @property
+    def tier(self) -> Tier:
+        return self.config.tier
+
+    @property
+    def policy(self) -> TierPolicy:
+        return policy_for(self.config.tier)
+
+    @property
+    def protect(self) -> bool:
+        """Whether stateful resources carry ``protect=True``: the tier's floor, tightened by the stack."""
+        return self.policy.protect or bool(self.config.protect)
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return common_tags(self.project, self.environment, self.config.tags)
+
+    @property
+    def region(self) -> str:
+        return self.config.region
+
+
+class ConfigError(pulumi.RunError):
+    """The stack configuration is invalid. ``problems`` holds one readable line per problem.
+
+    A ``RunError`` makes the real language host print the message without a traceback.
+    """
+
+    def __init__(self, stack: str, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        noun = "problem" if len(problems) == 1 else "problems"
+        super().__init__(f"Stack '{stack}' configuration has {len(problems)} {noun}:\n{lines}")
+
+
+def parse(
+    raw: Mapping[str, str],
+    stack: str,
+    project: str = NAMESPACE,
+    secret_keys: Iterable[str] = (),
+) -> Settings:
+    """Validate the raw config of a stack (``{"platform:network": "<json>", ...}``).
+
+    Keys of other namespaces (``aws:``, ``pulumi:``) are not this program's and are ignored.
+
+    Raises:
+        ConfigError: with every problem found.
+    """
+    secret = {k.split(":", 1)[1] for k in secret_keys if k.startswith(f"{NAMESPACE}:")}
+    values = {
+        key.split(":", 1)[1]: _decode(value) for key, value in raw.items() if key.startswith(f"{NAMESPACE}:")
+    }
+    try:
+        config = StackConfig.model_validate(values)
+    except ValidationError as exc:
+        raise ConfigError(stack, [_describe(err, secret) for err in exc.errors()]) from None
+    problems = [
+        f"{NAMESPACE}:{key}: {message}" for key, message in guardrails.check(config, policy_for(config.tier))
+    ]
+    if problems:
+        raise ConfigError(stack, problems)
+    return Settings(project=project, environment=stack, config=config)
+
+
+def load() -> Settings:
+    """Read and validate the running stack's configuration from the Pulumi runtime."""
+    raw = {**pulumi.runtime.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
+    secret_keys = [key for key in raw if pulumi.runtime.is_config_secret(key)]
+    return parse(raw, pulumi.get_stack(), pulumi.get_project(), secret_keys)
+
+
+def _decode(value: Any) -> Any:
+    """Pulumi hands structured config values to the program as JSON text; plain ones as strings."""
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def _key(loc: tuple[int | str, ...]) -> str:
+    parts = ""
+    for part in loc:
+        parts += f"[{part}]" if isinstance(part, int) else (f".{part}" if parts else str(part))
+    return f"{NAMESPACE}:{parts}"
+
+
+def _describe(err: Mapping[str, Any], secret: set[str]) -> str:
+    loc = tuple(err["loc"])
+    key = _key(loc)
+    kind = err["type"]
+    received = _SECRET_SHOWN_AS if loc and loc[0] in secret else repr(err.get("input"))
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        return f"{key}: unknown key (allowed here: {', '.join(allowed)})"
+    if kind == "missing":
+        return f"{key}: required, but not set"
+    message = str(err["msg"]).removeprefix("Value error, ")
+    return f"{key}: {message}; got {received}"
+
+
+def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
+    """The camelCase keys of the spec at ``loc``, to say what a misspelt key could have been."""
+    model: type[BaseModel] | None = StackConfig
+    for part in loc:
+        if model is None:
+            break
+        if isinstance(part, int):
+            continue
+        field_info = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
+        model = _model_in(field_info.annotation) if field_info else None
+    if model is None:
+        return []
+    return sorted(f.alias or n for n, f in model.model_fields.items())
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if get_origin(annotation) in (Union, tuple, list, dict) or get_args(annotation):
+        for arg in get_args(annotation):
+            found = _model_in(arg)
+            if found is not None:
+                return found
+    return None

@@ -1,0 +1,215 @@
+"""Mocks for the Pulumi SDK's mock runtime: plausible data sources and a monitor that records resources.
+
+Used by the offline preview and by the test suite. In *preview* mode a resource's outputs are only its
+inputs, as in a real ``pulumi preview``: ids, ARNs and endpoints stay unknown. In *update* mode (the
+unit tests' default) resources get synthetic ids and ARNs so that wiring between them can be asserted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as sdk_mocks
+from pulumi.runtime import rpc, settings
+
+ACCOUNT_ID = "123456789012"
+PARTITION = "aws"
+CallHandler = Callable[[dict[str, Any], str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One resource registration as the engine would have received it."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    inputs: dict[str, Any]
+    protect: bool
+    custom: bool
+    provider: str | None
+    dependencies: tuple[str, ...] = ()
+    retain_on_delete: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+def _zones(args: dict[str, Any], region: str) -> dict[str, Any]:
+    letters = "abcd"
+    return {
+        "names": [f"{region}{c}" for c in letters],
+        "zoneIds": [f"apne2-az{i + 1}" for i in range(len(letters))],
+        "id": region,
+    }
+
+
+def _random_password(args: dict[str, Any], region: str) -> dict[str, Any]:
+    # Deterministic, so previews are stable; it is only ever seen as a secret.
+    length = int(args.get("passwordLength") or 32)
+    seed = hashlib.sha256(repr(sorted(args.items())).encode()).hexdigest()
+    return {"randomPassword": (seed * (length // len(seed) + 1))[:length]}
+
+
+CALLS: dict[str, CallHandler] = {
+    "aws:index/getAvailabilityZones:getAvailabilityZones": _zones,
+    "aws:index/getCallerIdentity:getCallerIdentity": lambda args, region: {
+        "accountId": ACCOUNT_ID,
+        "arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:user/offline-preview",
+        "userId": "AIDAOFFLINEPREVIEW",
+        "id": ACCOUNT_ID,
+    },
+    "aws:index/getPartition:getPartition": lambda args, region: {
+        "partition": PARTITION,
+        "dnsSuffix": "amazonaws.com",
+        "reverseDnsPrefix": "com.amazonaws",
+        "id": PARTITION,
+    },
+    "aws:index/getRegion:getRegion": lambda args, region: {
+        "region": region,
+        "name": region,
+        "id": region,
+        "endpoint": f"ec2.{region}.amazonaws.com",
+        "description": region,
+    },
+    "aws:secretsmanager/getRandomPassword:getRandomPassword": _random_password,
+}
+"""Data sources the program calls, by token. Add one here when a component calls a new data source."""
+
+
+class PlatformMocks(pulumi.runtime.Mocks):
+    """Answers the program's data sources and invents outputs for new resources.
+
+    Args:
+        preview: behave like ``pulumi preview`` (outputs unknown) rather than ``pulumi up``.
+        region: the region data sources answer for.
+    """
+
+    def __init__(self, preview: bool = False, region: str = "ap-northeast-2") -> None:
+        self.preview = preview
+        self.region = region
+        self.unanswered: list[str] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        state = dict(args.inputs)
+        if self.preview:
+            return "", state
+        short = args.typ.split(":")[-1].lower()
+        rid = f"{args.name}-id"
+        state.setdefault("arn", f"arn:{PARTITION}:mock:{self.region}:{ACCOUNT_ID}:{short}/{args.name}")
+        state.setdefault("name", args.name)
+        state.setdefault("keyId", rid)
+        state.setdefault("endpoint", f"{args.name}.mock.{self.region}.amazonaws.com")
+        state.setdefault("address", f"{args.name}.mock.{self.region}.amazonaws.com")
+        return rid, state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        handler = CALLS.get(args.token)
+        if handler is None:
+            self.unanswered.append(args.token)
+            return {}, []
+        return handler(dict(args.args), self.region), []
+
+
+class RecordingMonitor(sdk_mocks.MockMonitor):
+    """The SDK's mock monitor, keeping every registration with its parent, protect flag and provider."""
+
+    def __init__(self, mocks: PlatformMocks) -> None:
+        super().__init__(mocks)
+        self.recorded: list[Recorded] = []
+        self.stack_outputs: dict[str, Any] = {}
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self.recorded.append(
+                Recorded(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent or None,
+                    inputs=rpc.deserialize_properties(request.object),
+                    protect=bool(request.protect),
+                    custom=bool(request.custom),
+                    provider=request.provider or None,
+                    dependencies=tuple(request.dependencies),
+                    retain_on_delete=bool(request.retainOnDelete),
+                    aliases=tuple(alias.urn or alias.spec.name for alias in request.aliases),
+                )
+            )
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        if request.urn.split("::")[2] == "pulumi:pulumi:Stack":
+            self.stack_outputs = rpc.deserialize_properties(request.outputs)
+        return super().RegisterResourceOutputs(request)
+
+
+@dataclass
+class MockRuntime:
+    """A configured mock runtime: its monitor (what was registered) and its own event loop."""
+
+    monitor: RecordingMonitor
+    mocks: PlatformMocks
+    loop: asyncio.AbstractEventLoop
+
+    def run(self, build: Callable[[], object]) -> list[Recorded]:
+        """Run ``build`` (which creates components) inside a stack and wait for every registration."""
+
+        def program() -> None:
+            build()
+
+        self.loop.run_until_complete(pulumi.runtime.run_in_stack(program))
+        return list(self.monitor.recorded)
+
+    def close(self) -> None:
+        self.loop.close()
+
+
+def install(
+    project: str,
+    stack: str,
+    *,
+    preview: bool,
+    region: str = "ap-northeast-2",
+    config: dict[str, str] | None = None,
+    secret_keys: list[str] | None = None,
+) -> MockRuntime:
+    """Point the Pulumi SDK at a fresh recording mock monitor, with a new event loop.
+
+    Unlike ``pulumi.runtime.set_mocks`` this does not create a root stack, so a program can be run in
+    one with ``pulumi.runtime.run_in_stack`` exactly as the language host does.
+    """
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    mocks = PlatformMocks(preview=preview, region=region)
+    monitor = RecordingMonitor(mocks)
+    settings.configure(
+        sdk_mocks.MockSettings(
+            monitor=monitor,
+            monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),
+            engine=sdk_mocks.MockEngine(logging.getLogger("pulumi.offline")),
+            project=project,
+            stack=stack,
+            dry_run=preview,
+            organization="organization",
+            callbacks=None,
+        )
+    )
+    settings.set_root_resource(None)  # type: ignore[arg-type]
+    pulumi.runtime.set_all_config(config or {}, secret_keys or [])
+    return MockRuntime(monitor=monitor, mocks=mocks, loop=loop)
+
+
+def is_secret(value: Any) -> bool:
+    return rpc.is_rpc_secret(value)
+
+
+def unwrap(value: Any) -> Any:
+    """A recorded input with its secret wrapper removed (for assertions in tests)."""
+    return rpc.unwrap_rpc_secret(value) if rpc.is_rpc_secret(value) else value

@@ -1,0 +1,101 @@
+"""Render a preview: a tree like ``pulumi preview``, JSON for tools, Markdown for a pull request."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from pulumi.output import Unknown
+
+from infra.preview.mocks import Recorded, is_secret
+
+SECRET = "[secret]"
+UNKNOWN = "[unknown]"
+
+
+def plain(value: Any) -> Any:
+    """A recorded value made printable: secrets masked, unknowns marked, resources by URN."""
+    if is_secret(value):
+        return SECRET
+    if isinstance(value, Unknown):
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in sorted(value.items())}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    urn = getattr(value, "urn", None)
+    return f"[resource {urn}]" if urn is not None else repr(value)
+
+
+def summary(resources: list[Recorded]) -> dict[str, int]:
+    return {"create": len(resources)}
+
+
+def as_json(stack: str, resources: list[Recorded], outputs: dict[str, Any]) -> str:
+    document = {
+        "stack": stack,
+        "resources": [
+            {
+                "urn": r.urn,
+                "type": r.type,
+                "name": r.name,
+                "parent": r.parent,
+                "inputs": plain(r.inputs),
+                "protect": r.protect,
+            }
+            for r in resources
+        ],
+        "outputs": plain(outputs),
+        "summary": summary(resources),
+    }
+    return json.dumps(document, indent=2, sort_keys=False)
+
+
+def as_tree(stack: str, project: str, resources: list[Recorded]) -> str:
+    """The resources as ``pulumi preview`` lists them: type and name, indented under their parent."""
+    children: dict[str | None, list[Recorded]] = {}
+    urns = {r.urn for r in resources}
+    for r in resources:
+        parent = r.parent if r.parent in urns else None
+        children.setdefault(parent, []).append(r)
+    width = max((len(r.type) for r in resources), default=4) + 2
+    lines = [f"Previewing update ({stack}) — offline, against mocks:", ""]
+    lines.append(f"     {'Type':<{width + 6}}Name")
+    lines.append(f" +   {'pulumi:pulumi:Stack':<{width + 6}}{project}-{stack}")
+
+    def walk(parent: str | None, depth: int) -> None:
+        for r in children.get(parent, []):
+            marker = " 🔒" if r.protect else ""
+            indent = "   " * depth + "├─ "
+            lines.append(f" +   {indent}{r.type:<{width + 3 - 3 * depth}}{r.name}{marker}")
+            walk(r.urn, depth + 1)
+
+    walk(None, 0)
+    lines += ["", "Resources:", f"    + {len(resources)} to create"]
+    protected = sum(1 for r in resources if r.protect)
+    if protected:
+        lines.append(f"    🔒 {protected} protected")
+    return "\n".join(lines)
+
+
+def as_markdown(stack: str, resources: list[Recorded]) -> str:
+    """A compact summary for a pull-request comment: counts by component and by type."""
+    by_type = Counter(r.type for r in resources)
+    components = [r for r in resources if not r.custom and r.parent is not None]
+    lines = [
+        f"### Offline preview: `{stack}`",
+        "",
+        f"**+ {len(resources)} to create**, {sum(r.protect for r in resources)} protected,"
+        f" {len(components)} components.",
+        "",
+        "<details><summary>Resources by type</summary>",
+        "",
+        "| type | count |",
+        "|---|---:|",
+    ]
+    lines += [f"| `{t}` | {n} |" for t, n in sorted(by_type.items())]
+    lines += ["", "</details>"]
+    return "\n".join(lines)

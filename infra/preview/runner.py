@@ -1,0 +1,133 @@
+"""Run the real program offline, exactly as the Pulumi language host does, under the mock runtime.
+
+The host sets the working directory to the program directory (``infra/``), runs
+``runpy.run_path(<program dir>, run_name="__main__")`` inside ``pulumi.runtime.run_in_stack`` and leaves
+the repository root off ``sys.path``. This module does the same, with the stack's config read from
+``Pulumi.<stack>.yaml`` and the mocks of :mod:`infra.preview.mocks` in place of the engine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from ruamel.yaml import YAML
+
+from infra.preview import mocks
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET_PLACEHOLDER = "offline-preview-secret"
+
+
+@dataclass(frozen=True)
+class StackFile:
+    """A stack file's config as the language host would hand it to the program."""
+
+    project: str
+    stack: str
+    config: dict[str, str]
+    secret_keys: list[str]
+
+
+@dataclass(frozen=True)
+class PreviewResult:
+    stack: str
+    resources: list[mocks.Recorded]
+    outputs: dict[str, Any]
+    unanswered_calls: list[str]
+
+
+def project_name(root: Path = ROOT) -> str:
+    return str(YAML(typ="safe").load((root / "Pulumi.yaml").read_text())["name"])
+
+
+def program_dir(root: Path = ROOT) -> Path:
+    main = YAML(typ="safe").load((root / "Pulumi.yaml").read_text()).get("main", ".")
+    return (root / main).resolve()
+
+
+def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
+    """Read ``Pulumi.<stack>.yaml`` into the string map Pulumi passes to a program.
+
+    Structured values become JSON text; ``secure:`` values (which only the stack's KMS key can decrypt)
+    become a placeholder and their keys are marked secret, so they print as ``[secret]``.
+    """
+    path = root / f"Pulumi.{stack}.yaml"
+    if not path.is_file():
+        stacks = sorted(p.name.split(".")[1] for p in root.glob("Pulumi.*.yaml"))
+        raise FileNotFoundError(f"no stack file {path.name}; stacks here: {', '.join(stacks)}")
+    document = YAML(typ="safe").load(path.read_text()) or {}
+    config: dict[str, str] = {}
+    secret_keys: list[str] = []
+    for key, value in (document.get("config") or {}).items():
+        plain, had_secret = _strip_secure(value)
+        config[key] = plain if isinstance(plain, str) else json.dumps(plain)
+        if had_secret:
+            secret_keys.append(key)
+    return StackFile(project=project_name(root), stack=stack, config=config, secret_keys=secret_keys)
+
+
+def _strip_secure(value: Any) -> tuple[Any, bool]:
+    if isinstance(value, dict) and set(value) == {"secure"}:
+        return SECRET_PLACEHOLDER, True
+    if isinstance(value, dict):
+        pairs = {k: _strip_secure(v) for k, v in value.items()}
+        return {k: v for k, (v, _) in pairs.items()}, any(s for _, s in pairs.values())
+    if isinstance(value, list):
+        items = [_strip_secure(v) for v in value]
+        return [v for v, _ in items], any(s for _, s in items)
+    if isinstance(value, bool):
+        return ("true" if value else "false"), False
+    if isinstance(value, int | float):
+        return str(value), False
+    return value, False
+
+
+def run_program(stack_file: StackFile, *, preview: bool = True, root: Path = ROOT) -> PreviewResult:
+    """Run the program of ``root`` for ``stack_file`` under mocks and return what it registered.
+
+    Raises:
+        infra.config.ConfigError: the stack's configuration is invalid (nothing was registered).
+    """
+    region = _region(stack_file)
+    runtime = mocks.install(
+        stack_file.project,
+        stack_file.stack,
+        preview=preview,
+        region=region,
+        config=stack_file.config,
+        secret_keys=stack_file.secret_keys,
+    )
+    program = program_dir(root)
+    saved_cwd, saved_path = os.getcwd(), list(sys.path)
+    os.chdir(program)
+    # The host's sys.path: the program directory first, never the repository root.
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != root.resolve()]
+
+    def host() -> None:
+        runpy.run_path(str(program), run_name="__main__")
+
+    try:
+        runtime.loop.run_until_complete(pulumi.runtime.run_in_stack(host))
+    finally:
+        os.chdir(saved_cwd)
+        sys.path[:] = saved_path
+        runtime.loop.close()
+    return PreviewResult(
+        stack=stack_file.stack,
+        resources=list(runtime.monitor.recorded),
+        outputs=dict(runtime.monitor.stack_outputs),
+        unanswered_calls=list(runtime.mocks.unanswered),
+    )
+
+
+def _region(stack_file: StackFile) -> str:
+    from infra.config import DEFAULT_REGION
+
+    return stack_file.config.get("platform:region", DEFAULT_REGION)
