@@ -48,6 +48,7 @@ class Network(pulumi.ComponentResource):
     db_subnet_group_name: pulumi.Output[str]
     cache_subnet_group_name: pulumi.Output[str]
     endpoint_security_group_id: pulumi.Output[str] | None
+    workload_security_group_id: pulumi.Output[str]
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("platform:network:Network", name, None, opts)
@@ -131,6 +132,7 @@ class Network(pulumi.ComponentResource):
             tags={"Name": f"{name}-s3"},
             opts=child,
         )
+        workloads = self._workload_security_group(name, vpc)
         self.endpoint_security_group_id = None
         if spec.interface_endpoints:
             self.endpoint_security_group_id = self._interface_endpoints(name, args, vpc, app)
@@ -149,6 +151,7 @@ class Network(pulumi.ComponentResource):
         self.public_subnet_ids = pulumi.Output.all(*[s.id for s in public])
         self.app_subnet_ids = pulumi.Output.all(*[s.id for s in app])
         self.data_subnet_ids = pulumi.Output.all(*[s.id for s in data])
+        self.workload_security_group_id = workloads.id
         self.db_subnet_group_name = db_group.name
         self.cache_subnet_group_name = cache_group.name
         self.register_outputs(
@@ -160,6 +163,7 @@ class Network(pulumi.ComponentResource):
                 "data_subnet_ids": self.data_subnet_ids,
                 "db_subnet_group_name": self.db_subnet_group_name,
                 "cache_subnet_group_name": self.cache_subnet_group_name,
+                "workload_security_group_id": self.workload_security_group_id,
             }
         )
 
@@ -190,6 +194,30 @@ class Network(pulumi.ComponentResource):
                 f"{name}-{i}", route_table_id=table.id, subnet_id=subnet.id, opts=child
             )
         return table
+
+    def _workload_security_group(self, name: str, vpc: aws.ec2.Vpc) -> aws.ec2.SecurityGroup:
+        """The group the application side wears: cluster nodes carry it, data stores admit it.
+
+        It admits nothing itself; its only rule lets members open connections out (to the data tier,
+        endpoints and, through NAT, the internet).
+        """
+        child = pulumi.ResourceOptions(parent=self)
+        group = aws.ec2.SecurityGroup(
+            f"{name}-workloads",
+            vpc_id=vpc.id,
+            description="Application workloads: the source the data tier admits",
+            tags={"Name": f"{name}-workloads"},
+            opts=child,
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-workloads-egress",
+            security_group_id=group.id,
+            cidr_ipv4="0.0.0.0/0",
+            ip_protocol="-1",
+            description="Outbound connections from workloads",
+            opts=child,
+        )
+        return group
 
     def _interface_endpoints(
         self, name: str, args: NetworkArgs, vpc: aws.ec2.Vpc, subnets: list[aws.ec2.Subnet]
