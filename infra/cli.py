@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 EXIT_CONFIG = 2
 EXIT_POLICY = 3
@@ -26,6 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     preview = commands.add_parser("preview", help="run the program under mocks and show what it would create")
     preview.add_argument("--stack", "-s", required=True, help="stack name: dev, staging or prod")
+    preview.add_argument(
+        "--project-dir", type=Path, default=None, help="the project to preview (defaults to this repository)"
+    )
     form = preview.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="print JSON: stack, resources, summary")
     form.add_argument("--markdown", action="store_true", help="print a compact Markdown summary")
@@ -43,9 +47,10 @@ def _preview(args: argparse.Namespace) -> int:
     from infra.config import ConfigError
     from infra.preview import policy, render, runner
 
+    root = (args.project_dir or runner.ROOT).resolve()
     try:
-        stack_file = runner.read_stack_file(args.stack)
-        result = runner.run_program(stack_file, preview=True)
+        stack_file = runner.read_stack_file(args.stack, root)
+        result = runner.run_program(stack_file, preview=True, root=root)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG

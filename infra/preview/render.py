@@ -46,7 +46,7 @@ def as_json(stack: str, resources: list[Recorded], outputs: dict[str, Any]) -> s
                 "inputs": plain(r.inputs),
                 "protect": r.protect,
             }
-            for r in resources
+            for r in sorted(resources, key=lambda r: r.urn)
         ],
         "outputs": plain(outputs),
         "summary": summary(resources),
@@ -58,7 +58,7 @@ def as_tree(stack: str, project: str, resources: list[Recorded]) -> str:
     """The resources as ``pulumi preview`` lists them: type and name, indented under their parent."""
     children: dict[str | None, list[Recorded]] = {}
     urns = {r.urn for r in resources}
-    for r in resources:
+    for r in sorted(resources, key=lambda r: (r.name, r.type)):
         parent = r.parent if r.parent in urns else None
         children.setdefault(parent, []).append(r)
     width = max((len(r.type) for r in resources), default=4) + 2
