@@ -12,6 +12,8 @@ import pulumi_aws as aws
 
 from components.core.context import AwsContext
 from components.network.vpc import Network, NetworkArgs
+from components.observability.alerting import Alerting, AlertingArgs
+from components.observability.budget import Budget, BudgetArgs
 from components.security.keys import Keys, KeysArgs
 from components.security.secrets import Secrets, SecretsArgs
 from infra import cli, config
@@ -38,6 +40,16 @@ def program() -> None:
     pulumi.export("data_subnet_ids", network.data_subnet_ids)
     pulumi.export("kms_key_arns", {purpose.value: arn for purpose, arn in keys.arns.items()})
     pulumi.export("secret_arns", secrets.arns)
+
+    observability = settings.config.observability
+    if observability is not None:
+        alerting = Alerting(
+            f"{env}-alerts",
+            AlertingArgs(env, ctx, keys.logs, keys.secrets, secrets.arns[observability.slack_webhook_secret]),
+            on_aws,
+        )
+        Budget(f"{env}-budget", BudgetArgs(observability.budget, env, alerting.topic_arn), on_aws)
+        pulumi.export("alert_topic_arn", alerting.topic_arn)
 
 
 if pulumi.runtime.settings.get_monitor() is None:

@@ -19,6 +19,7 @@ from components.core.model import Spec
 from components.core.tags import common_tags
 from components.core.tier import Tier, TierPolicy, policy_for
 from components.network.spec import NetworkSpec
+from components.observability.spec import ObservabilitySpec
 from components.security.keys import KeysSpec
 from components.security.secrets import SecretsSpec
 from infra import guardrails
@@ -41,6 +42,8 @@ class StackConfig(Spec):
         network: the VPC (required).
         keys: KMS key settings. Defaults to 90-day rotation and a 30-day deletion window.
         secrets: application secrets. Defaults to none.
+        observability: alert route, budget and alarm thresholds. Defaults to none (dev may omit it;
+            staging and prod must set it).
     """
 
     tier: Tier
@@ -50,6 +53,7 @@ class StackConfig(Spec):
     network: NetworkSpec
     keys: KeysSpec = KeysSpec()
     secrets: SecretsSpec = SecretsSpec()
+    observability: ObservabilitySpec | None = None
 
     @field_validator("region")
     @classmethod

@@ -69,7 +69,25 @@ def _tags(config: StackConfig, policy: TierPolicy) -> list[Problem]:
     return [("tags", problem) for problem in tag_problems(config.tags)]
 
 
-CHECKS: list[Check] = [_network, _protection, _tags]
+def _observability(config: StackConfig, policy: TierPolicy) -> list[Problem]:
+    obs, tier = config.observability, config.tier.value
+    if obs is None:
+        if policy.protect:
+            return [("observability", f"{tier} needs alerts and a budget (platform:observability); got none")]
+        return []
+    external = [s.name for s in config.secrets.external]
+    if obs.slack_webhook_secret not in external:
+        return [
+            (
+                "observability.slackWebhookSecret",
+                f"must name one of secrets.external ({', '.join(external) or 'none declared'});"
+                f" got {obs.slack_webhook_secret!r}",
+            )
+        ]
+    return []
+
+
+CHECKS: list[Check] = [_network, _protection, _tags, _observability]
 
 
 def check(config: StackConfig, policy: TierPolicy) -> list[Problem]:
