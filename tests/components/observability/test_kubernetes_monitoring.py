@@ -68,7 +68,8 @@ def test_prometheus_rule_is_selected_by_the_operator_and_uses_the_given_provider
     assert metadata["namespace"] == "monitoring"
     assert metadata["labels"]["release"] == "kube-prometheus-stack"
     assert inputs(rule)["spec"] == prometheus_rule_spec(ServiceSignals(), T)
-    assert rule.provider is not None and "k8s" in rule.provider
+    assert rule.provider is not None
+    assert "k8s" in rule.provider
 
 
 def test_dashboards_are_configmaps_the_grafana_sidecar_loads(mock_runtime):
