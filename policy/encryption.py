@@ -30,22 +30,14 @@ def _needs_key(r: Resource, key: str = "kmsKeyId") -> list[str]:
     return [] if is_set(r.get(key)) else [f"{key} must name the environment's customer-managed KMS key"]
 
 
+def _all_true(r: Resource, *keys: str) -> list[str]:
+    return [f"{key} must be true" for key in keys if not is_true(r.get(key))]
+
+
 def _rds_instance(r: Resource) -> list[str]:
     if is_set(r.get("replicateSourceDb")) and not is_set(r.get("kmsKeyId")):
         return []  # a same-region replica inherits its source's key
-    problems = _needs_key(r)
-    if not is_true(r.get("storageEncrypted")):
-        problems.append("storageEncrypted must be true")
-    return problems
-
-
-def _redis(r: Resource) -> list[str]:
-    problems = _needs_key(r)
-    if not is_true(r.get("atRestEncryptionEnabled")):
-        problems.append("atRestEncryptionEnabled must be true")
-    if not is_true(r.get("transitEncryptionEnabled")):
-        problems.append("transitEncryptionEnabled must be true")
-    return problems
+    return _needs_key(r) + _all_true(r, "storageEncrypted")
 
 
 def _bucket_sse(r: Resource) -> list[str]:
@@ -84,13 +76,6 @@ def _eks(r: Resource) -> list[str]:
     return ["encryptionConfig must encrypt 'secrets' with the cluster's KMS key"]
 
 
-def _volume(r: Resource) -> list[str]:
-    problems = _needs_key(r)
-    if not is_true(r.get("encrypted")):
-        problems.append("encrypted must be true")
-    return problems
-
-
 def _launch_template(r: Resource) -> list[str]:
     mappings = items(r.get("blockDeviceMappings"))
     if r.get("blockDeviceMappings") is UNKNOWN:
@@ -109,15 +94,13 @@ def _launch_template(r: Resource) -> list[str]:
 
 ENCRYPTION_CHECKS: dict[str, Callable[[Resource], list[str]]] = {
     RDS_INSTANCE: _rds_instance,
-    RDS_CLUSTER: lambda r: (
-        _needs_key(r) + ([] if is_true(r.get("storageEncrypted")) else ["storageEncrypted must be true"])
-    ),
-    REDIS: _redis,
+    RDS_CLUSTER: lambda r: _needs_key(r) + _all_true(r, "storageEncrypted"),
+    REDIS: lambda r: _needs_key(r) + _all_true(r, "atRestEncryptionEnabled", "transitEncryptionEnabled"),
     BUCKET_SSE: _bucket_sse,
     SECRET: _needs_key,
     EKS: _eks,
     LOG_GROUP: _needs_key,
-    VOLUME: _volume,
+    VOLUME: lambda r: _needs_key(r) + _all_true(r, "encrypted"),
     LAUNCH_TEMPLATE: _launch_template,
     TOPIC: lambda r: _needs_key(r, "kmsMasterKeyId"),
 }
