@@ -57,9 +57,17 @@ def test_workflows_match_githubs_workflow_schema():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_zizmor_finds_nothing_in_the_workflows():
-    result = _run(_tool("zizmor"), "--offline", "--no-progress", ".github/workflows")
+def test_zizmor_finds_nothing_in_the_workflows_or_dependabot_config():
+    result = _run(_tool("zizmor"), "--offline", "--no-progress", ".")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dependabot_config_matches_its_schema_and_updates_the_pinned_actions():
+    config = ROOT / ".github" / "dependabot.yml"
+    result = _run(_tool("check-jsonschema"), "--builtin-schema", "vendor.dependabot", str(config))
+    assert result.returncode == 0, result.stdout + result.stderr
+    (update,) = YAML(typ="safe").load(config.read_text())["updates"]
+    assert update["package-ecosystem"] == "github-actions"
 
 
 BAD_WORKFLOW = """\
