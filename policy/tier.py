@@ -32,7 +32,7 @@ STATEFUL_TYPES = (
     "aws:kms/key:Key",
     "aws:ebs/volume:Volume",
 )
-"""Resources whose loss loses data: in prod they carry ``protect=True``."""
+"""Resources whose loss loses data: in prod they carry ``protect=True`` (RDS read replicas excepted)."""
 
 
 def infer_tier(resources: Sequence[Resource]) -> str | None:
@@ -126,7 +126,9 @@ def prod_problems(resources: Sequence[Resource], tier: str | None) -> list[tuple
     for r in resources:
         check = PROD_CHECKS.get(r.type)
         found += [(r, message) for message in (check(r) if check else [])]
-        if r.type in STATEFUL_TYPES and not r.protect:
+        # A read replica holds no data of its own (it is rebuilt from its source), and protecting it would
+        # block replacing it; the primary it copies is protected.
+        if r.type in STATEFUL_TYPES and not r.protect and not (r.type == RDS_INSTANCE and _is_replica(r)):
             found.append((r, "stateful resources are protected in prod (protect=True)"))
     primaries = [r for r in resources if r.type == RDS_INSTANCE and not _is_replica(r)]
     if primaries and not any(r.type == RDS_INSTANCE and _is_replica(r) for r in resources):

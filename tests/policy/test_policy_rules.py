@@ -438,6 +438,13 @@ def test_prod_tier_rules_fail(changes: dict[str, Any], expected: str):
     assert any(expected in m for m in found), found
 
 
+def test_a_read_replica_need_not_be_protected_but_its_primary_must():
+    assert messages(prod_stack(unprotect=["replica"])) == []
+    assert messages(prod_stack(unprotect=["primary"])) == [
+        "stateful resources are protected in prod (protect=True)"
+    ]
+
+
 def test_tier_rules_do_not_apply_outside_prod():
     assert messages(prod_stack(drop=["replica"], unprotect=["bucket"]), tier="dev") == []
 
