@@ -189,9 +189,15 @@ def test_a_stack_deploys_through_its_environment_one_at_a_time():
 @pytest.mark.parametrize("stage", ["init", "build", "deploy", "completed", "failed"])
 def test_slack_is_notified_at_every_stage(stage: str):
     job = _load("deploy-stack.yml")["jobs"]["deploy"]
-    runs = [s.get("run", "") for s in job["steps"]]
-    assert f"python3 .github/scripts/notify_slack.py {stage}" in runs
-    assert job["env"]["SLACK_WEBHOOK_URL"] == "${{ secrets.slack-webhook-url }}"
+    (step,) = [s for s in job["steps"] if s.get("run") == f"python3 .github/scripts/notify_slack.py {stage}"]
+    assert step["env"] == {"SLACK_WEBHOOK_URL": "${{ secrets.slack-webhook-url }}"}
+
+
+def test_only_the_notify_steps_see_the_slack_webhook():
+    job = _load("deploy-stack.yml")["jobs"]["deploy"]
+    assert "SLACK_WEBHOOK_URL" not in job["env"]
+    holders = [s["name"] for s in job["steps"] if "secrets." in str(s.get("env", {}))]
+    assert holders == [f"notify {stage}" for stage in ("init", "build", "deploy", "completed", "failed")]
 
 
 def test_completed_and_failed_notifications_run_on_the_matching_outcome():
