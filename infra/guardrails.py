@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from components.cluster.addons import REQUIRED_SECRETS
-from components.cluster.charts import Addon
+from components.cluster.charts import REQUIRED_SECRETS, Addon
 from components.cluster.spec import CapacityType
 from components.core.tags import tag_problems
 from components.core.tier import Tier, TierPolicy

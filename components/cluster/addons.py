@@ -10,17 +10,12 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.cluster import charts, policies
-from components.cluster.charts import CHARTS, Addon
+from components.cluster.charts import CHARTS, GRAFANA_ADMIN_SECRET, SLACK_WEBHOOK_SECRET, Addon
 from components.cluster.irsa import Oidc, irsa_role
 from components.cluster.spec import AddonsSpec, ChartSpec
 from components.core import iam
 from components.core.context import AwsContext
 from components.security.secrets import secret_name
-
-SLACK_WEBHOOK_SECRET = "slack-webhook-url"
-GRAFANA_ADMIN_SECRET = "grafana-admin-password"
-REQUIRED_SECRETS = {Addon.KUBE_PROMETHEUS_STACK: (SLACK_WEBHOOK_SECRET, GRAFANA_ADMIN_SECRET)}
-"""Secrets (``platform/<env>/<name>``) an add-on reads; ``platform:secrets`` must declare them."""
 
 _READY = {"pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": "300"}
 

@@ -97,6 +97,11 @@ SLACK_SECRET_KEY = "webhook-url"
 GRAFANA_SECRET = "grafana-admin"
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
 
+SLACK_WEBHOOK_SECRET = "slack-webhook-url"
+GRAFANA_ADMIN_SECRET = "grafana-admin-password"
+REQUIRED_SECRETS = {Addon.KUBE_PROMETHEUS_STACK: (SLACK_WEBHOOK_SECRET, GRAFANA_ADMIN_SECRET)}
+"""Secrets (``platform/<env>/<name>``) an add-on reads; ``platform:secrets`` must declare them."""
+
 
 def load_balancer_controller_values(
     cluster_name: str, region: str, vpc_id: Any, role_arn: Any

@@ -190,8 +190,9 @@ class EksCluster(pulumi.ComponentResource):
                     security_group_ids=[self.security_group_id, args.workload_security_group_id],
                     volume_kms_key_arn=args.cluster_key_arn,
                     autoscaled=args.autoscaled,
+                    after=tuple(before_nodes),
                 ),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=before_nodes),
+                opts=pulumi.ResourceOptions(parent=self),
             )
             for group in spec.node_groups
         ]

@@ -29,6 +29,7 @@ class ManagedNodeGroupArgs:
         volume_kms_key_arn: the cluster key, for the encrypted root volumes.
         autoscaled: the Cluster Autoscaler owns ``desiredSize`` after creation, so Pulumi ignores its
             drift. Defaults to false.
+        after: what the nodes need before they start (the CNI and kube-proxy add-ons). Defaults to none.
     """
 
     spec: NodeGroupSpec
@@ -39,6 +40,7 @@ class ManagedNodeGroupArgs:
     security_group_ids: list[pulumi.Input[str]]
     volume_kms_key_arn: pulumi.Input[str]
     autoscaled: bool = False
+    after: tuple[pulumi.Resource, ...] = ()
 
 
 class ManagedNodeGroup(pulumi.ComponentResource):
@@ -109,6 +111,8 @@ class ManagedNodeGroup(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(
                 parent=self,
+                # A component's dependencies do not pass to its children: the group itself must wait.
+                depends_on=list(args.after),
                 ignore_changes=["scalingConfig.desiredSize"] if args.autoscaled else None,
             ),
         )
