@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infra.config import parse
+from infra.config import ConfigError, parse
 from tests.components.cluster.specs import cluster_config
 from tests.components.cluster.test_spec import SECRETS, problems, raw
 
@@ -73,7 +73,7 @@ def test_monitoring_needs_its_secrets_declared():
     bare = raw(cluster_config(), "dev") | {
         "platform:secrets": '{"external": [{"name": "slack-webhook-url"}]}'
     }
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(ConfigError) as caught:
         parse(bare, "dev")
     assert (
         "platform:secrets: cluster.addons.kubePrometheusStack reads secret(s) ['grafana-admin-password'];"
