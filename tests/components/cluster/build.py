@@ -26,7 +26,7 @@ def build(
     *,
     protect: bool = False,
     deletion_protection: bool = False,
-    addons: bool = True,
+    with_addons: bool = True,
     **overrides: Any,
 ) -> list[Recorded]:
     """Run an ``EksCluster`` (and its ``PlatformAddons``) named ``test`` for environment ``test``."""
@@ -49,7 +49,7 @@ def build(
                 autoscaled=spec.addons.cluster_autoscaler.enabled,
             ),
         )
-        if addons:
+        if with_addons:
             PlatformAddons(
                 "test-addons",
                 PlatformAddonsArgs(

@@ -19,7 +19,7 @@ ADDON = "aws:eks/addon:Addon"
 
 @pytest.fixture
 def recorded(mock_runtime):
-    return build(mock_runtime, addons=False)
+    return build(mock_runtime, with_addons=False)
 
 
 def test_endpoint_is_private_with_no_public_access_by_default(recorded):
@@ -32,7 +32,9 @@ def test_endpoint_is_private_with_no_public_access_by_default(recorded):
 
 def test_public_endpoint_admits_only_the_configured_cidrs(mock_runtime):
     recorded = build(
-        mock_runtime, addons=False, endpoint={"publicAccess": True, "publicAccessCidrs": ["203.0.113.0/24"]}
+        mock_runtime,
+        with_addons=False,
+        endpoint={"publicAccess": True, "publicAccessCidrs": ["203.0.113.0/24"]},
     )
     vpc = inputs(one(recorded, CLUSTER))["vpcConfig"]
     assert vpc["endpointPublicAccess"] is True
@@ -190,7 +192,7 @@ def test_cluster_and_node_roles_carry_only_the_policies_they_need(recorded):
 
 
 def test_deletion_protection_and_protect_follow_the_tier(mock_runtime):
-    recorded = build(mock_runtime, addons=False, protect=True, deletion_protection=True)
+    recorded = build(mock_runtime, with_addons=False, protect=True, deletion_protection=True)
     cluster = one(recorded, CLUSTER)
     assert inputs(cluster)["deletionProtection"] is True
     assert cluster.protect
