@@ -1,4 +1,18 @@
-"""The platform add-ons, installed from their Helm charts at pinned versions, with their IRSA roles."""
+"""The platform add-ons, installed from their Helm charts at pinned versions, with their IRSA roles.
+
+Node autoscaling uses the Cluster Autoscaler rather than Karpenter, deliberately:
+
+* it resizes the *managed node groups* the stack files declare, within their ``minSize``/``maxSize``, so
+  every node still comes from the hardened launch template (IMDSv2 hop limit 2, root volume encrypted with
+  the cluster key, the workload security group the data tier admits). Karpenter launches instances from
+  its own ``EC2NodeClass`` and would need that hardening, the subnets and the security groups declared a
+  second time, outside the node groups the tier guardrails check;
+* it needs one IRSA role and no other infrastructure; Karpenter needs an SQS interruption queue,
+  EventBridge rules, an instance profile and access entries for the nodes it creates;
+* the workloads here are a handful of services and workers whose instance types are known; Karpenter's
+  strength (bin-packing across many instance types, fast provisioning) matters less than one audited way
+  to create nodes. Switching later means replacing this release and the node groups' ownership of capacity.
+"""
 
 from __future__ import annotations
 

@@ -6,8 +6,11 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
 
-from components.cluster.spec import ClusterSpec
+from components.cluster.spec import ClusterSpec, NodeGroupSpec
 from infra.config import ConfigError, parse
 from tests.components.cluster.specs import ADMIN, cluster_config
 
@@ -196,3 +199,18 @@ def test_addons_by_key_returns_the_stack_file_entry():
     assert spec.addons.by_key("kubePrometheusStack") is spec.addons.kube_prometheus_stack
     with pytest.raises(KeyError):
         spec.addons.by_key("nginx")
+
+
+@given(
+    min_size=st.integers(min_value=0, max_value=100),
+    desired=st.integers(min_value=0, max_value=100),
+    max_size=st.integers(min_value=1, max_value=100),
+)
+def test_node_group_sizes_are_accepted_exactly_when_ordered(min_size, desired, max_size):
+    fields = {"name": "general", "instanceTypes": ["m6i.large"]}
+    sizes = {"minSize": min_size, "desiredSize": desired, "maxSize": max_size}
+    if min_size <= desired <= max_size:
+        assert NodeGroupSpec.model_validate(fields | sizes).desired_size == desired
+    else:
+        with pytest.raises(ValidationError, match="minSize <= desiredSize <= maxSize"):
+            NodeGroupSpec.model_validate(fields | sizes)
