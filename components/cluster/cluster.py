@@ -243,21 +243,29 @@ class EksCluster(pulumi.ComponentResource):
             }
         )
 
-    def _cluster_role(self, name: str, args: EksClusterArgs) -> aws.iam.Role:
-        ctx, child = args.context, pulumi.ResourceOptions(parent=self)
-        role = aws.iam.Role(
-            f"{name}-cluster",
-            assume_role_policy=ctx.account_id.apply(lambda a: iam.dumps(policies.eks_service_trust(a))),
-            description=f"EKS control plane of {self.name}",
-            opts=child,
-        )
-        for policy in policies.CLUSTER_MANAGED_POLICIES:
+    def _role(
+        self, name: str, ctx: AwsContext, trust: pulumi.Input[str], description: str, managed: tuple[str, ...]
+    ) -> aws.iam.Role:
+        child = pulumi.ResourceOptions(parent=self)
+        role = aws.iam.Role(name, assume_role_policy=trust, description=description, opts=child)
+        for policy in managed:
             aws.iam.RolePolicyAttachment(
-                f"{name}-cluster-{policy}",
+                f"{name}-{policy}",
                 role=role.name,
                 policy_arn=_partitioned(ctx, policies.managed_policy_arn, policy),
                 opts=child,
             )
+        return role
+
+    def _cluster_role(self, name: str, args: EksClusterArgs) -> aws.iam.Role:
+        ctx, child = args.context, pulumi.ResourceOptions(parent=self)
+        role = self._role(
+            f"{name}-cluster",
+            ctx,
+            ctx.account_id.apply(lambda a: iam.dumps(policies.eks_service_trust(a))),
+            f"EKS control plane of {self.name}",
+            policies.CLUSTER_MANAGED_POLICIES,
+        )
         aws.iam.RolePolicy(
             f"{name}-cluster-encryption",
             role=role.id,
@@ -269,21 +277,13 @@ class EksCluster(pulumi.ComponentResource):
         return role
 
     def _node_role(self, name: str, ctx: AwsContext) -> aws.iam.Role:
-        child = pulumi.ResourceOptions(parent=self)
-        role = aws.iam.Role(
+        return self._role(
             f"{name}-node",
-            assume_role_policy=iam.dumps(policies.ec2_trust()),
-            description=f"Nodes of {self.name}",
-            opts=child,
+            ctx,
+            iam.dumps(policies.ec2_trust()),
+            f"Nodes of {self.name}",
+            policies.NODE_MANAGED_POLICIES,
         )
-        for policy in policies.NODE_MANAGED_POLICIES:
-            aws.iam.RolePolicyAttachment(
-                f"{name}-node-{policy}",
-                role=role.name,
-                policy_arn=_partitioned(ctx, policies.managed_policy_arn, policy),
-                opts=child,
-            )
-        return role
 
     def _access_entries(self, name: str, args: EksClusterArgs, cluster: aws.eks.Cluster) -> None:
         access, ctx = args.spec.access, args.context
