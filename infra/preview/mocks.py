@@ -38,6 +38,7 @@ class Recorded:
     dependencies: tuple[str, ...] = ()
     retain_on_delete: bool = False
     aliases: tuple[str, ...] = ()
+    ignore_changes: tuple[str, ...] = ()
 
 
 def _zones(args: dict[str, Any], region: str) -> dict[str, Any]:
@@ -158,6 +159,7 @@ class RecordingMonitor(sdk_mocks.MockMonitor):
                     dependencies=tuple(request.dependencies),
                     retain_on_delete=bool(request.retainOnDelete),
                     aliases=tuple(alias.urn or alias.spec.name for alias in request.aliases),
+                    ignore_changes=tuple(request.ignoreChanges),
                 )
             )
         return response

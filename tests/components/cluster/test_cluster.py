@@ -8,7 +8,7 @@ import pytest
 
 from infra.preview.mocks import is_secret
 from tests.components.cluster.build import CLUSTER_KEY, LOGS_KEY, SUBNETS, WORKLOADS_SG, build
-from tests.components.cluster.specs import ADMIN, DEPLOY
+from tests.components.cluster.specs import ADMIN, DEPLOY, cluster_config
 from tests.helpers import inputs, named, of_type, one, policy
 
 CLUSTER = "aws:eks/cluster:Cluster"
@@ -219,3 +219,15 @@ def test_default_storage_class_encrypts_volumes_with_the_cluster_key(recorded):
     assert storage["metadata"]["annotations"] == {"storageclass.kubernetes.io/is-default-class": "true"}
     assert storage["parameters"] == {"type": "gp3", "encrypted": "true", "kmsKeyId": CLUSTER_KEY}
     assert storage["provisioner"] == "ebs.csi.aws.com"
+
+
+def test_autoscaled_node_groups_leave_desired_size_to_the_autoscaler(mock_runtime):
+    recorded = build(mock_runtime, with_addons=False)  # the spec enables the Cluster Autoscaler
+    assert one(recorded, NODE_GROUP).ignore_changes == ("scalingConfig.desiredSize",)
+
+
+def test_node_groups_keep_desired_size_without_the_autoscaler(mock_runtime):
+    addons = cluster_config()["addons"]
+    addons["clusterAutoscaler"]["enabled"] = False
+    recorded = build(mock_runtime, with_addons=False, addons=addons)
+    assert one(recorded, NODE_GROUP).ignore_changes == ()
