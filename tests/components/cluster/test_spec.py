@@ -84,6 +84,21 @@ def test_valid_cluster_settings_parse_with_documented_defaults():
             "nodeGroups[0].instanceTypes",
             "at least 1",
         ),
+        (
+            cluster_config(nodeGroups=[node_group(taints=[{"key": "bad key", "effect": "NO_EXECUTE"}])]),
+            "nodeGroups[0].taints[0].key",
+            "label-style key",
+        ),
+        (
+            cluster_config(nodeGroups=[node_group(diskSizeGib=8)]),
+            "nodeGroups[0].diskSizeGib",
+            "greater than or equal to 20",
+        ),
+        (
+            cluster_config(nodeGroups=[node_group(maxUnavailablePercentage=0)]),
+            "nodeGroups[0].maxUnavailablePercentage",
+            "greater than or equal to 1",
+        ),
         (cluster_config(nodeGroups=[node_group(name="General_1")]), "nodeGroups[0].name", "lower-case"),
         (
             cluster_config(nodeGroups=[node_group(labels={"bad key!": "x"})]),
