@@ -15,6 +15,7 @@ from typing import Any, Union, get_args, get_origin
 import pulumi
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 
+from components.cluster.spec import ClusterSpec
 from components.core.model import Spec
 from components.core.tags import common_tags
 from components.core.tier import Tier, TierPolicy, policy_for
@@ -41,6 +42,7 @@ class StackConfig(Spec):
         network: the VPC (required).
         keys: KMS key settings. Defaults to 90-day rotation and a 30-day deletion window.
         secrets: application secrets. Defaults to none.
+        cluster: the EKS cluster and its add-ons. Defaults to none (no cluster).
     """
 
     tier: Tier
@@ -50,6 +52,7 @@ class StackConfig(Spec):
     network: NetworkSpec
     keys: KeysSpec = KeysSpec()
     secrets: SecretsSpec = SecretsSpec()
+    cluster: ClusterSpec | None = None
 
     @field_validator("region")
     @classmethod
