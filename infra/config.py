@@ -15,6 +15,7 @@ from typing import Any, Union, get_args, get_origin
 import pulumi
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from components.apps.spec import DeliverySpec, Services
 from components.core.model import Spec
 from components.core.tags import common_tags
 from components.core.tier import Tier, TierPolicy, policy_for
@@ -41,6 +42,8 @@ class StackConfig(Spec):
         network: the VPC (required).
         keys: KMS key settings. Defaults to 90-day rotation and a 30-day deletion window.
         secrets: application secrets. Defaults to none.
+        services: the product's services by name (see ``components.apps.spec.AppSpec``). Defaults to none.
+        delivery: how services are delivered: gates, timeouts. Defaults to the deployment guide's gates.
     """
 
     tier: Tier
@@ -50,6 +53,8 @@ class StackConfig(Spec):
     network: NetworkSpec
     keys: KeysSpec = KeysSpec()
     secrets: SecretsSpec = SecretsSpec()
+    services: Services = Field(default_factory=dict)
+    delivery: DeliverySpec = DeliverySpec()
 
     @field_validator("region")
     @classmethod
@@ -184,6 +189,8 @@ def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
         if isinstance(part, int):
             continue
         field_info = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
+        if field_info is None:
+            continue  # a key of a mapping (platform:services.<name>): the model is the mapping's value
         model = _model_in(field_info.annotation) if field_info else None
     if model is None:
         return []

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from components.apps.rules import service_problems
 from components.core.tags import tag_problems
 from components.core.tier import TierPolicy
 from components.network.spec import NatStrategy
@@ -69,7 +70,11 @@ def _tags(config: StackConfig, policy: TierPolicy) -> list[Problem]:
     return [("tags", problem) for problem in tag_problems(config.tags)]
 
 
-CHECKS: list[Check] = [_network, _protection, _tags]
+def _services(config: StackConfig, policy: TierPolicy) -> list[Problem]:
+    return service_problems(config.services, config.tier)
+
+
+CHECKS: list[Check] = [_network, _protection, _tags, _services]
 
 
 def check(config: StackConfig, policy: TierPolicy) -> list[Problem]:
