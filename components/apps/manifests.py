@@ -209,7 +209,6 @@ def pod_template(name: str, spec: AppSpec, target: Target, hash_label: str) -> d
     if spec.drain_seconds:
         # The kubelet's own sleep action: no shell needed in the image (distroless-friendly).
         container["lifecycle"] = {"preStop": {"sleep": {"seconds": spec.drain_seconds}}}
-    selector = {"matchLabels": labels(name)}
     return {
         "metadata": {
             "labels": {**labels(name), "app.kubernetes.io/version": parse_image(spec.shipped_image).tag}
@@ -224,14 +223,14 @@ def pod_template(name: str, spec: AppSpec, target: Target, hash_label: str) -> d
                     "maxSkew": 1,
                     "topologyKey": "topology.kubernetes.io/zone",
                     "whenUnsatisfiable": "DoNotSchedule",
-                    "labelSelector": selector,
+                    "labelSelector": {"matchLabels": labels(name)},
                     "matchLabelKeys": [hash_label],
                 },
                 {
                     "maxSkew": 1,
                     "topologyKey": "kubernetes.io/hostname",
                     "whenUnsatisfiable": "ScheduleAnyway",
-                    "labelSelector": selector,
+                    "labelSelector": {"matchLabels": labels(name)},
                     "matchLabelKeys": [hash_label],
                 },
             ],
@@ -526,6 +525,7 @@ def migration_job(name: str, spec: AppSpec, migration: MigrationSpec, target: Ta
         container.pop(probe, None)  # a run-to-completion container has nothing to probe or drain
     container.pop("ports")
     pod.pop("topologySpreadConstraints")
+    pod.pop("serviceAccountName")  # the namespace default, tokenless: the service's own may not exist yet
     pod["restartPolicy"] = "Never"
     pod["terminationGracePeriodSeconds"] = 30
     meta = _meta(
