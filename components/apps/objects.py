@@ -12,6 +12,7 @@ from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
+from pydantic.alias_generators import to_snake
 
 _TYPED: dict[tuple[str, str], Callable[..., pulumi.CustomResource]] = {
     ("v1", "ServiceAccount"): k8s.core.v1.ServiceAccount,
@@ -31,7 +32,8 @@ def create(
     fields = {k: v for k, v in manifest.items() if k not in ("apiVersion", "kind")}
     typed = _TYPED.get((manifest["apiVersion"], manifest["kind"]))
     if typed is not None:
-        return typed(resource_name, **fields, opts=opts)
+        # Top-level fields are keyword arguments (snake_case); nested dicts keep the manifest's keys.
+        return typed(resource_name, **{to_snake(k): v for k, v in fields.items()}, opts=opts)
     return k8s.apiextensions.CustomResource(
         resource_name, api_version=manifest["apiVersion"], kind=manifest["kind"], **fields, opts=opts
     )
