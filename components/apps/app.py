@@ -20,8 +20,6 @@ import pulumi_kubernetes as k8s
 from components.apps import manifests, objects
 from components.apps.spec import AppSpec
 
-WORKLOAD_KINDS = ("Deployment", "Rollout")
-
 
 @dataclass(frozen=True)
 class AppArgs:
@@ -54,15 +52,16 @@ class App(pulumi.ComponentResource):
         super().__init__("platform:apps:App", name, None, opts)
         child = pulumi.ResourceOptions(parent=self, provider=args.provider)
         rendered = manifests.render_app(args.service, args.spec, args.target)
-        at = next(i for i, m in enumerate(rendered) if m["kind"] in WORKLOAD_KINDS)
 
         def create(manifest: dict[str, Any], depends_on: Sequence[pulumi.Resource]) -> pulumi.CustomResource:
             options = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=list(depends_on)))
             return objects.create(objects.resource_name(name, manifest, args.service), manifest, options)
 
-        before = [create(manifest, ()) for manifest in rendered[:at]]
-        self.workload = create(rendered[at], [*before, *args.depends_on])
-        self.workload_name = rendered[at]["metadata"]["name"]
-        for manifest in rendered[at + 1 :]:  # autoscaler and budget refer to the workload
+        prerequisites = [create(manifest, args.depends_on) for manifest in rendered.prerequisites]
+        self.workload = create(rendered.workload, [*prerequisites, *args.depends_on])
+        self.workload_name = rendered.workload["metadata"]["name"]
+        for manifest in rendered.companions:
+            create(manifest, args.depends_on)
+        for manifest in rendered.dependents:
             create(manifest, [self.workload])
         self.register_outputs({"workload_name": self.workload_name})

@@ -1,8 +1,8 @@
 """Pure rendering: an :class:`AppSpec` becomes the Kubernetes manifests that ship it.
 
 Nothing here touches Pulumi; a value only known at deploy time (the Redis address) passes through as
-an opaque input. :func:`render_app` lists every object of one service in the
-order it must exist; the component creates them with ``pulumi_kubernetes``.
+an opaque input. :func:`render_app` groups every object of one service around its
+workload, in the order they must exist; the component creates them with ``pulumi_kubernetes``.
 
 Names inside the namespace (``<svc>``, ``<svc>-canary``, ``<svc>-preview``, ``<svc>-secrets``) are a
 contract between the objects: the Rollout names its Services and Ingress, the HPA names its target.
@@ -389,6 +389,7 @@ def ingress(name: str, spec: AppSpec, target: Target) -> dict[str, Any] | None:
         "alb.ingress.kubernetes.io/ssl-policy": d.ssl_policy,
         "alb.ingress.kubernetes.io/healthcheck-path": spec.probes.readiness_path,
         "alb.ingress.kubernetes.io/target-group-attributes": ",".join(tg_attributes),
+        "pulumi.com/timeoutSeconds": str(d.rollout_timeout_seconds),  # awaited beside the rollout
     }
     port = {"name": "use-annotation"} if spec.strategy.type == Strategy.CANARY else {"number": SERVICE_PORT}
     return {
@@ -562,19 +563,54 @@ def workload(name: str, spec: AppSpec, target: Target) -> dict[str, Any]:
     return rollout(name, spec, target) if uses_rollout(spec) else deployment(name, spec, target)
 
 
-def render_app(name: str, spec: AppSpec, target: Target) -> list[dict[str, Any]]:
-    """Every object of one service, in creation order: identity and secrets, Services and Ingress, the
-    workload, then what refers to the workload (autoscaler, disruption budget)."""
-    manifests: list[dict[str, Any]] = [service_account(name, target)]
+@dataclass(frozen=True)
+class AppManifests:
+    """One service's objects, grouped by how they are ordered around the workload.
+
+    Attributes:
+        prerequisites: the workload waits for these: its ServiceAccount, its ExternalSecret (pods must
+            not start against a missing Secret) and, for a canary, its Ingress (Argo writes the ALB
+            action into it; that Ingress skips Pulumi's await, which would otherwise wait for an ALB the
+            controller cannot build before the Rollout exists).
+        workload: the Deployment or Rollout; Pulumi waits for it to become healthy.
+        companions: created beside the workload, not before it: Services (Argo owns their selectors;
+            Pulumi's endpoint await is skipped, the workload's await is the health signal) and a
+            non-canary Ingress (its await needs ready pods).
+        dependents: refer to the workload: the autoscaler and the disruption budget.
+    """
+
+    prerequisites: list[dict[str, Any]]
+    workload: dict[str, Any]
+    companions: list[dict[str, Any]]
+    dependents: list[dict[str, Any]]
+
+    @property
+    def objects(self) -> list[dict[str, Any]]:
+        """Every object, in creation order."""
+        return [*self.prerequisites, self.workload, *self.companions, *self.dependents]
+
+
+SKIP_AWAIT = {"pulumi.com/skipAwait": "true"}
+
+
+def _skip_await(manifest: dict[str, Any]) -> dict[str, Any]:
+    meta = manifest["metadata"]
+    return {**manifest, "metadata": {**meta, "annotations": {**meta.get("annotations", {}), **SKIP_AWAIT}}}
+
+
+def render_app(name: str, spec: AppSpec, target: Target) -> AppManifests:
+    """Every object of one service, grouped around its workload (see :class:`AppManifests`)."""
+    prerequisites: list[dict[str, Any]] = [service_account(name, target)]
     if spec.secrets:
-        manifests.append(external_secret(name, spec, target))
-    manifests += services(name, spec, target)
+        prerequisites.append(external_secret(name, spec, target))
+    companions = [_skip_await(service) for service in services(name, spec, target)]
     exposed = ingress(name, spec, target)
-    if exposed is not None:  # before the workload: a canary Rollout needs its Ingress to route traffic
-        manifests.append(exposed)
-    manifests.append(workload(name, spec, target))
-    manifests += autoscalers(name, spec, target)
+    if exposed is not None and spec.strategy.type == Strategy.CANARY:
+        prerequisites.append(_skip_await(exposed))
+    elif exposed is not None:
+        companions.append(exposed)
+    dependents = autoscalers(name, spec, target)
     budget = disruption_budget(name, spec, target)
     if budget is not None:
-        manifests.append(budget)
-    return manifests
+        dependents.append(budget)
+    return AppManifests(prerequisites, workload(name, spec, target), companions, dependents)

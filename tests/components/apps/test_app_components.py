@@ -71,7 +71,8 @@ def test_registered_objects_are_the_rendered_manifests(mock_runtime):
     expected = {
         (m["kind"], m["metadata"].get("name")): m
         for name, spec in config.services.items()
-        for m in manifests.render_app(name, spec, target) + manifests.render_migration(name, spec, target)
+        for m in manifests.render_app(name, spec, target).objects
+        + manifests.render_migration(name, spec, target)
     }
     recorded = {
         (r.inputs["kind"], r.inputs["metadata"].get("name")): r.inputs
@@ -131,12 +132,31 @@ def test_the_workload_waits_for_its_secret_and_the_canary_for_its_ingress(mock_r
         if r.inputs["metadata"]["name"] == "gateway"
     )
     assert {external.urn, ingress.urn} <= set(gateway.dependencies)
+    assert ingress.inputs["metadata"]["annotations"]["pulumi.com/skipAwait"] == "true"
+
     hpa = next(
         r
         for r in of_type(resources, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler")
         if r.inputs["metadata"]["name"] == "gateway"
     )
     assert gateway.urn in hpa.dependencies
+
+
+def test_services_are_created_beside_the_workload_not_before_it(mock_runtime):
+    # Pulumi's Service await wants endpoints, which only the workload's pods provide: a dependency
+    # either way round would deadlock, so Services skip the await and the workload's await decides.
+    resources = mock_runtime.run(_build("prod"))
+    for workload in (r for r in resources if r.type in (ROLLOUT, DEPLOYMENT)):
+        name = workload.inputs["metadata"]["name"]
+        services = [
+            r
+            for r in of_type(resources, "kubernetes:core/v1:Service")
+            if r.inputs["metadata"]["name"].startswith(name)
+        ]
+        for service in services:
+            assert service.urn not in workload.dependencies
+            assert workload.urn not in service.dependencies
+            assert service.inputs["metadata"]["annotations"] == {"pulumi.com/skipAwait": "true"}
 
 
 def test_children_are_named_after_the_component(mock_runtime):

@@ -27,7 +27,7 @@ def _objects(stack: str) -> list[tuple[str, AppSpec, dict[str, Any]]]:
         (name, spec, manifest)
         for name, spec in services.items()
         for manifest in manifests.render_migration(name, spec, target)
-        + manifests.render_app(name, spec, target)
+        + manifests.render_app(name, spec, target).objects
     ]
 
 

@@ -81,7 +81,7 @@ FIXTURES: dict[str, tuple[str, AppSpec]] = {
 
 def rendered(case: str) -> list[dict[str, Any]]:
     name, spec = FIXTURES[case]
-    return manifests.render_migration(name, spec, TARGET) + manifests.render_app(name, spec, TARGET)
+    return manifests.render_migration(name, spec, TARGET) + manifests.render_app(name, spec, TARGET).objects
 
 
 def _check_golden(file: str, documents: list[dict[str, Any]]) -> None:
