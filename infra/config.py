@@ -15,6 +15,7 @@ from typing import Any, Union, get_args, get_origin
 import pulumi
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 
+from components.apps.spec import DeliverySpec, Services
 from components.cluster.spec import ClusterSpec
 from components.core.model import Spec
 from components.core.tags import common_tags
@@ -43,6 +44,8 @@ class StackConfig(Spec):
         keys: KMS key settings. Defaults to 90-day rotation and a 30-day deletion window.
         secrets: application secrets. Defaults to none.
         cluster: the EKS cluster and its add-ons. Defaults to none (no cluster).
+        services: the product's services by name (see ``components.apps.spec.AppSpec``). Defaults to none.
+        delivery: how services are delivered: gates, timeouts. Defaults to the deployment guide's gates.
     """
 
     tier: Tier
@@ -53,6 +56,8 @@ class StackConfig(Spec):
     keys: KeysSpec = KeysSpec()
     secrets: SecretsSpec = SecretsSpec()
     cluster: ClusterSpec | None = None
+    services: Services = Field(default_factory=dict)
+    delivery: DeliverySpec = DeliverySpec()
 
     @field_validator("region")
     @classmethod
@@ -214,6 +219,8 @@ def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
         if isinstance(part, int):
             continue
         field_info = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
+        if field_info is None:
+            continue  # a key of a mapping (platform:services.<name>): the model is the mapping's value
         model = _model_in(field_info.annotation) if field_info else None
     if model is None:
         return []
