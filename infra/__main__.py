@@ -10,10 +10,16 @@ import sys
 import pulumi
 import pulumi_aws as aws
 
+from components.cluster.addons import PlatformAddons, PlatformAddonsArgs
+from components.cluster.charts import Addon
+from components.cluster.cluster import EksCluster, EksClusterArgs
+from components.cluster.namespaces import ProductNamespace, ProductNamespaceArgs
 from components.core.context import AwsContext
+from components.network.cidr import plan_subnets
 from components.network.vpc import Network, NetworkArgs
 from components.observability.alerting import Alerting, AlertingArgs
 from components.observability.budget import Budget, BudgetArgs
+from components.observability.kubernetes import Dashboards, MonitoringArgs, ServiceAlertRules
 from components.security.keys import Keys, KeysArgs
 from components.security.secrets import Secrets, SecretsArgs
 from infra import cli, config
@@ -41,6 +47,54 @@ def program() -> None:
     pulumi.export("kms_key_arns", {purpose.value: arn for purpose, arn in keys.arns.items()})
     pulumi.export("secret_arns", secrets.arns)
 
+    cluster_spec = settings.config.cluster
+    if cluster_spec is not None:
+        cluster = EksCluster(
+            f"{env}-cluster",
+            EksClusterArgs(
+                spec=cluster_spec,
+                context=ctx,
+                environment=env,
+                subnet_ids=network.app_subnet_ids,
+                workload_security_group_id=network.workload_security_group_id,
+                cluster_key_arn=keys.cluster,
+                logs_key_arn=keys.logs,
+                deletion_protection=settings.policy.deletion_protection,
+                protect=settings.protect,
+                autoscaled=cluster_spec.addons.cluster_autoscaler.enabled,
+            ),
+            on_aws,
+        )
+        addons = PlatformAddons(
+            f"{env}-addons",
+            PlatformAddonsArgs(
+                spec=cluster_spec.addons,
+                context=ctx,
+                environment=env,
+                cluster_name=cluster.name,
+                vpc_id=network.vpc_id,
+                oidc=cluster.oidc,
+                k8s_provider=cluster.k8s_provider,
+                secrets_key_arn=keys.secrets,
+                cluster_ready=[*cluster.ready, secrets],
+            ),
+            on_aws,
+        )
+        subnets = plan_subnets(settings.config.network.cidr, settings.config.network.az_count)
+        ProductNamespace(
+            f"{env}-product",
+            ProductNamespaceArgs(
+                k8s_provider=cluster.k8s_provider,
+                load_balancer_cidrs=subnets.public,
+                data_cidrs=subnets.data,
+                cluster_ready=tuple(cluster.ready),
+            ),
+        )
+        pulumi.export("cluster_name", cluster.name)
+        pulumi.export("cluster_endpoint", cluster.endpoint)
+        pulumi.export("cluster_oidc_provider_arn", cluster.oidc.provider_arn)
+        pulumi.export("kubeconfig", cluster.kubeconfig)  # a secret: Output.secret in the component
+
     observability = settings.config.observability
     if observability is not None:
         alerting = Alerting(
@@ -50,6 +104,12 @@ def program() -> None:
         )
         Budget(f"{env}-budget", BudgetArgs(observability.budget, env, alerting.topic_arn), on_aws)
         pulumi.export("alert_topic_arn", alerting.topic_arn)
+        if cluster_spec is not None and Addon.KUBE_PROMETHEUS_STACK in addons.releases:
+            # The operator's CRDs and Grafana's dashboard sidecar come with the kube-prometheus-stack release.
+            prometheus = addons.releases[Addon.KUBE_PROMETHEUS_STACK]
+            monitoring = MonitoringArgs(observability.alarms, cluster.k8s_provider, after=(prometheus,))
+            ServiceAlertRules(f"{env}-slo", monitoring)
+            Dashboards(f"{env}-dashboards", monitoring)
 
 
 if pulumi.runtime.settings.get_monitor() is None:

@@ -15,6 +15,8 @@ from typing import Any, Union, get_args, get_origin
 import pulumi
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 
+from components.apps.spec import DeliverySpec, Services
+from components.cluster.spec import ClusterSpec
 from components.core.model import Spec
 from components.core.tags import common_tags
 from components.core.tier import Tier, TierPolicy, policy_for
@@ -42,8 +44,11 @@ class StackConfig(Spec):
         network: the VPC (required).
         keys: KMS key settings. Defaults to 90-day rotation and a 30-day deletion window.
         secrets: application secrets. Defaults to none.
-        observability: alert route, budget and alarm thresholds. Defaults to none (dev may omit it;
-            staging and prod must set it).
+        cluster: the EKS cluster and its add-ons. Defaults to none (no cluster).
+        services: the product's services by name (see ``components.apps.spec.AppSpec``). Defaults to none.
+        delivery: how services are delivered: gates, timeouts. Defaults to the deployment guide's gates.
+        observability: alert route, budget and alarm thresholds. Defaults to none (the policy pack's
+            prod-tier rule requires the alert topic and the budget in prod).
     """
 
     tier: Tier
@@ -53,6 +58,9 @@ class StackConfig(Spec):
     network: NetworkSpec
     keys: KeysSpec = KeysSpec()
     secrets: SecretsSpec = SecretsSpec()
+    cluster: ClusterSpec | None = None
+    services: Services = Field(default_factory=dict)
+    delivery: DeliverySpec = DeliverySpec()
     observability: ObservabilitySpec | None = None
 
     @field_validator("region")
@@ -215,6 +223,8 @@ def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
         if isinstance(part, int):
             continue
         field_info = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
+        if field_info is None:
+            continue  # a key of a mapping (platform:services.<name>): the model is the mapping's value
         model = _model_in(field_info.annotation) if field_info else None
     if model is None:
         return []

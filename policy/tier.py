@@ -1,5 +1,6 @@
 """Prod tier rules: high availability, a read replica, deletion protection, backups of at least 7 days,
-``protect`` on stateful resources, Atlas termination protection and backups, a private EKS endpoint.
+``protect`` on stateful resources, Atlas termination protection and backups, a private EKS endpoint, an
+alert topic and a cost budget.
 
 These need the stack's tier (and, for "a read replica", the whole resource list), so they are one
 stack-level rule. The tier comes from the caller (the offline preview knows ``platform:tier``; the
@@ -20,6 +21,8 @@ REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
 EKS = "aws:eks/cluster:Cluster"
 ATLAS_CLUSTER = "mongodbatlas:index/advancedCluster:AdvancedCluster"
 AWS_PROVIDER = "pulumi:providers:aws"
+ALERT_TOPIC = "aws:sns/topic:Topic"
+BUDGET = "aws:budgets/budget:Budget"
 PROD = "prod"
 MIN_BACKUP_DAYS = 7
 
@@ -130,6 +133,9 @@ def prod_problems(resources: Sequence[Resource], tier: str | None) -> list[tuple
         # block replacing it; the primary it copies is protected.
         if r.type in STATEFUL_TYPES and not r.protect and not (r.type == RDS_INSTANCE and _is_replica(r)):
             found.append((r, "stateful resources are protected in prod (protect=True)"))
+    for token, what in ((ALERT_TOPIC, "an alert topic"), (BUDGET, "a cost budget")):
+        if not any(r.type == token for r in resources):
+            found.append((None, f"prod needs {what} ({token}; platform:observability); found none"))
     primaries = [r for r in resources if r.type == RDS_INSTANCE and not _is_replica(r)]
     if primaries and not any(r.type == RDS_INSTANCE and _is_replica(r) for r in resources):
         found.append(

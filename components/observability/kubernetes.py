@@ -29,11 +29,15 @@ class MonitoringArgs:
         thresholds: the alert thresholds (``platform:observability.alarms``).
         provider: the cluster's Kubernetes provider.
         signals: metric names and windows. Defaults to :class:`ServiceSignals`' defaults.
+        after: resources the objects wait for, e.g. the kube-prometheus-stack release that installs the
+            ``PrometheusRule`` CRD and Grafana. Defaults to none. (A component's ``depends_on`` does not
+            reach its children's registrations, so the children take it themselves.)
     """
 
     thresholds: AlarmThresholds
     provider: k8s.Provider
     signals: ServiceSignals = field(default_factory=ServiceSignals)
+    after: tuple[pulumi.Resource, ...] = ()
 
 
 class ServiceAlertRules(pulumi.ComponentResource):
@@ -51,7 +55,7 @@ class ServiceAlertRules(pulumi.ComponentResource):
                 "labels": {"release": PROMETHEUS_RELEASE, "app.kubernetes.io/part-of": "platform"},
             },
             spec=prometheus_rule_spec(args.signals, args.thresholds),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.after)),
         )
         self.register_outputs({})
 
@@ -70,6 +74,6 @@ class Dashboards(pulumi.ComponentResource):
                 "labels": {"grafana_dashboard": "1", "app.kubernetes.io/part-of": "platform"},
             },
             data={"platform-services.json": json.dumps(dashboard, indent=2, sort_keys=True)},
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.after)),
         )
         self.register_outputs({})

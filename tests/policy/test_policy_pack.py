@@ -139,7 +139,11 @@ def test_crossguard_stack_policy_reads_the_tier_config_and_protect_flags():
     reported: list[tuple[str, str | None]] = []
     args = StackValidationArgs([primary], config={"tier": "prod"})
     stack_policy(PROD_TIER).validate(args, lambda message, urn=None: reported.append((message, urn)))
-    assert reported == [("prod needs a read replica of db (replicateSourceDb); found none", None)]
+    assert reported == [
+        ("prod needs an alert topic (aws:sns/topic:Topic; platform:observability); found none", None),
+        ("prod needs a cost budget (aws:budgets/budget:Budget; platform:observability); found none", None),
+        ("prod needs a read replica of db (replicateSourceDb); found none", None),
+    ]
 
 
 def test_the_pack_has_one_policy_per_rule_all_mandatory():

@@ -396,6 +396,8 @@ def prod_stack(**changes: Any) -> list[Resource]:
             **{"terminationProtectionEnabled": True, "backupEnabled": True, **changes.get("atlas", {})},
         ),
         "bucket": r("aws:s3/bucket:Bucket", True, "uploads"),
+        "topic": r("aws:sns/topic:Topic", False, "alerts"),
+        "budget": r("aws:budgets/budget:Budget", False, "budget"),
     }
     for name in changes.get("drop", ()):
         del stack[name]
@@ -431,6 +433,11 @@ def test_a_complete_prod_stack_passes_the_tier_rules():
         ({"atlas": {"backupEnabled": False}}, "backupEnabled must be true in prod"),
         ({"vpc": {"endpointPublicAccess": True}}, "endpointPublicAccess must be false in prod"),
         ({"vpc": {"endpointPrivateAccess": False}}, "vpcConfig.endpointPrivateAccess must be true"),
+        ({"drop": ["topic"]}, "prod needs an alert topic (aws:sns/topic:Topic; platform:observability)"),
+        (
+            {"drop": ["budget"]},
+            "prod needs a cost budget (aws:budgets/budget:Budget; platform:observability)",
+        ),
     ],
 )
 def test_prod_tier_rules_fail(changes: dict[str, Any], expected: str):
