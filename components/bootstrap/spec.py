@@ -9,12 +9,12 @@ import pulumi
 from pydantic import Field, ValidationError, field_validator
 
 from components.core.model import Spec
+from components.core.region import AwsRegion
 
 NAMESPACE = "bootstrap"
 _REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _ENVIRONMENT = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
-_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 ADMINISTRATOR = "arn:aws:iam::aws:policy/AdministratorAccess"
 READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 
@@ -38,7 +38,7 @@ class BootstrapSpec(Spec):
         protect: protect the bucket and keys. Defaults to true (they hold every stack's state).
     """
 
-    region: str = "ap-northeast-2"
+    region: AwsRegion = "ap-northeast-2"
     github_repository: str
     state_bucket_name: str
     project: str = "platform"
@@ -47,13 +47,6 @@ class BootstrapSpec(Spec):
     deploy_policy_arns: tuple[str, ...] = (ADMINISTRATOR,)
     preview_policy_arns: tuple[str, ...] = (READ_ONLY,)
     protect: bool = True
-
-    @field_validator("region")
-    @classmethod
-    def _region(cls, value: str) -> str:
-        if not _REGION.match(value):
-            raise ValueError("must be an AWS region name such as ap-northeast-2")
-        return value
 
     @field_validator("github_repository")
     @classmethod
