@@ -172,3 +172,11 @@ def test_the_policy_pack_passes_the_bootstrap_stack():
     from infra.preview.policy import as_resource
 
     assert evaluate([as_resource(r) for r in resources()], None) == []
+
+
+def test_a_region_that_is_not_an_aws_region_is_refused():
+    with pytest.raises(BootstrapConfigError) as caught:
+        parse({"githubRepository": REPO, "stateBucketName": "acme-state", "region": "Seoul"})
+    assert caught.value.problems == [
+        "bootstrap:region: must be an AWS region name such as ap-northeast-2; got 'Seoul'"
+    ]
