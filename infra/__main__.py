@@ -11,11 +11,15 @@ import pulumi
 import pulumi_aws as aws
 
 from components.cluster.addons import PlatformAddons, PlatformAddonsArgs
+from components.cluster.charts import Addon
 from components.cluster.cluster import EksCluster, EksClusterArgs
 from components.cluster.namespaces import ProductNamespace, ProductNamespaceArgs
 from components.core.context import AwsContext
 from components.network.cidr import plan_subnets
 from components.network.vpc import Network, NetworkArgs
+from components.observability.alerting import Alerting, AlertingArgs
+from components.observability.budget import Budget, BudgetArgs
+from components.observability.kubernetes import Dashboards, MonitoringArgs, ServiceAlertRules
 from components.security.keys import Keys, KeysArgs
 from components.security.secrets import Secrets, SecretsArgs
 from infra import cli, config
@@ -61,7 +65,7 @@ def program() -> None:
             ),
             on_aws,
         )
-        PlatformAddons(
+        addons = PlatformAddons(
             f"{env}-addons",
             PlatformAddonsArgs(
                 spec=cluster_spec.addons,
@@ -90,6 +94,22 @@ def program() -> None:
         pulumi.export("cluster_endpoint", cluster.endpoint)
         pulumi.export("cluster_oidc_provider_arn", cluster.oidc.provider_arn)
         pulumi.export("kubeconfig", cluster.kubeconfig)  # a secret: Output.secret in the component
+
+    observability = settings.config.observability
+    if observability is not None:
+        alerting = Alerting(
+            f"{env}-alerts",
+            AlertingArgs(env, ctx, keys.logs, keys.secrets, secrets.arns[observability.slack_webhook_secret]),
+            on_aws,
+        )
+        Budget(f"{env}-budget", BudgetArgs(observability.budget, env, alerting.topic_arn), on_aws)
+        pulumi.export("alert_topic_arn", alerting.topic_arn)
+        if cluster_spec is not None and Addon.KUBE_PROMETHEUS_STACK in addons.releases:
+            # The operator's CRDs and Grafana's dashboard sidecar come with the kube-prometheus-stack release.
+            prometheus = addons.releases[Addon.KUBE_PROMETHEUS_STACK]
+            monitoring = MonitoringArgs(observability.alarms, cluster.k8s_provider, after=(prometheus,))
+            ServiceAlertRules(f"{env}-slo", monitoring)
+            Dashboards(f"{env}-dashboards", monitoring)
 
 
 if pulumi.runtime.settings.get_monitor() is None:

@@ -4,18 +4,21 @@
     python -m infra preview --stack prod --json        # machine-readable
     python -m infra preview --stack dev --markdown     # for a pull-request comment
 
-Exit codes: 0 success, 2 invalid configuration or usage (a message, never a traceback).
+Exit codes: 0 success, 2 invalid configuration or usage (a message, never a traceback), 3 a mandatory
+policy violation (the rules of the CrossGuard pack in policy/, run over the previewed resources).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 EXIT_CONFIG = 2
+EXIT_POLICY = 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _preview(args: argparse.Namespace) -> int:
     from infra.config import ConfigError
-    from infra.preview import render, runner
+    from infra.preview import policy, render, runner
 
     root = (args.project_dir or runner.ROOT).resolve()
     try:
@@ -59,15 +62,19 @@ def _preview(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    violations = policy.check(result.resources, stack_file.config.get("platform:tier"))
     if args.json:
-        print(render.as_json(result.stack, result.resources, result.outputs))
+        document = json.loads(render.as_json(result.stack, result.resources, result.outputs))
+        document["policy"] = policy.as_json(violations)
+        print(json.dumps(document, indent=2))
     elif args.markdown:
-        print(render.as_markdown(result.stack, result.resources))
+        print(render.as_markdown(result.stack, result.resources) + "\n" + policy.as_markdown(violations))
     else:
         print(render.as_tree(result.stack, stack_file.project, result.resources))
+        print("\n" + policy.as_text(violations))
     if result.unanswered_calls:
         print(
             f"note: data sources the mocks do not answer: {sorted(set(result.unanswered_calls))}",
             file=sys.stderr,
         )
-    return 0
+    return EXIT_POLICY if policy.mandatory(violations) else 0

@@ -21,6 +21,7 @@ from components.core.model import Spec
 from components.core.tags import common_tags
 from components.core.tier import Tier, TierPolicy, policy_for
 from components.network.spec import NetworkSpec
+from components.observability.spec import ObservabilitySpec
 from components.security.keys import KeysSpec
 from components.security.secrets import SecretsSpec
 from infra import guardrails
@@ -46,6 +47,8 @@ class StackConfig(Spec):
         cluster: the EKS cluster and its add-ons. Defaults to none (no cluster).
         services: the product's services by name (see ``components.apps.spec.AppSpec``). Defaults to none.
         delivery: how services are delivered: gates, timeouts. Defaults to the deployment guide's gates.
+        observability: alert route, budget and alarm thresholds. Defaults to none (the policy pack's
+            prod-tier rule requires the alert topic and the budget in prod).
     """
 
     tier: Tier
@@ -58,6 +61,7 @@ class StackConfig(Spec):
     cluster: ClusterSpec | None = None
     services: Services = Field(default_factory=dict)
     delivery: DeliverySpec = DeliverySpec()
+    observability: ObservabilitySpec | None = None
 
     @field_validator("region")
     @classmethod

@@ -147,7 +147,25 @@ def _services(config: StackConfig, policy: TierPolicy) -> list[Problem]:
     return service_problems(config.services, config.tier)
 
 
-CHECKS: list[Check] = [_network, _protection, _tags, _cluster, _services]
+def _observability(config: StackConfig, policy: TierPolicy) -> list[Problem]:
+    # Whether a tier must have alerts and a budget is the policy pack's prod-tier rule (over the
+    # resources); here only what the settings alone can tell.
+    obs = config.observability
+    if obs is None:
+        return []
+    external = [s.name for s in config.secrets.external]
+    if obs.slack_webhook_secret not in external:
+        return [
+            (
+                "observability.slackWebhookSecret",
+                f"must name one of secrets.external ({', '.join(external) or 'none declared'});"
+                f" got {obs.slack_webhook_secret!r}",
+            )
+        ]
+    return []
+
+
+CHECKS: list[Check] = [_network, _protection, _tags, _cluster, _services, _observability]
 
 
 def check(config: StackConfig, policy: TierPolicy) -> list[Problem]:

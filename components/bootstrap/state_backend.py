@@ -1,0 +1,143 @@
+"""The Pulumi state backend: a versioned, KMS-encrypted, private, TLS-only bucket, and one KMS key per
+stack for Pulumi's secrets provider."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.bootstrap.policies import root_only_key_policy, tls_only_bucket_policy
+from components.core import iam
+from components.core.context import AwsContext
+
+NONCURRENT_STATE_DAYS = 90
+"""Old versions of state files are kept 90 days: long enough to roll a stack back by hand."""
+
+
+def secrets_key_alias(environment: str) -> str:
+    """The alias the stack files' ``secretsprovider: awskms://alias/...`` lines name."""
+    return f"alias/platform-{environment}-pulumi"
+
+
+@dataclass(frozen=True)
+class StateBackendArgs:
+    """Inputs of :class:`StateBackend`.
+
+    Attributes:
+        bucket_name: the state bucket's (globally unique) name.
+        environments: a secrets-provider key is made for each.
+        context: account, partition and region for the key policies.
+        key_deletion_window_days: waiting period before a key is deleted, 7-30 days.
+        protect: mark the bucket and keys ``protect=True``.
+    """
+
+    bucket_name: str
+    environments: tuple[str, ...]
+    context: AwsContext
+    key_deletion_window_days: int
+    protect: bool
+
+
+class StateBackend(pulumi.ComponentResource):
+    """The bucket every stack's state lives in, and the stacks' secrets keys."""
+
+    bucket_name: pulumi.Output[str]
+    bucket_arn: pulumi.Output[str]
+    state_key_arn: pulumi.Output[str]
+    secrets_key_arns: dict[str, pulumi.Output[str]]
+
+    def __init__(self, name: str, args: StateBackendArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("platform:bootstrap:StateBackend", name, None, opts)
+        ctx = args.context
+        child = pulumi.ResourceOptions(parent=self)
+        kept = pulumi.ResourceOptions(parent=self, protect=args.protect)
+        key_policy = pulumi.Output.all(ctx.partition, ctx.account_id).apply(
+            lambda v: iam.dumps(root_only_key_policy(v[0], v[1]))
+        )
+
+        def key(suffix: str, description: str, alias: str) -> aws.kms.Key:
+            created = aws.kms.Key(
+                f"{name}-{suffix}",
+                description=description,
+                enable_key_rotation=True,
+                deletion_window_in_days=args.key_deletion_window_days,
+                policy=key_policy,
+                opts=kept,
+            )
+            aws.kms.Alias(f"{name}-{suffix}", name=alias, target_key_id=created.key_id, opts=child)
+            return created
+
+        state_key = key("state", "Pulumi state bucket", "alias/platform-pulumi-state")
+        self.secrets_key_arns = {
+            env: key(f"{env}-pulumi", f"Pulumi secrets provider of stack {env}", secrets_key_alias(env)).arn
+            for env in args.environments
+        }
+
+        bucket = aws.s3.Bucket(name, bucket=args.bucket_name, force_destroy=False, opts=kept)
+        aws.s3.BucketOwnershipControls(
+            f"{name}-ownership",
+            bucket=bucket.id,
+            rule={"object_ownership": "BucketOwnerEnforced"},
+            opts=child,
+        )
+        access_block = aws.s3.BucketPublicAccessBlock(
+            f"{name}-public-access",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
+        aws.s3.BucketVersioning(
+            f"{name}-versioning", bucket=bucket.id, versioning_configuration={"status": "Enabled"}, opts=child
+        )
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-encryption",
+            bucket=bucket.id,
+            rules=[
+                {
+                    "apply_server_side_encryption_by_default": {
+                        "sse_algorithm": "aws:kms",
+                        "kms_master_key_id": state_key.arn,
+                    },
+                    "bucket_key_enabled": True,
+                }
+            ],
+            opts=child,
+        )
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-lifecycle",
+            bucket=bucket.id,
+            rules=[
+                {
+                    "id": "expire-old-state-versions",
+                    "status": "Enabled",
+                    "filter": {},
+                    "noncurrent_version_expiration": {"noncurrent_days": NONCURRENT_STATE_DAYS},
+                    "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+                }
+            ],
+            opts=child,
+        )
+        aws.s3.BucketPolicy(
+            f"{name}-tls-only",
+            bucket=bucket.id,
+            policy=bucket.arn.apply(lambda arn: iam.dumps(tls_only_bucket_policy(arn))),
+            # The public access block first, so that no policy is ever evaluated without it.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[access_block]),
+        )
+
+        self.bucket_name = bucket.bucket
+        self.bucket_arn = bucket.arn
+        self.state_key_arn = state_key.arn
+        self.register_outputs(
+            {
+                "bucket_name": self.bucket_name,
+                "bucket_arn": self.bucket_arn,
+                "state_key_arn": self.state_key_arn,
+                "secrets_key_arns": self.secrets_key_arns,
+            }
+        )

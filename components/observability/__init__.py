@@ -1,0 +1,1 @@
+"""Observability as code: alert routing, budgets, CloudWatch alarms, Prometheus rules, Grafana dashboards."""
