@@ -9,8 +9,13 @@ import sys
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_mongodbatlas as mongodbatlas
 
 from components.core.context import AwsContext
+from components.data.atlas import Atlas, AtlasArgs
+from components.data.buckets import Buckets, BucketsArgs
+from components.data.postgres import Postgres, PostgresArgs
+from components.data.redis import Redis, RedisArgs
 from components.network.vpc import Network, NetworkArgs
 from components.security.keys import Keys, KeysArgs
 from components.security.secrets import Secrets, SecretsArgs
@@ -38,6 +43,97 @@ def program() -> None:
     pulumi.export("data_subnet_ids", network.data_subnet_ids)
     pulumi.export("kms_key_arns", {purpose.value: arn for purpose, arn in keys.arns.items()})
     pulumi.export("secret_arns", secrets.arns)
+
+    # Data tier: private stores in the data subnets, admitting only the workloads' security group.
+    cfg = settings.config
+    keep = settings.policy.deletion_protection
+    if cfg.postgres is not None:
+        postgres = Postgres(
+            f"{env}-postgres",
+            PostgresArgs(
+                cfg.postgres,
+                ctx,
+                env,
+                network.availability_zones,
+                network.db_subnet_group_name,
+                network.data_subnet_ids,
+                network.vpc_id,
+                network.workload_security_group_id,
+                keys.data,
+                keys.secrets,
+                keys.logs,
+                deletion_protection=keep,
+                protect=settings.protect,
+            ),
+            on_aws,
+        )
+        pulumi.export("postgres_endpoint", postgres.endpoint)
+        pulumi.export("postgres_reader_endpoints", postgres.reader_endpoints)
+        pulumi.export("postgres_port", postgres.port)
+        pulumi.export("postgres_master_secret_arn", postgres.master_secret_arn)
+        if postgres.proxy_endpoint is not None:
+            pulumi.export("postgres_proxy_endpoint", postgres.proxy_endpoint)
+    if cfg.redis is not None:
+        redis = Redis(
+            f"{env}-redis",
+            RedisArgs(
+                cfg.redis,
+                env,
+                network.cache_subnet_group_name,
+                network.vpc_id,
+                network.workload_security_group_id,
+                keys.data,
+                keys.secrets,
+                keys.logs,
+                cfg.secrets.recovery_window_days,
+                final_snapshot=keep,
+                protect=settings.protect,
+            ),
+            on_aws,
+        )
+        pulumi.export("redis_primary_endpoint", redis.primary_endpoint)
+        pulumi.export("redis_reader_endpoint", redis.reader_endpoint)
+        pulumi.export("redis_port", redis.port)
+        pulumi.export("redis_auth_secret_arn", redis.auth_secret_arn)
+    if cfg.buckets is not None:
+        buckets = Buckets(
+            f"{env}-buckets", BucketsArgs(cfg.buckets, ctx, env, keys.data, settings.protect), on_aws
+        )
+        pulumi.export("bucket_names", buckets.names)
+        pulumi.export("bucket_arns", buckets.arns)
+    if cfg.atlas is not None:
+        # Atlas API keys: secret config when set, otherwise the provider's MONGODB_ATLAS_* variables.
+        atlas_keys = cfg.atlas
+        atlas_provider = mongodbatlas.Provider(
+            "mongodbatlas",
+            public_key=pulumi.Output.secret(atlas_keys.public_key.get_secret_value())
+            if atlas_keys.public_key
+            else None,
+            private_key=pulumi.Output.secret(atlas_keys.private_key.get_secret_value())
+            if atlas_keys.private_key
+            else None,
+        )
+        mongo = Atlas(
+            f"{env}-atlas",
+            AtlasArgs(
+                cfg.atlas,
+                ctx,
+                env,
+                network.vpc_id,
+                network.vpc_cidr,
+                network.app_subnet_ids,
+                network.workload_security_group_id,
+                network.nat_public_ips,
+                keys.data,
+                keys.secrets,
+                cfg.secrets.recovery_window_days,
+                protect=settings.protect,
+            ),
+            pulumi.ResourceOptions(providers=[aws_provider, atlas_provider]),
+        )
+        pulumi.export("atlas_project_id", mongo.project_id)
+        pulumi.export("atlas_connection_strings", mongo.connection_strings)
+        pulumi.export("atlas_user_secret_arns", mongo.user_secret_arns)
 
 
 if pulumi.runtime.settings.get_monitor() is None:

@@ -18,6 +18,10 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from components.core.model import Spec
 from components.core.tags import common_tags
 from components.core.tier import Tier, TierPolicy, policy_for
+from components.data.atlas_spec import AtlasSpec
+from components.data.buckets import BucketsSpec
+from components.data.postgres import PostgresSpec
+from components.data.redis import RedisSpec
 from components.network.spec import NetworkSpec
 from components.security.keys import KeysSpec
 from components.security.secrets import SecretsSpec
@@ -41,6 +45,10 @@ class StackConfig(Spec):
         network: the VPC (required).
         keys: KMS key settings. Defaults to 90-day rotation and a 30-day deletion window.
         secrets: application secrets. Defaults to none.
+        postgres: PostgreSQL on RDS. Defaults to none.
+        redis: Redis/Valkey on ElastiCache. Defaults to none.
+        buckets: S3 buckets. Defaults to none.
+        atlas: MongoDB Atlas; its API keys, when set, are ``secure:`` values. Defaults to none.
     """
 
     tier: Tier
@@ -50,6 +58,10 @@ class StackConfig(Spec):
     network: NetworkSpec
     keys: KeysSpec = KeysSpec()
     secrets: SecretsSpec = SecretsSpec()
+    postgres: PostgresSpec | None = None
+    redis: RedisSpec | None = None
+    buckets: BucketsSpec | None = None
+    atlas: AtlasSpec | None = None
 
     @field_validator("region")
     @classmethod

@@ -82,6 +82,56 @@ CALLS: dict[str, CallHandler] = {
 """Data sources the program calls, by token. Add one here when a component calls a new data source."""
 
 
+OutputHandler = Callable[[str, dict[str, Any], str], dict[str, Any]]
+
+
+def _atlas_cluster_strings(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
+    host = f"{inputs.get('name', name)}.mock.mongodb.net"
+    return {
+        "connectionStrings": {
+            "standardSrv": f"mongodb+srv://{host}",
+            "privateEndpoints": [
+                {"srvConnectionString": f"mongodb+srv://{inputs.get('name', name)}-pl-0.mock.mongodb.net"}
+            ],
+        }
+    }
+
+
+RESOURCE_OUTPUTS: dict[str, OutputHandler] = {
+    "aws:rds/instance:Instance": lambda name, inputs, region: {
+        "masterUserSecrets": [
+            {
+                "secretArn": f"arn:{PARTITION}:secretsmanager:{region}:{ACCOUNT_ID}:secret:rds!{name}",
+                "kmsKeyId": inputs.get("masterUserSecretKmsKeyId"),
+                "secretStatus": "active",
+            }
+        ]
+        if inputs.get("manageMasterUserPassword")
+        else []
+    },
+    "aws:elasticache/replicationGroup:ReplicationGroup": lambda name, inputs, region: {
+        "primaryEndpointAddress": f"master.{name}.mock.cache.amazonaws.com",
+        "readerEndpointAddress": f"replica.{name}.mock.cache.amazonaws.com",
+    },
+    "aws:ec2/eip:Eip": lambda name, inputs, region: {"publicIp": "203.0.113.10"},
+    "mongodbatlas:index/cloudProviderAccessSetup:CloudProviderAccessSetup": lambda name, inputs, region: {
+        "awsConfigs": [
+            {
+                "atlasAwsAccountArn": "arn:aws:iam::536727724300:root",
+                "atlasAssumedRoleExternalId": f"external-id-{name}",
+            }
+        ],
+        "roleId": f"{name}-role-id",
+    },
+    "mongodbatlas:index/privateLinkEndpoint:PrivateLinkEndpoint": lambda name, inputs, region: {
+        "endpointServiceName": f"com.amazonaws.vpce.{region}.vpce-svc-mock",
+        "privateLinkId": f"{name}-private-link-id",
+    },
+    "mongodbatlas:index/advancedCluster:AdvancedCluster": _atlas_cluster_strings,
+}
+"""Outputs a real provider computes, by resource type, invented in update mode so wiring can be tested."""
+
+
 class PlatformMocks(pulumi.runtime.Mocks):
     """Answers the program's data sources and invents outputs for new resources.
 
@@ -106,6 +156,10 @@ class PlatformMocks(pulumi.runtime.Mocks):
         state.setdefault("keyId", rid)
         state.setdefault("endpoint", f"{args.name}.mock.{self.region}.amazonaws.com")
         state.setdefault("address", f"{args.name}.mock.{self.region}.amazonaws.com")
+        extra = RESOURCE_OUTPUTS.get(args.typ)
+        if extra is not None:
+            for key, value in extra(args.name, dict(args.inputs), self.region).items():
+                state.setdefault(key, value)
         return rid, state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
