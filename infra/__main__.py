@@ -46,7 +46,7 @@ def program() -> None:
 
     # Data tier: private stores in the data subnets, admitting only the workloads' security group.
     cfg = settings.config
-    keep = settings.policy.deletion_protection
+    keep = settings.policy.deletion_protection or settings.protect  # a stack may tighten, never loosen
     if cfg.postgres is not None:
         postgres = Postgres(
             f"{env}-postgres",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -213,5 +214,12 @@ class Atlas(pulumi.ComponentResource):
                 # The user holds the database's role: Pulumi deletes the user first, then the database.
                 depends_on=[database],
             )
-            self.connection_strings[env.name] = clusters[env.cluster].standard_srv
+            self.connection_strings[env.name] = clusters[env.cluster].standard_srv.apply(
+                functools.partial(with_database, dev_database(env.name))
+            )
             self.user_secret_arns[env.name] = user.secret_arn
+
+
+def with_database(database: str, srv: str | None) -> str | None:
+    """``mongodb+srv://host`` -> ``mongodb+srv://host/<database>`` (still without credentials)."""
+    return f"{srv}/{database}" if srv else None

@@ -148,3 +148,12 @@ def test_without_keys_the_provider_falls_back_to_its_environment_variables(tmp_p
     )
     assert "publicKey" not in provider.inputs
     assert "privateKey" not in provider.inputs
+
+
+def test_connection_strings_are_private_for_dedicated_clusters_and_per_database_in_dev():
+    assert stack_run("staging").outputs["atlas_connection_strings"] == {
+        "default": "mongodb+srv://platform-staging-mongo-pl-0.mock.mongodb.net"  # the PrivateLink SRV
+    }
+    assert stack_run("dev").outputs["atlas_connection_strings"] == {
+        "main": "mongodb+srv://shared-0.mock.mongodb.net/env_main"
+    }
