@@ -8,6 +8,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_mongodbatlas as atlas
 
+from components.data.access import store_security_group
+
 # Atlas's PrivateLink service listens on a port per node in this range.
 PORT_RANGE = (1024, 65535)
 
@@ -49,22 +51,13 @@ class AtlasPrivateLink(pulumi.ComponentResource):
         service = atlas.PrivateLinkEndpoint(
             name, project_id=args.project_id, provider_name="AWS", region=args.region, opts=child
         )
-        group = aws.ec2.SecurityGroup(
+        group = store_security_group(
             name,
             vpc_id=args.vpc_id,
-            description="Atlas PrivateLink endpoint: MongoDB from workloads only",
-            tags={"Name": name},
-            opts=child,
-        )
-        aws.vpc.SecurityGroupIngressRule(
-            f"{name}-from-workloads",
-            security_group_id=group.id,
-            referenced_security_group_id=args.source_security_group_id,
-            ip_protocol="tcp",
-            from_port=PORT_RANGE[0],
-            to_port=PORT_RANGE[1],
-            description="MongoDB (Atlas PrivateLink node ports) from the workloads' security group",
-            opts=child,
+            source_security_group_id=args.source_security_group_id,
+            ports=PORT_RANGE,
+            what="Atlas PrivateLink endpoint: MongoDB (node ports)",
+            parent=self,
         )
         endpoint = aws.ec2.VpcEndpoint(
             name,

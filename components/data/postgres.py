@@ -15,14 +15,12 @@ from components.core import iam
 from components.core.context import AwsContext
 from components.core.logs import RetentionDays, encrypted_log_group
 from components.core.model import Spec
+from components.data.access import store_security_group
 from components.data.naming import identifier, replica_zones
+from components.data.windows import DailyWindow, WeeklyWindow
 
 PORT = 5432
 _INSTANCE_CLASS = re.compile(r"^db\.[a-z0-9]+\.[a-z0-9]+$")
-_BACKUP_WINDOW = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
-_MAINTENANCE_WINDOW = re.compile(
-    r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$"
-)
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 # RDS keeps Performance Insights for 7 days free, or whole months (31-day multiples) up to 2 years.
 _PI_RETENTION = (7, *(31 * m for m in range(1, 24)), 731)
@@ -95,8 +93,8 @@ class PostgresSpec(Spec):
     multi_az: bool = True
     read_replicas: int = Field(default=1, ge=0, le=5)
     backup_retention_days: int = Field(default=7, ge=1, le=35)
-    backup_window: str = "17:00-17:30"
-    maintenance_window: str = "sun:18:00-sun:19:00"
+    backup_window: DailyWindow = "17:00-17:30"
+    maintenance_window: WeeklyWindow = "sun:18:00-sun:19:00"
     slow_statement_ms: int = Field(default=1000, ge=0)
     performance_insights_retention_days: int = 7
     monitoring_interval_seconds: int = 60
@@ -117,20 +115,6 @@ class PostgresSpec(Spec):
             raise ValueError(
                 "must start with a letter and hold only lower-case letters, digits and '_' (1-63)"
             )
-        return value
-
-    @field_validator("backup_window")
-    @classmethod
-    def _backup_window(cls, value: str) -> str:
-        if not _BACKUP_WINDOW.match(value):
-            raise ValueError("must be a UTC window hh:mm-hh:mm such as 17:00-17:30")
-        return value
-
-    @field_validator("maintenance_window")
-    @classmethod
-    def _maintenance_window(cls, value: str) -> str:
-        if not _MAINTENANCE_WINDOW.match(value):
-            raise ValueError("must be a UTC window ddd:hh:mm-ddd:hh:mm such as sun:18:00-sun:19:00")
         return value
 
     @field_validator("performance_insights_retention_days")
@@ -325,26 +309,14 @@ class Postgres(pulumi.ComponentResource):
         self.register_outputs(outputs)
 
     def _security_group(self, name: str, args: PostgresArgs, what: str) -> aws.ec2.SecurityGroup:
-        """A group admitting 5432 from the workloads' group only; it has no egress (RDS opens nothing)."""
-        child = pulumi.ResourceOptions(parent=self)
-        group = aws.ec2.SecurityGroup(
+        return store_security_group(
             name,
             vpc_id=args.vpc_id,
-            description=f"{what}: PostgreSQL from workloads only",
-            tags={"Name": name},
-            opts=child,
+            source_security_group_id=args.source_security_group_id,
+            ports=(PORT, PORT),
+            what=f"{what}: PostgreSQL",
+            parent=self,
         )
-        aws.vpc.SecurityGroupIngressRule(
-            f"{name}-from-workloads",
-            security_group_id=group.id,
-            referenced_security_group_id=args.source_security_group_id,
-            ip_protocol="tcp",
-            from_port=PORT,
-            to_port=PORT,
-            description="PostgreSQL from the workloads' security group",
-            opts=child,
-        )
-        return group
 
     def _monitoring_role(self, name: str, ctx: AwsContext) -> aws.iam.Role:
         child = pulumi.ResourceOptions(parent=self)

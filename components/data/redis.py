@@ -12,16 +12,14 @@ from pydantic import Field, field_validator, model_validator
 
 from components.core.logs import RetentionDays, encrypted_log_group
 from components.core.model import Spec
+from components.data.access import store_security_group
 from components.data.naming import identifier
+from components.data.windows import DailyWindow, WeeklyWindow
 from components.security.generated_secret import GeneratedSecret, GeneratedSecretArgs
 from components.security.secrets import secret_name
 
 PORT = 6379
 _NODE_TYPE = re.compile(r"^cache\.[a-z0-9]+\.[a-z0-9]+$")
-_WINDOW = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
-_WEEKLY_WINDOW = re.compile(
-    r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$"
-)
 AUTH_SECRET = "redis-auth-token"
 
 
@@ -59,8 +57,8 @@ class RedisSpec(Spec):
     node_type: str
     nodes: int = Field(default=2, ge=1, le=6)
     snapshot_retention_days: int = Field(default=1, ge=0, le=35)
-    snapshot_window: str = "16:00-17:00"
-    maintenance_window: str = "sun:19:00-sun:20:00"
+    snapshot_window: DailyWindow = "16:00-17:00"
+    maintenance_window: WeeklyWindow = "sun:19:00-sun:20:00"
     slow_log_retention_days: RetentionDays = 30
     auth_token_version: int = Field(default=1, ge=1)
 
@@ -69,20 +67,6 @@ class RedisSpec(Spec):
     def _node_type(cls, value: str) -> str:
         if not _NODE_TYPE.match(value):
             raise ValueError("must be an ElastiCache node type such as cache.t4g.small")
-        return value
-
-    @field_validator("snapshot_window")
-    @classmethod
-    def _snapshot_window(cls, value: str) -> str:
-        if not _WINDOW.match(value):
-            raise ValueError("must be a UTC window hh:mm-hh:mm such as 16:00-17:00")
-        return value
-
-    @field_validator("maintenance_window")
-    @classmethod
-    def _maintenance_window(cls, value: str) -> str:
-        if not _WEEKLY_WINDOW.match(value):
-            raise ValueError("must be a UTC window ddd:hh:mm-ddd:hh:mm such as sun:19:00-sun:20:00")
         return value
 
     @model_validator(mode="after")
@@ -158,22 +142,13 @@ class Redis(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         ident = identifier(args.environment, "redis")
 
-        group = aws.ec2.SecurityGroup(
+        group = store_security_group(
             name,
             vpc_id=args.vpc_id,
-            description=f"{ident}: {spec.engine.value} from workloads only",
-            tags={"Name": name},
-            opts=child,
-        )
-        aws.vpc.SecurityGroupIngressRule(
-            f"{name}-from-workloads",
-            security_group_id=group.id,
-            referenced_security_group_id=args.source_security_group_id,
-            ip_protocol="tcp",
-            from_port=PORT,
-            to_port=PORT,
-            description=f"{spec.engine.value} from the workloads' security group",
-            opts=child,
+            source_security_group_id=args.source_security_group_id,
+            ports=(PORT, PORT),
+            what=f"{ident}: {spec.engine.value}",
+            parent=self,
         )
         token = GeneratedSecret(
             f"{name}-auth",
