@@ -162,5 +162,7 @@ def test_connection_strings_are_private_for_dedicated_clusters_and_per_database_
 def test_dev_atlas_admits_the_nat_address_and_staging_the_vpc():
     dev = of_type(stack_run("dev").resources, "mongodbatlas:index/projectIpAccessList:ProjectIpAccessList")
     assert [inputs(e)["cidrBlock"] for e in dev] == ["203.0.113.10/32"]  # one NAT gateway in dev
-    staging = of_type(stack_run("staging").resources, "mongodbatlas:index/projectIpAccessList:ProjectIpAccessList")
+    staging = of_type(
+        stack_run("staging").resources, "mongodbatlas:index/projectIpAccessList:ProjectIpAccessList"
+    )
     assert [inputs(e)["cidrBlock"] for e in staging] == ["10.20.0.0/16"]
