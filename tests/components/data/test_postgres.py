@@ -125,7 +125,7 @@ def test_prod_tier_is_protected_multi_az_and_keeps_a_final_snapshot(mock_runtime
 def test_replicas_use_the_source_arn_sit_in_other_azs_and_skip_final_snapshots(mock_runtime):
     resources = build(mock_runtime, protect=True, deletion_protection=True, multiAz=False, readReplicas=2)
     primary = one(resources, INSTANCE, "pg")
-    replicas = [r for r in of_type(resources, INSTANCE) if r.name != "pg"]
+    replicas = sorted((r for r in of_type(resources, INSTANCE) if r.name != "pg"), key=lambda r: r.name)
     assert [r.name for r in replicas] == ["pg-replica-0", "pg-replica-1"]
     zones = []
     for replica in replicas:
