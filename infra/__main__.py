@@ -11,11 +11,15 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_mongodbatlas as mongodbatlas
 
+from components.cluster.addons import PlatformAddons, PlatformAddonsArgs
+from components.cluster.cluster import EksCluster, EksClusterArgs
+from components.cluster.namespaces import ProductNamespace, ProductNamespaceArgs
 from components.core.context import AwsContext
 from components.data.atlas import Atlas, AtlasArgs
 from components.data.buckets import Buckets, BucketsArgs
 from components.data.postgres import Postgres, PostgresArgs
 from components.data.redis import Redis, RedisArgs
+from components.network.cidr import plan_subnets
 from components.network.vpc import Network, NetworkArgs
 from components.security.keys import Keys, KeysArgs
 from components.security.secrets import Secrets, SecretsArgs
@@ -134,6 +138,53 @@ def program() -> None:
         pulumi.export("atlas_project_id", mongo.project_id)
         pulumi.export("atlas_connection_strings", mongo.connection_strings)
         pulumi.export("atlas_user_secret_arns", mongo.user_secret_arns)
+    cluster_spec = settings.config.cluster
+    if cluster_spec is not None:
+        cluster = EksCluster(
+            f"{env}-cluster",
+            EksClusterArgs(
+                spec=cluster_spec,
+                context=ctx,
+                environment=env,
+                subnet_ids=network.app_subnet_ids,
+                workload_security_group_id=network.workload_security_group_id,
+                cluster_key_arn=keys.cluster,
+                logs_key_arn=keys.logs,
+                deletion_protection=settings.policy.deletion_protection,
+                protect=settings.protect,
+                autoscaled=cluster_spec.addons.cluster_autoscaler.enabled,
+            ),
+            on_aws,
+        )
+        PlatformAddons(
+            f"{env}-addons",
+            PlatformAddonsArgs(
+                spec=cluster_spec.addons,
+                context=ctx,
+                environment=env,
+                cluster_name=cluster.name,
+                vpc_id=network.vpc_id,
+                oidc=cluster.oidc,
+                k8s_provider=cluster.k8s_provider,
+                secrets_key_arn=keys.secrets,
+                cluster_ready=[*cluster.ready, secrets],
+            ),
+            on_aws,
+        )
+        subnets = plan_subnets(settings.config.network.cidr, settings.config.network.az_count)
+        ProductNamespace(
+            f"{env}-product",
+            ProductNamespaceArgs(
+                k8s_provider=cluster.k8s_provider,
+                load_balancer_cidrs=subnets.public,
+                data_cidrs=subnets.data,
+                cluster_ready=tuple(cluster.ready),
+            ),
+        )
+        pulumi.export("cluster_name", cluster.name)
+        pulumi.export("cluster_endpoint", cluster.endpoint)
+        pulumi.export("cluster_oidc_provider_arn", cluster.oidc.provider_arn)
+        pulumi.export("kubeconfig", cluster.kubeconfig)  # a secret: Output.secret in the component
 
 
 if pulumi.runtime.settings.get_monitor() is None:

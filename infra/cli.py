@@ -12,8 +12,10 @@ Exit codes: 0 success, 2 invalid configuration or usage (a message, never a trac
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 EXIT_CONFIG = 2
 
@@ -25,6 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     preview = commands.add_parser("preview", help="run the program under mocks and show what it would create")
     preview.add_argument("--stack", "-s", required=True, help="stack name: dev, staging or prod")
+    preview.add_argument(
+        "--project-dir", type=Path, default=None, help="the project to preview (defaults to this repository)"
+    )
     form = preview.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="print JSON: stack, resources, summary")
     form.add_argument("--markdown", action="store_true", help="print a compact Markdown summary")
@@ -37,10 +42,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "preview":
-        return _preview(args)
-    if args.command == "env":
-        return _env(args)
+    try:
+        if args.command == "preview":
+            return _preview(args)
+        if args.command == "env":
+            return _env(args)
+    except BrokenPipeError:  # output piped into `head`: not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
+        return 0
     return EXIT_CONFIG  # pragma: no cover - argparse rejects unknown commands first
 
 
@@ -48,9 +57,10 @@ def _preview(args: argparse.Namespace) -> int:
     from infra.config import ConfigError
     from infra.preview import render, runner
 
+    root = (args.project_dir or runner.ROOT).resolve()
     try:
-        stack_file = runner.read_stack_file(args.stack)
-        result = runner.run_program(stack_file, preview=True)
+        stack_file = runner.read_stack_file(args.stack, root)
+        result = runner.run_program(stack_file, preview=True, root=root)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any, Union, get_args, get_origin
 
 import pulumi
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 
+from components.cluster.spec import ClusterSpec
 from components.core.model import Spec
 from components.core.tags import common_tags
 from components.core.tier import Tier, TierPolicy, policy_for
@@ -49,6 +50,7 @@ class StackConfig(Spec):
         redis: Redis/Valkey on ElastiCache. Defaults to none.
         buckets: S3 buckets. Defaults to none.
         atlas: MongoDB Atlas; its API keys, when set, are ``secure:`` values. Defaults to none.
+        cluster: the EKS cluster and its add-ons. Defaults to none (no cluster).
     """
 
     tier: Tier
@@ -62,6 +64,7 @@ class StackConfig(Spec):
     redis: RedisSpec | None = None
     buckets: BucketsSpec | None = None
     atlas: AtlasSpec | None = None
+    cluster: ClusterSpec | None = None
 
     @field_validator("region")
     @classmethod
@@ -137,10 +140,18 @@ def parse(
     values = {
         key.split(":", 1)[1]: _decode(value) for key, value in raw.items() if key.startswith(f"{NAMESPACE}:")
     }
+    misplaced = [
+        f"{NAMESPACE}:{key}: is stored as a secret, but this setting is not secret and would reach resources in"
+        f" plain text; set it without --secret (settings that take secrets: {', '.join(_secret_settings()) or 'none'})"
+        for key in sorted(secret)
+        if key in values and key not in _secret_settings()
+    ]
     try:
         config = StackConfig.model_validate(values)
     except ValidationError as exc:
-        raise ConfigError(stack, [_describe(err, secret) for err in exc.errors()]) from None
+        raise ConfigError(stack, misplaced + [_describe(err, secret) for err in exc.errors()]) from None
+    if misplaced:
+        raise ConfigError(stack, misplaced)
     problems = [
         f"{NAMESPACE}:{key}: {message}" for key, message in guardrails.check(config, policy_for(config.tier))
     ]
@@ -154,6 +165,25 @@ def load() -> Settings:
     raw = {**pulumi.runtime.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
     secret_keys = [key for key in raw if pulumi.runtime.is_config_secret(key)]
     return parse(raw, pulumi.get_stack(), pulumi.get_project(), secret_keys)
+
+
+def _secret_settings() -> list[str]:
+    """The top-level settings that hold a ``SecretStr`` somewhere, and so may be stored as secrets."""
+    return sorted(
+        field.alias or name
+        for name, field in StackConfig.model_fields.items()
+        if _holds_secret(field.annotation)
+    )
+
+
+def _holds_secret(annotation: Any, seen: frozenset[Any] = frozenset()) -> bool:
+    if annotation is SecretStr:
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation in seen:
+            return False
+        return any(_holds_secret(f.annotation, seen | {annotation}) for f in annotation.model_fields.values())
+    return any(_holds_secret(arg, seen) for arg in get_args(annotation))
 
 
 def _decode(value: Any) -> Any:

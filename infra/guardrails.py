@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from components.cluster.charts import REQUIRED_SECRETS, Addon
+from components.cluster.spec import CapacityType
 from components.core.tags import tag_problems
-from components.core.tier import TierPolicy
+from components.core.tier import Tier, TierPolicy
 from components.data.policy import DataPolicy, data_policy_for
 from components.network.spec import NatStrategy
 
@@ -147,7 +149,78 @@ def _atlas(config: StackConfig, tier: str, floor: DataPolicy) -> list[Problem]:
     return problems
 
 
-CHECKS: list[Check] = [_network, _protection, _tags, _data]
+PROD_MIN_CONTROL_PLANE_LOG_DAYS = 365
+PROD_REQUIRED_ADDONS = (Addon.KUBE_PROMETHEUS_STACK, Addon.LOKI, Addon.ALLOY, Addon.CLUSTER_AUTOSCALER)
+
+
+def _cluster(config: StackConfig, policy: TierPolicy) -> list[Problem]:
+    cluster, tier = config.cluster, config.tier
+    if cluster is None:
+        return []
+    problems = []
+    endpoint = cluster.endpoint
+    if tier is Tier.PROD and endpoint.public_access:
+        problems.append(
+            (
+                "cluster.endpoint.publicAccess",
+                "prod keeps the Kubernetes API private (reach it through the VPC); got true",
+            )
+        )
+    if tier is not Tier.DEV:
+        open_to_all = [c for c in endpoint.public_access_cidrs if c.endswith("/0")]
+        if open_to_all:
+            problems.append(
+                (
+                    "cluster.endpoint.publicAccessCidrs",
+                    f"{tier.value} may not open the Kubernetes API to the whole internet; got {open_to_all}",
+                )
+            )
+    if tier is Tier.PROD:
+        steady = [
+            g.name
+            for g in cluster.node_groups
+            if g.capacity_type is CapacityType.ON_DEMAND and g.min_size >= 2
+        ]
+        if not steady:
+            problems.append(
+                (
+                    "cluster.nodeGroups",
+                    "prod needs an ON_DEMAND node group with minSize >= 2 so system pods survive a node loss;"
+                    f" got {[(g.name, g.capacity_type.value, g.min_size) for g in cluster.node_groups]}",
+                )
+            )
+        if cluster.log_retention_days < PROD_MIN_CONTROL_PLANE_LOG_DAYS:
+            problems.append(
+                (
+                    "cluster.logRetentionDays",
+                    f"prod keeps control-plane (audit) logs at least {PROD_MIN_CONTROL_PLANE_LOG_DAYS} days;"
+                    f" got {cluster.log_retention_days}",
+                )
+            )
+        for addon in PROD_REQUIRED_ADDONS:
+            if not cluster.addons.by_key(addon.value).enabled:
+                problems.append(
+                    (
+                        f"cluster.addons.{addon.value}.enabled",
+                        "prod runs full observability and autoscaling; got false",
+                    )
+                )
+    declared = {s.name for s in config.secrets.generated} | {s.name for s in config.secrets.external}
+    for addon, names in REQUIRED_SECRETS.items():
+        if not cluster.addons.by_key(addon.value).enabled:
+            continue
+        missing = [n for n in names if n not in declared]
+        if missing:
+            problems.append(
+                (
+                    "secrets",
+                    f"cluster.addons.{addon.value} reads secret(s) {missing}; declare them in platform:secrets",
+                )
+            )
+    return problems
+
+
+CHECKS: list[Check] = [_network, _protection, _tags, _cluster, _data]
 
 
 def check(config: StackConfig, policy: TierPolicy) -> list[Problem]:

@@ -38,6 +38,7 @@ class Recorded:
     dependencies: tuple[str, ...] = ()
     retain_on_delete: bool = False
     aliases: tuple[str, ...] = ()
+    ignore_changes: tuple[str, ...] = ()
 
 
 def _zones(args: dict[str, Any], region: str) -> dict[str, Any]:
@@ -82,7 +83,13 @@ CALLS: dict[str, CallHandler] = {
 """Data sources the program calls, by token. Add one here when a component calls a new data source."""
 
 
-OutputHandler = Callable[[str, dict[str, Any], str], dict[str, Any]]
+def _eks_cluster(name: str, state: dict[str, Any], region: str) -> dict[str, Any]:
+    oidc_id = hashlib.sha256(name.encode()).hexdigest()[:32].upper()
+    return {
+        "certificateAuthority": {"data": "TU9DSy1DQQ=="},
+        "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.{region}.amazonaws.com/id/{oidc_id}"}]}],
+        "vpcConfig": {**(state.get("vpcConfig") or {}), "clusterSecurityGroupId": f"sg-{name}-cluster"},
+    }
 
 
 def _atlas_cluster_strings(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
@@ -97,7 +104,10 @@ def _atlas_cluster_strings(name: str, inputs: dict[str, Any], region: str) -> di
     }
 
 
-RESOURCE_OUTPUTS: dict[str, OutputHandler] = {
+RESOURCE_OUTPUTS: dict[str, Callable[[str, dict[str, Any], str], dict[str, Any]]] = {
+    "aws:eks/cluster:Cluster": _eks_cluster,
+    "aws:ec2/launchTemplate:LaunchTemplate": lambda name, state, region: {"latestVersion": 1},
+    # The data tier: the RDS-managed master secret, cache endpoints, NAT addresses, Atlas computed values.
     "aws:rds/instance:Instance": lambda name, inputs, region: {
         "masterUserSecrets": [
             {
@@ -129,7 +139,7 @@ RESOURCE_OUTPUTS: dict[str, OutputHandler] = {
     },
     "mongodbatlas:index/advancedCluster:AdvancedCluster": _atlas_cluster_strings,
 }
-"""Outputs a real provider computes, by resource type, invented in update mode so wiring can be tested."""
+"""Computed outputs some resources need in update mode (beyond ids and ARNs), by type token."""
 
 
 class PlatformMocks(pulumi.runtime.Mocks):
@@ -156,10 +166,8 @@ class PlatformMocks(pulumi.runtime.Mocks):
         state.setdefault("keyId", rid)
         state.setdefault("endpoint", f"{args.name}.mock.{self.region}.amazonaws.com")
         state.setdefault("address", f"{args.name}.mock.{self.region}.amazonaws.com")
-        extra = RESOURCE_OUTPUTS.get(args.typ)
-        if extra is not None:
-            for key, value in extra(args.name, dict(args.inputs), self.region).items():
-                state.setdefault(key, value)
+        if args.typ in RESOURCE_OUTPUTS:
+            state.update(RESOURCE_OUTPUTS[args.typ](args.name, state, self.region))
         return rid, state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -194,6 +202,7 @@ class RecordingMonitor(sdk_mocks.MockMonitor):
                     dependencies=tuple(request.dependencies),
                     retain_on_delete=bool(request.retainOnDelete),
                     aliases=tuple(alias.urn or alias.spec.name for alias in request.aliases),
+                    ignore_changes=tuple(request.ignoreChanges),
                 )
             )
         return response

@@ -46,7 +46,7 @@ def as_json(stack: str, resources: list[Recorded], outputs: dict[str, Any]) -> s
                 "inputs": plain(r.inputs),
                 "protect": r.protect,
             }
-            for r in resources
+            for r in sorted(resources, key=lambda r: r.urn)
         ],
         "outputs": plain(outputs),
         "summary": summary(resources),
@@ -58,7 +58,7 @@ def as_tree(stack: str, project: str, resources: list[Recorded]) -> str:
     """The resources as ``pulumi preview`` lists them: type and name, indented under their parent."""
     children: dict[str | None, list[Recorded]] = {}
     urns = {r.urn for r in resources}
-    for r in resources:
+    for r in sorted(resources, key=lambda r: (r.name, r.type)):
         parent = r.parent if r.parent in urns else None
         children.setdefault(parent, []).append(r)
     width = max((len(r.type) for r in resources), default=4) + 2
@@ -82,14 +82,32 @@ def as_tree(stack: str, project: str, resources: list[Recorded]) -> str:
 
 
 def as_markdown(stack: str, resources: list[Recorded]) -> str:
-    """A compact summary for a pull-request comment: counts by component and by type."""
+    """A compact summary for a pull-request comment: counts by top-level component and by type."""
     by_type = Counter(r.type for r in resources)
-    components = [r for r in resources if not r.custom and r.parent is not None]
+    by_urn = {r.urn: r for r in resources}
+
+    def top(r: Recorded) -> Recorded:
+        while r.parent in by_urn:
+            r = by_urn[r.parent]
+        return r
+
+    tops: Counter[str] = Counter()
+    protected: Counter[str] = Counter()
+    for r in resources:
+        root = top(r)
+        key = f"`{root.name}` ({root.type})"
+        tops[key] += 1
+        protected[key] += r.protect
     lines = [
         f"### Offline preview: `{stack}`",
         "",
-        f"**+ {len(resources)} to create**, {sum(r.protect for r in resources)} protected,"
-        f" {len(components)} components.",
+        f"**+ {len(resources)} to create**, {sum(r.protect for r in resources)} protected.",
+        "",
+        "| component | resources | protected |",
+        "|---|---:|---:|",
+    ]
+    lines += [f"| {k} | {n} | {protected[k]} |" for k, n in sorted(tops.items())]
+    lines += [
         "",
         "<details><summary>Resources by type</summary>",
         "",

@@ -1,0 +1,1 @@
+"""The EKS cluster, its node groups, the platform add-ons and the product namespace."""

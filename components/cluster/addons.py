@@ -1,0 +1,237 @@
+"""The platform add-ons, installed from their Helm charts at pinned versions, with their IRSA roles.
+
+Node autoscaling uses the Cluster Autoscaler rather than Karpenter, deliberately:
+
+* it resizes the *managed node groups* the stack files declare, within their ``minSize``/``maxSize``, so
+  every node still comes from the hardened launch template (IMDSv2 hop limit 2, root volume encrypted with
+  the cluster key, the workload security group the data tier admits). Karpenter launches instances from
+  its own ``EC2NodeClass`` and would need that hardening, the subnets and the security groups declared a
+  second time, outside the node groups the tier guardrails check;
+* it needs one IRSA role and no other infrastructure; Karpenter needs an SQS interruption queue,
+  EventBridge rules, an instance profile and access entries for the nodes it creates;
+* the workloads here are a handful of services and workers whose instance types are known; Karpenter's
+  strength (bin-packing across many instance types, fast provisioning) matters less than one audited way
+  to create nodes. Switching later means replacing this release and the node groups' ownership of capacity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from components.cluster import charts, policies
+from components.cluster.charts import CHARTS, GRAFANA_ADMIN_SECRET, SLACK_WEBHOOK_SECRET, Addon
+from components.cluster.irsa import Oidc, irsa_role
+from components.cluster.spec import AddonsSpec, ChartSpec
+from components.core import iam
+from components.core.context import AwsContext
+from components.security.secrets import secret_name
+
+_READY = {"pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": "300"}
+
+
+@dataclass(frozen=True)
+class PlatformAddonsArgs:
+    """Inputs of :class:`PlatformAddons`.
+
+    Attributes:
+        spec: toggles and chart versions.
+        context: account, partition and region.
+        environment: the stack name (secret names ``platform/<env>/...``).
+        cluster_name: the EKS cluster.
+        vpc_id: the VPC (the load balancer controller does not guess it).
+        oidc: the cluster's OIDC provider, for the IRSA roles.
+        k8s_provider: the cluster's Kubernetes provider; every Kubernetes object uses it.
+        secrets_key_arn: the secrets key External Secrets may decrypt with.
+        cluster_ready: what must exist before anything runs on the cluster (nodes, core add-ons).
+    """
+
+    spec: AddonsSpec
+    context: AwsContext
+    environment: str
+    cluster_name: str
+    vpc_id: pulumi.Input[str]
+    oidc: Oidc
+    k8s_provider: k8s.Provider
+    secrets_key_arn: pulumi.Input[str]
+    cluster_ready: list[pulumi.Resource]
+
+
+class PlatformAddons(pulumi.ComponentResource):
+    """The Helm-installed add-ons the stack enables, each pinned to its chart version.
+
+    With External Secrets on, the ``aws-secrets-manager`` ClusterSecretStore reads this environment's
+    secrets. With kube-prometheus-stack on, Alertmanager's Slack webhook and Grafana's admin password come
+    from Secrets Manager through ExternalSecrets, never through values.
+    """
+
+    releases: dict[Addon, k8s.helm.v3.Release]
+
+    def __init__(
+        self, name: str, args: PlatformAddonsArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("platform:cluster:PlatformAddons", name, None, opts)
+        self._name, self._args = name, args
+        spec, ctx = args.spec, args.context
+        enabled = {addon: spec.by_key(addon.value) for addon in Addon}
+        enabled = {addon: chart for addon, chart in enabled.items() if chart.enabled}
+        self._namespaces = self._create_namespaces(enabled)
+        self.releases = {}
+
+        if Addon.LOAD_BALANCER_CONTROLLER in enabled:
+            role = self._irsa(
+                Addon.LOAD_BALANCER_CONTROLLER,
+                ctx.partition.apply(lambda p: iam.dumps(policies.load_balancer_controller_policy(p))),
+            )
+            self._release(
+                Addon.LOAD_BALANCER_CONTROLLER,
+                enabled,
+                charts.load_balancer_controller_values(args.cluster_name, ctx.region, args.vpc_id, role.arn),
+            )
+        if Addon.METRICS_SERVER in enabled:
+            self._release(Addon.METRICS_SERVER, enabled, charts.metrics_server_values())
+        if Addon.ARGO_ROLLOUTS in enabled:
+            self._release(Addon.ARGO_ROLLOUTS, enabled, charts.argo_rollouts_values())
+        if Addon.KEDA in enabled:
+            self._release(Addon.KEDA, enabled, charts.keda_values())
+        if Addon.CLUSTER_AUTOSCALER in enabled:
+            role = self._irsa(
+                Addon.CLUSTER_AUTOSCALER, iam.dumps(policies.cluster_autoscaler_policy(args.cluster_name))
+            )
+            self._release(
+                Addon.CLUSTER_AUTOSCALER,
+                enabled,
+                charts.cluster_autoscaler_values(args.cluster_name, ctx.region, role.arn),
+            )
+
+        store: list[pulumi.Resource] = []
+        if Addon.EXTERNAL_SECRETS in enabled:
+            store = [self._secret_store(enabled)]
+        if Addon.KUBE_PROMETHEUS_STACK in enabled:
+            synced = self._monitoring_secrets(store)
+            self._release(
+                Addon.KUBE_PROMETHEUS_STACK,
+                enabled,
+                charts.prometheus_values(spec.kube_prometheus_stack, args.environment, Addon.LOKI in enabled),
+                depends_on=synced,
+            )
+        if Addon.LOKI in enabled:
+            self._release(Addon.LOKI, enabled, charts.loki_values(spec.loki))
+        if Addon.ALLOY in enabled:
+            self._release(Addon.ALLOY, enabled, charts.alloy_values(), depends_on=[self.releases[Addon.LOKI]])
+
+        self.register_outputs({"releases": {addon.value: r.name for addon, r in self.releases.items()}})
+
+    def _k8s(self, depends_on: list[pulumi.Resource] | None = None) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(
+            parent=self, provider=self._args.k8s_provider, depends_on=depends_on or []
+        )
+
+    def _create_namespaces(self, enabled: dict[Addon, ChartSpec]) -> dict[str, k8s.core.v1.Namespace]:
+        wanted = sorted({CHARTS[a].namespace for a in enabled} - {"kube-system"})
+        return {
+            namespace: k8s.core.v1.Namespace(
+                f"{self._name}-{namespace}",
+                metadata=k8s.meta.v1.ObjectMetaArgs(name=namespace),
+                opts=self._k8s(self._args.cluster_ready),
+            )
+            for namespace in wanted
+        }
+
+    def _irsa(self, addon: Addon, policy: pulumi.Input[str]) -> aws.iam.Role:
+        chart = CHARTS[addon]
+        assert chart.service_account is not None
+        return irsa_role(
+            f"{self._name}-{chart.release}",
+            self._args.oidc,
+            chart.namespace,
+            chart.service_account,
+            self,
+            inline_policy=policy,
+        )
+
+    def _release(
+        self,
+        addon: Addon,
+        enabled: dict[Addon, ChartSpec],
+        values: dict[str, Any],
+        depends_on: list[pulumi.Resource] | None = None,
+    ) -> k8s.helm.v3.Release:
+        chart = CHARTS[addon]
+        namespace = self._namespaces.get(chart.namespace)
+        needs = [*self._args.cluster_ready, *([namespace] if namespace else []), *(depends_on or [])]
+        release = k8s.helm.v3.Release(
+            f"{self._name}-{chart.release}",
+            name=chart.release,
+            chart=chart.chart,
+            version=enabled[addon].chart_version,
+            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=chart.repository),
+            namespace=chart.namespace,
+            create_namespace=False,
+            values=values,
+            atomic=True,
+            cleanup_on_fail=True,
+            max_history=10,
+            timeout=900,
+            opts=self._k8s(needs),
+        )
+        self.releases[addon] = release
+        return release
+
+    def _secret_store(self, enabled: dict[Addon, ChartSpec]) -> k8s.apiextensions.CustomResource:
+        args, ctx = self._args, self._args.context
+        policy = pulumi.Output.all(ctx.partition, ctx.account_id, args.secrets_key_arn).apply(
+            lambda v: iam.dumps(
+                policies.external_secrets_policy(v[0], ctx.region, v[1], args.environment, v[2])
+            )
+        )
+        role = self._irsa(Addon.EXTERNAL_SECRETS, policy)
+        operator = self._release(Addon.EXTERNAL_SECRETS, enabled, charts.external_secrets_values(role.arn))
+        return k8s.apiextensions.CustomResource(
+            f"{self._name}-{charts.CLUSTER_SECRET_STORE}",
+            api_version="external-secrets.io/v1",
+            kind="ClusterSecretStore",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=charts.CLUSTER_SECRET_STORE, annotations=_READY),
+            spec=charts.cluster_secret_store_spec(ctx.region),
+            opts=self._k8s([operator]),
+        )
+
+    def _monitoring_secrets(self, store: list[pulumi.Resource]) -> list[pulumi.Resource]:
+        env = self._args.environment
+        namespace = self._namespaces[charts.MONITORING]
+        slack = charts.external_secret_spec(
+            charts.SLACK_SECRET,
+            [
+                {
+                    "secretKey": charts.SLACK_SECRET_KEY,
+                    "remoteRef": {"key": secret_name(env, SLACK_WEBHOOK_SECRET)},
+                }
+            ],
+        )
+        grafana = charts.external_secret_spec(
+            charts.GRAFANA_SECRET,
+            [{"secretKey": "password", "remoteRef": {"key": secret_name(env, GRAFANA_ADMIN_SECRET)}}],
+            template={"admin-user": "admin", "admin-password": "{{ .password }}"},
+        )
+        # The Slack webhook is set by an operator after the first deployment, so its ExternalSecret is not
+        # waited for (Alertmanager starts once it syncs); Grafana's password is generated and exists at once.
+        return [
+            k8s.apiextensions.CustomResource(
+                f"{self._name}-{target}",
+                api_version="external-secrets.io/v1",
+                kind="ExternalSecret",
+                metadata=k8s.meta.v1.ObjectMetaArgs(
+                    name=target, namespace=charts.MONITORING, annotations=_READY if wait else None
+                ),
+                spec=spec,
+                opts=self._k8s([*store, namespace]),
+            )
+            for target, spec, wait in (
+                (charts.SLACK_SECRET, slack, False),
+                (charts.GRAFANA_SECRET, grafana, True),
+            )
+        ]

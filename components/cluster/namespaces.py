@@ -1,0 +1,70 @@
+"""The product's namespace, locked down by default-deny NetworkPolicies and opened flow by flow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.cluster.network_policies import product_policies
+
+PRODUCT_NAMESPACE = "product"
+
+
+@dataclass(frozen=True)
+class ProductNamespaceArgs:
+    """Inputs of :class:`ProductNamespace`.
+
+    Attributes:
+        k8s_provider: the cluster's Kubernetes provider.
+        load_balancer_cidrs: the public subnets, where the ALBs that front the services live.
+        data_cidrs: the data subnets, where Postgres, Redis and the Atlas endpoint live.
+        namespace: the namespace's name. Defaults to ``product`` (a contract the services rely on).
+        cluster_ready: what must exist first (nodes, core add-ons). Defaults to nothing.
+    """
+
+    k8s_provider: k8s.Provider
+    load_balancer_cidrs: tuple[str, ...]
+    data_cidrs: tuple[str, ...]
+    namespace: str = PRODUCT_NAMESPACE
+    cluster_ready: tuple[pulumi.Resource, ...] = ()
+
+
+class ProductNamespace(pulumi.ComponentResource):
+    """A namespace for the product's services.
+
+    Pod Security admission enforces ``baseline`` and warns and audits at ``restricted``. NetworkPolicies
+    deny all traffic, then allow DNS, traffic within the namespace, the ALBs in, Prometheus scraping in,
+    the data tier's ports out and HTTPS out (AWS APIs, third-party APIs).
+    """
+
+    name: str
+
+    def __init__(
+        self, name: str, args: ProductNamespaceArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("platform:cluster:ProductNamespace", name, None, opts)
+        self.name = args.namespace
+        namespace = k8s.core.v1.Namespace(
+            name,
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=args.namespace,
+                labels={
+                    "pod-security.kubernetes.io/enforce": "baseline",
+                    "pod-security.kubernetes.io/warn": "restricted",
+                    "pod-security.kubernetes.io/audit": "restricted",
+                },
+            ),
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=args.k8s_provider, depends_on=list(args.cluster_ready)
+            ),
+        )
+        for policy, spec in product_policies(args.load_balancer_cidrs, args.data_cidrs).items():
+            k8s.networking.v1.NetworkPolicy(
+                f"{name}-{policy}",
+                metadata=k8s.meta.v1.ObjectMetaArgs(name=policy, namespace=args.namespace),
+                spec=spec,
+                opts=pulumi.ResourceOptions(parent=self, provider=args.k8s_provider, depends_on=[namespace]),
+            )
+        self.register_outputs({"name": self.name})

@@ -1,0 +1,341 @@
+"""What a stack file can say about the EKS cluster and its platform add-ons (``platform:cluster``)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, field_validator, model_validator
+
+from components.core.logs import RetentionDays
+from components.core.model import Spec
+
+_K8S_VERSION = re.compile(r"^1\.(2[89]|3\d)$")
+_EKS_ADDON_VERSION = re.compile(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$")
+_CHART_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
+_ROLE_ARN = re.compile(r"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+_NODE_GROUP_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
+_LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
+_DURATION = re.compile(r"^\d+[hdw]$")
+
+
+def _matches(pattern: re.Pattern[str], message: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise ValueError(message)
+        return value
+
+    return AfterValidator(check)
+
+
+EksAddonVersion = Annotated[
+    str, _matches(_EKS_ADDON_VERSION, "must be an EKS add-on version such as v1.20.4-eksbuild.2")
+]
+ChartVersion = Annotated[
+    str,
+    _matches(
+        _CHART_VERSION, "must be an exact chart version such as 1.14.0 (no ranges: versions are pinned)"
+    ),
+]
+RoleArn = Annotated[
+    str, _matches(_ROLE_ARN, "must be an IAM role ARN such as arn:aws:iam::123456789012:role/name")
+]
+Duration = Annotated[
+    str, _matches(_DURATION, "must be a duration in hours, days or weeks, such as 48h or 30d")
+]
+
+
+class CapacityType(StrEnum):
+    """How a managed node group buys its instances (EKS ``capacityType``)."""
+
+    ON_DEMAND = "ON_DEMAND"
+    SPOT = "SPOT"
+
+
+class TaintEffect(StrEnum):
+    """The taint effects the EKS API accepts (it spells them differently from Kubernetes)."""
+
+    NO_SCHEDULE = "NO_SCHEDULE"
+    NO_EXECUTE = "NO_EXECUTE"
+    PREFER_NO_SCHEDULE = "PREFER_NO_SCHEDULE"
+
+
+class TaintSpec(Spec):
+    """A taint every node of a group carries.
+
+    Attributes:
+        key: the taint key (required).
+        value: the taint value. Defaults to empty.
+        effect: ``NO_SCHEDULE``, ``NO_EXECUTE`` or ``PREFER_NO_SCHEDULE`` (required).
+    """
+
+    key: str
+    value: str = ""
+    effect: TaintEffect
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, value: str) -> str:
+        if not _LABEL_KEY.match(value):
+            raise ValueError("must be a Kubernetes label-style key such as dedicated or example.com/gpu")
+        return value
+
+
+class NodeGroupSpec(Spec):
+    """A managed node group in the private app subnets.
+
+    Attributes:
+        name: short name, lower-case, 2-32 characters; the group is ``<cluster>-<name>`` (required).
+        instance_types: EC2 instance types, at least one (several help SPOT find capacity) (required).
+        capacity_type: ``ON_DEMAND`` or ``SPOT``. Defaults to ``ON_DEMAND``.
+        min_size: fewest nodes. Defaults to 1.
+        desired_size: nodes at creation; the autoscaler moves it afterwards. Defaults to 2.
+        max_size: most nodes. Defaults to 3.
+        disk_size_gib: root volume size (gp3, encrypted with the cluster key). Defaults to 50.
+        max_unavailable_percentage: share of nodes replaced at once in a rolling update. Defaults to 33.
+        labels: Kubernetes labels of the nodes. Defaults to none.
+        taints: taints of the nodes. Defaults to none.
+    """
+
+    name: str
+    instance_types: tuple[str, ...] = Field(min_length=1)
+    capacity_type: CapacityType = CapacityType.ON_DEMAND
+    min_size: int = Field(default=1, ge=0, le=100)
+    desired_size: int = Field(default=2, ge=0, le=100)
+    max_size: int = Field(default=3, ge=1, le=100)
+    disk_size_gib: int = Field(default=50, ge=20, le=1000)
+    max_unavailable_percentage: int = Field(default=33, ge=1, le=100)
+    labels: dict[str, str] = Field(default_factory=dict)
+    taints: tuple[TaintSpec, ...] = ()
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _NODE_GROUP_NAME.match(value):
+            raise ValueError("must be 2-32 lower-case letters, digits and '-', starting with a letter")
+        return value
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, label in value.items():
+            if not _LABEL_KEY.match(key) or not _LABEL_VALUE.match(label):
+                raise ValueError(f"label {key}={label!r} is not a valid Kubernetes label")
+        return value
+
+    @model_validator(mode="after")
+    def _sizes(self) -> NodeGroupSpec:
+        if not self.min_size <= self.desired_size <= self.max_size:
+            raise ValueError(
+                f"needs minSize <= desiredSize <= maxSize; got {self.min_size} <= {self.desired_size}"
+                f" <= {self.max_size}"
+            )
+        return self
+
+
+class EndpointSpec(Spec):
+    """Who can reach the Kubernetes API server. The private endpoint is always on.
+
+    Attributes:
+        public_access: also expose a public endpoint. Defaults to off; prod may not turn it on.
+        public_access_cidrs: the only networks the public endpoint admits; required when it is on
+            (EKS would otherwise admit 0.0.0.0/0). Defaults to none.
+    """
+
+    public_access: bool = False
+    public_access_cidrs: tuple[str, ...] = ()
+
+    @field_validator("public_access_cidrs")
+    @classmethod
+    def _cidrs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for cidr in value:
+            try:
+                ipaddress.IPv4Network(cidr, strict=True)
+            except ValueError:
+                raise ValueError(f"{cidr!r} is not an IPv4 network in CIDR form") from None
+        return value
+
+    @model_validator(mode="after")
+    def _public_needs_cidrs(self) -> EndpointSpec:
+        if self.public_access and not self.public_access_cidrs:
+            raise ValueError("publicAccess needs publicAccessCidrs (without them EKS admits 0.0.0.0/0)")
+        if not self.public_access and self.public_access_cidrs:
+            raise ValueError("publicAccessCidrs is set but publicAccess is false")
+        return self
+
+
+class AccessSpec(Spec):
+    """Who may use the cluster, through EKS access entries (authentication mode ``API``, no aws-auth).
+
+    Attributes:
+        admin_role_arns: roles with ``AmazonEKSClusterAdminPolicy`` on the whole cluster (at least one,
+            so the cluster never depends on its creator's bootstrap access alone) (required).
+        deploy_role_arns: CI roles with ``AmazonEKSEditPolicy`` in ``deploy_namespaces``. Defaults to none.
+        deploy_namespaces: namespaces the deploy roles may edit. Defaults to ``product``.
+    """
+
+    admin_role_arns: tuple[RoleArn, ...] = Field(min_length=1)
+    deploy_role_arns: tuple[RoleArn, ...] = ()
+    deploy_namespaces: tuple[str, ...] = ("product",)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> AccessSpec:
+        both = sorted(set(self.admin_role_arns) & set(self.deploy_role_arns))
+        if both:
+            raise ValueError(f"a role can have one access entry only; listed as admin and deploy: {both}")
+        return self
+
+
+class CoreAddonsSpec(Spec):
+    """Versions of the EKS-managed add-ons; each must be built for the cluster's Kubernetes version.
+
+    Attributes:
+        vpc_cni: ``vpc-cni`` (pod networking; NetworkPolicy enforcement is switched on).
+        coredns: ``coredns``.
+        kube_proxy: ``kube-proxy``.
+        pod_identity_agent: ``eks-pod-identity-agent``.
+        ebs_csi_driver: ``aws-ebs-csi-driver`` (with its own IRSA role).
+    """
+
+    vpc_cni: EksAddonVersion
+    coredns: EksAddonVersion
+    kube_proxy: EksAddonVersion
+    pod_identity_agent: EksAddonVersion
+    ebs_csi_driver: EksAddonVersion
+
+
+class ChartSpec(Spec):
+    """A Helm-installed add-on: on or off, and its exact chart version.
+
+    Attributes:
+        enabled: install it. Defaults to on.
+        chart_version: the pinned chart version (required).
+    """
+
+    enabled: bool = True
+    chart_version: ChartVersion
+
+
+class PrometheusSpec(ChartSpec):
+    """kube-prometheus-stack: Prometheus, Alertmanager (to Slack) and Grafana.
+
+    Attributes:
+        retention: how long Prometheus keeps samples. Defaults to ``2d`` (dev's minimal footprint).
+        storage_gib: persistent volume for Prometheus; 0 keeps data on the pod only. Defaults to 0.
+        prometheus_replicas: Defaults to 1.
+        alertmanager_replicas: Defaults to 1.
+    """
+
+    retention: Duration = "2d"
+    storage_gib: int = Field(default=0, ge=0, le=4000)
+    prometheus_replicas: int = Field(default=1, ge=1, le=5)
+    alertmanager_replicas: int = Field(default=1, ge=1, le=5)
+
+
+class LokiSpec(ChartSpec):
+    """Loki (single binary) for logs.
+
+    Attributes:
+        retention: how long logs are kept. Defaults to ``168h`` (7 days).
+        storage_gib: persistent volume for chunks and index. Defaults to 10.
+    """
+
+    retention: Duration = "168h"
+    storage_gib: int = Field(default=10, ge=1, le=4000)
+
+
+class AddonsSpec(Spec):
+    """The platform add-ons installed from their Helm charts, each with a toggle and a pinned version.
+
+    Attributes:
+        load_balancer_controller: AWS Load Balancer Controller (IngressClass ``alb``).
+        metrics_server: metrics-server (HPA and ``kubectl top``).
+        argo_rollouts: Argo Rollouts (blue/green and canary; installs its CRDs).
+        external_secrets: External Secrets Operator and the ``aws-secrets-manager`` ClusterSecretStore.
+        kube_prometheus_stack: Prometheus, Alertmanager, Grafana. Needs ``externalSecrets``.
+        loki: Loki. Needs ``kubePrometheusStack`` (its Grafana shows the logs).
+        alloy: Grafana Alloy, the log shipper into Loki. Needs ``loki``.
+        keda: KEDA (queue-length autoscaling of workers).
+        cluster_autoscaler: Cluster Autoscaler for the managed node groups.
+    """
+
+    load_balancer_controller: ChartSpec
+    metrics_server: ChartSpec
+    argo_rollouts: ChartSpec
+    external_secrets: ChartSpec
+    kube_prometheus_stack: PrometheusSpec
+    loki: LokiSpec
+    alloy: ChartSpec
+    keda: ChartSpec
+    cluster_autoscaler: ChartSpec
+
+    def by_key(self, key: str) -> ChartSpec:
+        """The add-on under its stack-file key (``loadBalancerController``)."""
+        for field, info in type(self).model_fields.items():
+            if info.alias == key:
+                chart: ChartSpec = getattr(self, field)
+                return chart
+        raise KeyError(key)
+
+    @model_validator(mode="after")
+    def _dependencies(self) -> AddonsSpec:
+        needs = [
+            ("kubePrometheusStack", self.kube_prometheus_stack, "externalSecrets", self.external_secrets),
+            ("loki", self.loki, "kubePrometheusStack", self.kube_prometheus_stack),
+            ("alloy", self.alloy, "loki", self.loki),
+        ]
+        for name, addon, needed_name, needed in needs:
+            if addon.enabled and not needed.enabled:
+                raise ValueError(f"{name} is enabled but needs {needed_name}, which is disabled")
+        return self
+
+
+class ClusterSpec(Spec):
+    """The environment's EKS cluster.
+
+    Attributes:
+        kubernetes_version: ``1.28``-``1.39``; the core add-on versions must match it (required).
+        endpoint: API server reachability. Defaults to private only.
+        access: access entries for admin and deploy roles (required).
+        log_retention_days: control-plane log retention. Defaults to 90.
+        node_groups: managed node groups, at least one, unique names (required).
+        core_addons: EKS add-on versions (required).
+        addons: Helm add-ons (required).
+    """
+
+    kubernetes_version: str
+    endpoint: EndpointSpec = EndpointSpec()
+    access: AccessSpec
+    log_retention_days: RetentionDays = 90
+    node_groups: tuple[NodeGroupSpec, ...] = Field(min_length=1)
+    core_addons: CoreAddonsSpec
+    addons: AddonsSpec
+
+    @field_validator("kubernetes_version")
+    @classmethod
+    def _version(cls, value: str) -> str:
+        if not _K8S_VERSION.match(value):
+            raise ValueError("must be a Kubernetes minor version EKS offers, such as 1.34 (quoted in YAML)")
+        return value
+
+    @field_validator("node_groups")
+    @classmethod
+    def _unique_groups(cls, value: tuple[NodeGroupSpec, ...]) -> tuple[NodeGroupSpec, ...]:
+        names = [g.name for g in value]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"node group name(s) used twice: {', '.join(twice)}")
+        return value
+
+    @model_validator(mode="after")
+    def _kube_proxy_matches(self) -> ClusterSpec:
+        # kube-proxy is the one add-on versioned after Kubernetes itself: v1.34.x for 1.34.
+        if not self.core_addons.kube_proxy.startswith(f"v{self.kubernetes_version}."):
+            raise ValueError(
+                f"coreAddons.kubeProxy {self.core_addons.kube_proxy} does not match kubernetesVersion"
+                f" {self.kubernetes_version} (expected v{self.kubernetes_version}.x-eksbuild.N)"
+            )
+        return self

@@ -1,0 +1,96 @@
+"""Helm values of the add-ons (pure): the contracts other concerns rely on, and no secret in values."""
+
+from __future__ import annotations
+
+import json
+
+from components.cluster import charts
+from components.cluster.charts import CHARTS, Addon
+from components.cluster.spec import LokiSpec, PrometheusSpec
+
+
+def test_load_balancer_controller_creates_the_alb_ingress_class_and_uses_irsa():
+    values = charts.load_balancer_controller_values("platform-dev", "ap-northeast-2", "vpc-1", "arn:role")
+    assert values["ingressClass"] == "alb"
+    assert values["createIngressClassResource"] is True
+    assert values["serviceAccount"] == {
+        "create": True,
+        "name": "aws-load-balancer-controller",
+        "annotations": {"eks.amazonaws.com/role-arn": "arn:role"},
+    }
+    assert values["vpcId"] == "vpc-1"
+
+
+def test_prometheus_is_served_where_the_analysis_templates_look():
+    assert CHARTS[Addon.KUBE_PROMETHEUS_STACK].release == "kube-prometheus-stack"
+    assert CHARTS[Addon.KUBE_PROMETHEUS_STACK].namespace == "monitoring"
+    values = charts.prometheus_values(PrometheusSpec(chart_version="79.7.1"), "dev", loki=True)
+    # <fullname>-prometheus in the release namespace, port 9090: the chart's service naming.
+    assert values["fullnameOverride"] == "kube-prometheus-stack"
+    assert charts.PROMETHEUS_URL == "http://kube-prometheus-stack-prometheus.monitoring.svc:9090"
+
+
+def test_alertmanager_reads_the_slack_webhook_from_a_mounted_secret():
+    values = charts.prometheus_values(PrometheusSpec(chart_version="79.7.1"), "prod", loki=False)
+    alertmanager = values["alertmanager"]
+    assert alertmanager["alertmanagerSpec"]["secrets"] == ["alertmanager-slack"]
+    slack = next(r for r in alertmanager["config"]["receivers"] if r["name"] == "slack")
+    (config,) = slack["slack_configs"]
+    assert config["api_url_file"] == "/etc/alertmanager/secrets/alertmanager-slack/webhook-url"
+    assert "api_url" not in config
+    assert "hooks.slack.com" not in json.dumps(values)
+    assert alertmanager["config"]["route"]["receiver"] == "slack"
+
+
+def test_grafana_admin_comes_from_a_synced_secret_not_the_chart_default():
+    values = charts.prometheus_values(PrometheusSpec(chart_version="79.7.1"), "dev", loki=True)
+    assert values["grafana"]["admin"] == {
+        "existingSecret": "grafana-admin",
+        "userKey": "admin-user",
+        "passwordKey": "admin-password",
+    }
+    assert "adminPassword" not in values["grafana"]
+    assert values["grafana"]["additionalDataSources"][0]["url"] == charts.LOKI_URL
+
+
+def test_dev_prometheus_is_minimal_and_prod_keeps_a_month_on_a_volume():
+    dev = charts.prometheus_values(PrometheusSpec(chart_version="79.7.1"), "dev", loki=False)
+    assert dev["prometheus"]["prometheusSpec"]["retention"] == "2d"
+    assert "storageSpec" not in dev["prometheus"]["prometheusSpec"]
+    prod_spec = PrometheusSpec(
+        chart_version="79.7.1", retention="30d", storage_gib=200, prometheus_replicas=2
+    )
+    prod = charts.prometheus_values(prod_spec, "prod", loki=True)["prometheus"]["prometheusSpec"]
+    assert prod["retention"] == "30d"
+    assert prod["replicas"] == 2
+    claim = prod["storageSpec"]["volumeClaimTemplate"]["spec"]
+    assert claim["resources"]["requests"]["storage"] == "200Gi"
+
+
+def test_loki_retention_is_enforced_by_the_compactor():
+    values = charts.loki_values(LokiSpec(chart_version="6.45.1", retention="2160h", storage_gib=100))
+    assert values["loki"]["limits_config"]["retention_period"] == "2160h"
+    assert values["loki"]["compactor"]["retention_enabled"] is True
+    assert values["singleBinary"]["persistence"] == {"enabled": True, "size": "100Gi"}
+
+
+def test_alloy_ships_pod_logs_to_the_loki_gateway():
+    content = charts.alloy_values()["alloy"]["configMap"]["content"]
+    assert 'loki.source.kubernetes "pods"' in content
+    assert f'url = "{charts.LOKI_URL}/loki/api/v1/push"' in content
+
+
+def test_cluster_secret_store_uses_the_operators_own_irsa_role():
+    spec = charts.cluster_secret_store_spec("ap-northeast-2")
+    assert spec == {"provider": {"aws": {"service": "SecretsManager", "region": "ap-northeast-2"}}}
+
+
+def test_argo_rollouts_installs_and_keeps_its_crds():
+    values = charts.argo_rollouts_values()
+    assert values["installCRDs"] is True
+    assert values["keepCRDs"] is True
+
+
+def test_every_chart_comes_from_an_https_repository():
+    assert all(c.repository.startswith("https://") for c in CHARTS.values())
+    assert set(CHARTS) == set(Addon)

@@ -1,0 +1,77 @@
+"""Keys: one CMK per data class, rotation on every 90 days, no wildcard principals, tier protection."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.core.iam import wildcard_principals
+from components.security.key_policies import KeyPurpose, key_policy
+from tests.conftest import stack_run
+from tests.helpers import inputs, of_type, policy
+
+KEY = "aws:kms/key:Key"
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_one_rotating_key_per_data_class(stack):
+    keys = of_type(stack_run(stack).resources, KEY)
+    assert sorted(inputs(k)["tags"]["purpose"] for k in keys) == sorted(p.value for p in KeyPurpose)
+    for key in keys:
+        assert inputs(key)["enableKeyRotation"] is True
+        assert inputs(key)["rotationPeriodInDays"] == 90
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_aliases_are_platform_env_purpose(stack):
+    aliases = {inputs(a)["name"] for a in of_type(stack_run(stack).resources, "aws:kms/alias:Alias")}
+    assert aliases == {f"alias/platform-{stack}-{p.value}" for p in KeyPurpose}
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_no_key_policy_has_a_wildcard_principal(stack):
+    for key in of_type(stack_run(stack).resources, KEY):
+        assert wildcard_principals(policy(key)) == []
+
+
+def test_prod_keys_wait_30_days_before_deletion_and_are_protected():
+    keys = of_type(stack_run("prod").resources, KEY)
+    assert {inputs(k)["deletionWindowInDays"] for k in keys} == {30}
+    assert all(k.protect for k in keys)
+
+
+def test_dev_keys_are_destroyable():
+    keys = of_type(stack_run("dev").resources, KEY)
+    assert not any(k.protect for k in keys)
+    assert {inputs(k)["deletionWindowInDays"] for k in keys} == {7}
+
+
+def test_every_key_grants_the_account_root():
+    for purpose in KeyPurpose:
+        statements = key_policy(purpose, "aws", "111122223333", "ap-northeast-2")["Statement"]
+        assert statements[0]["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}
+
+
+def test_logs_key_admits_cloudwatch_logs_only_for_this_accounts_log_groups():
+    statements = key_policy(KeyPurpose.LOGS, "aws", "111122223333", "ap-northeast-2")["Statement"]
+    logs = next(s for s in statements if s["Principal"] == {"Service": "logs.ap-northeast-2.amazonaws.com"})
+    assert logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"] == (
+        "arn:aws:logs:ap-northeast-2:111122223333:log-group:*"
+    )
+
+
+def test_cluster_key_lets_auto_scaling_start_nodes_with_encrypted_volumes():
+    statements = key_policy(KeyPurpose.CLUSTER, "aws", "111122223333", "ap-northeast-2")["Statement"]
+    principals = [s["Principal"].get("AWS", "") for s in statements]
+    assert any(p.endswith("AWSServiceRoleForAutoScaling") for p in principals)
+
+
+def test_data_and_secrets_keys_grant_no_service_principal():
+    for purpose in (KeyPurpose.DATA, KeyPurpose.SECRETS):
+        statements = key_policy(purpose, "aws", "111122223333", "ap-northeast-2")["Statement"]
+        assert [s["Sid"] for s in statements] == ["AccountRootFullControl"]
+
+
+def test_wildcard_detector_finds_wildcards():
+    document = {"Statement": [{"Effect": "Allow", "Principal": {"AWS": ["arn:x", "*"]}}]}
+    assert len(wildcard_principals(document)) == 1
+    assert wildcard_principals({"Statement": [{"Effect": "Allow", "Principal": "*"}]})

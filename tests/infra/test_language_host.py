@@ -1,0 +1,46 @@
+"""The program runs the way the Pulumi language host runs it: cwd infra/, repository root off sys.path."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from infra.preview.runner import ROOT
+
+HOST = textwrap.dedent(
+    """
+    import os, sys
+    root = {root!r}
+    # What the language host leaves on sys.path: the program directory, never the repository root.
+    sys.path[:] = [p for p in sys.path if os.path.realpath(p or os.getcwd()) != root]
+    assert os.getcwd() == os.path.join(root, "infra")
+    import components, infra  # resolvable only through the project installed from requirements.txt
+    from infra.preview import runner
+    result = runner.run_program(runner.read_stack_file("dev"))
+    print(len(result.resources), os.path.dirname(components.__file__))
+    """
+)
+
+
+def test_program_imports_its_components_with_the_repository_root_off_sys_path(tmp_path):
+    script = tmp_path / "host.py"
+    script.write_text(HOST.format(root=str(ROOT)))
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=ROOT / "infra", capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    count, components_dir = done.stdout.split()
+    assert int(count) > 40
+    assert components_dir == str(ROOT / "components")
+
+
+def test_requirements_install_the_project_itself():
+    assert "-e ." in (ROOT / "requirements.txt").read_text().splitlines()
+
+
+def test_pulumi_yaml_points_the_host_at_infra_with_a_pip_venv():
+    text = (ROOT / "Pulumi.yaml").read_text()
+    assert "main: infra/" in text
+    assert "toolchain: pip" in text
+    assert "virtualenv: venv" in text
