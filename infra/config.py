@@ -15,6 +15,7 @@ from typing import Any, Union, get_args, get_origin
 import pulumi
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 
+from components.apps.spec import DeliverySpec, Services
 from components.cluster.spec import ClusterSpec
 from components.core.model import Spec
 from components.core.tags import common_tags
@@ -51,6 +52,8 @@ class StackConfig(Spec):
         buckets: S3 buckets. Defaults to none.
         atlas: MongoDB Atlas; its API keys, when set, are ``secure:`` values. Defaults to none.
         cluster: the EKS cluster and its add-ons. Defaults to none (no cluster).
+        services: the product's services by name (see ``components.apps.spec.AppSpec``). Defaults to none.
+        delivery: how services are delivered: gates, timeouts. Defaults to the deployment guide's gates.
     """
 
     tier: Tier
@@ -65,6 +68,8 @@ class StackConfig(Spec):
     buckets: BucketsSpec | None = None
     atlas: AtlasSpec | None = None
     cluster: ClusterSpec | None = None
+    services: Services = Field(default_factory=dict)
+    delivery: DeliverySpec = DeliverySpec()
 
     @field_validator("region")
     @classmethod
@@ -226,6 +231,8 @@ def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
         if isinstance(part, int):
             continue
         field_info = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
+        if field_info is None:
+            continue  # a key of a mapping (platform:services.<name>): the model is the mapping's value
         model = _model_in(field_info.annotation) if field_info else None
     if model is None:
         return []

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from components.apps.rules import service_problems
 from components.cluster.charts import REQUIRED_SECRETS, Addon
 from components.cluster.spec import CapacityType
 from components.core.tags import tag_problems
@@ -220,7 +221,11 @@ def _cluster(config: StackConfig, policy: TierPolicy) -> list[Problem]:
     return problems
 
 
-CHECKS: list[Check] = [_network, _protection, _tags, _cluster, _data]
+def _services(config: StackConfig, policy: TierPolicy) -> list[Problem]:
+    return service_problems(config.services, config.tier)
+
+
+CHECKS: list[Check] = [_network, _protection, _tags, _cluster, _services, _data]
 
 
 def check(config: StackConfig, policy: TierPolicy) -> list[Problem]:

@@ -1,0 +1,98 @@
+"""The product's services as one component: gates, migrations, then services in ``after`` order."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.apps import gates, manifests, objects
+from components.apps.app import App, AppArgs
+from components.apps.migration import Migration, MigrationArgs
+from components.apps.spec import AppSpec, DeliverySpec, Gate, rollout_waves
+
+
+@dataclass(frozen=True)
+class ProductServicesArgs:
+    """Inputs of :class:`ProductServices`.
+
+    Attributes:
+        services: ``settings.config.services`` (name → spec).
+        delivery: ``settings.config.delivery``.
+        environment: the environment name; secrets are read from ``platform/<environment>/<name>``.
+        provider: the cluster's Kubernetes provider; every object uses it explicitly.
+        namespace: the product namespace. A plain name, because the gates' PromQL selects on it; to wait
+            for the Namespace object, put it in ``data_stores``. Defaults to ``product``.
+        redis_address: ``host:port`` of the Redis that queue workers scale on. Defaults to none (then no
+            service may scale on a queue).
+        shared_env: non-secret deploy-time values for every container, e.g. ``{"REDIS_HOST":
+            redis.primary_endpoint, "DATABASE_HOST": postgres.proxy_endpoint}``. Defaults to none.
+        data_stores: resources that must exist before migrations and services (Postgres, Redis, Atlas,
+            the namespace and the cluster add-ons). Defaults to nothing.
+    """
+
+    services: dict[str, AppSpec]
+    delivery: DeliverySpec
+    environment: str
+    provider: k8s.Provider
+    namespace: str = "product"
+    redis_address: pulumi.Input[str] | None = None
+    shared_env: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    data_stores: Sequence[pulumi.Resource] = field(default_factory=tuple)
+
+
+def gates_in_use(services: dict[str, AppSpec]) -> list[Gate]:
+    """The gates any service's strategy runs, in a stable order."""
+    used = {gate for spec in services.values() for gate in spec.strategy.gates}
+    return [gate for gate in Gate if gate in used]
+
+
+class ProductServices(pulumi.ComponentResource):
+    """Every service of the product, in the order data stores → migrations → services (in waves of
+    ``after``; e.g. gateway and web, then mcp). ``workloads`` maps service name to its workload name."""
+
+    workloads: dict[str, str]
+
+    def __init__(
+        self, name: str, args: ProductServicesArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("platform:apps:ProductServices", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        queued = [n for n, s in args.services.items() if s.autoscaling and s.autoscaling.queue]
+        if queued and args.redis_address is None:
+            raise ValueError(f"services {', '.join(queued)} scale on a Redis queue: pass redis_address")
+        target = manifests.Target(
+            args.environment, args.namespace, args.delivery, args.redis_address, args.shared_env
+        )
+
+        templates = [
+            objects.create(
+                f"{name}-analysistemplate-{gate.value}",
+                gates.analysis_template(gate, args.delivery, args.namespace),
+                child,
+            )
+            for gate in gates_in_use(args.services)
+        ]
+        migrations: list[pulumi.Resource] = [
+            Migration(
+                f"{name}-{service}-migration",
+                MigrationArgs(service, spec, target, args.provider, args.data_stores),
+                pulumi.ResourceOptions(parent=self),
+            )
+            for service, spec in args.services.items()
+            if spec.migration is not None
+        ]
+        apps: dict[str, App] = {}
+        for wave in rollout_waves(args.services):
+            for service in wave:
+                spec = args.services[service]
+                depends_on = [*args.data_stores, *templates, *migrations, *(apps[a] for a in spec.after)]
+                apps[service] = App(
+                    f"{name}-{service}",
+                    AppArgs(service, spec, target, args.provider, depends_on),
+                    pulumi.ResourceOptions(parent=self),
+                )
+        self.workloads = {service: app.workload_name for service, app in apps.items()}
+        self.register_outputs({"workloads": self.workloads})

@@ -1,0 +1,249 @@
+"""``platform:services`` and ``platform:delivery`` as the stack files say them, and every invalid path's
+message (through ``infra.config.parse``, exactly as a preview loads them)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from components.apps.spec import BlueGreenSpec, CanarySpec, Gate, RollingSpec, Strategy, rollout_waves
+from infra.config import ConfigError, Settings, parse
+from infra.preview import runner
+from tests.conftest import STACKS
+
+SIX = {"gateway", "worker-convert", "worker-export", "realtime", "web", "mcp"}
+
+
+def raw(stack: str) -> dict[str, Any]:
+    return dict(runner.read_stack_file(stack).config)
+
+
+def parsed(stack: str, edit=None) -> Settings:
+    config = raw(stack)
+    if edit is not None:
+        services = json.loads(config["platform:services"])
+        edit(services)
+        config["platform:services"] = json.dumps(services)
+    return parse(config, stack)
+
+
+def problems(stack: str, edit) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parsed(stack, edit)
+    return caught.value.problems
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_declares_the_six_services(stack):
+    assert set(parsed(stack).config.services) == SIX
+
+
+def test_dev_ships_everything_rolling_on_one_replica():
+    services = parsed("dev").config.services
+    assert {s.strategy.type for s in services.values()} == {Strategy.ROLLING}
+    assert {s.min_replicas for s in services.values()} == {1}
+
+
+def test_prod_strategies_follow_the_deployment_guide():
+    services = parsed("prod").config.services
+    gateway, web, realtime = services["gateway"], services["web"], services["realtime"]
+    assert isinstance(gateway.strategy, CanarySpec)
+    assert [s.set_weight for s in gateway.strategy.steps if s.set_weight] == [10, 50, 100]
+    assert isinstance(web.strategy, BlueGreenSpec)
+    assert web.strategy.auto_promotion_enabled is False
+    for worker in ("worker-convert", "worker-export"):
+        spec = services[worker]
+        assert isinstance(spec.strategy, RollingSpec)
+        assert spec.autoscaling is not None
+        assert spec.autoscaling.queue is not None
+    assert isinstance(realtime.strategy, RollingSpec)
+    assert realtime.drain_seconds == 60
+    assert realtime.ingress is not None
+    assert realtime.ingress.sticky_seconds > 0
+
+
+def test_staging_uses_prods_strategies_at_smaller_scale():
+    staging, prod = parsed("staging").config.services, parsed("prod").config.services
+    for name in SIX:
+        assert staging[name].strategy.type == prod[name].strategy.type
+        assert staging[name].autoscaling.max_replicas <= prod[name].autoscaling.max_replicas
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_rollout_order_is_migrations_then_api_and_web_then_mcp(stack):
+    services = parsed(stack).config.services
+    waves = rollout_waves(services)
+    assert waves[-1] == ["mcp"]
+    assert {"gateway", "web"} <= set(waves[0])
+    assert services["gateway"].migration is not None
+    assert services["gateway"].migration.timeout_seconds <= 60
+
+
+def test_delivery_gates_default_to_the_deployment_guide():
+    gates = parsed("prod").config.delivery.gates
+    assert (gates.max_error_rate, gates.abort_error_rate) == (0.02, 0.05)
+    assert (gates.min_job_success_rate, gates.window) == (0.95, "5m")
+    assert gates.max_p95_latency_seconds == 1.0
+
+
+def _set(path: str, value: Any):
+    def edit(services: dict[str, Any]) -> None:
+        node = services
+        *parents, last = path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        if value is None:
+            node.pop(last)
+        else:
+            node[last] = value
+
+    return edit
+
+
+REG = "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/product"
+
+INVALID = [
+    (
+        "prod",
+        "gateway.image",
+        f"{REG}/gateway:latest",
+        "platform:services.gateway.image: 'latest' is never deployed",
+    ),
+    ("prod", "gateway.image", f"{REG}/gateway", "platform:services.gateway.image: must be tagged"),
+    ("prod", "web.image", f"{REG}/web:v1.4.2-rc.1", "platform:services.web.image: prod accepts only vX.Y.Z"),
+    ("staging", "web.image", f"{REG}/web:v1.4.2", "platform:services.web.image: staging accepts only rc-"),
+    ("dev", "mcp.image", f"{REG}/mcp:rc-2611220100", "platform:services.mcp.image: dev accepts only dev-"),
+    (
+        "prod",
+        "gateway.rollbackTo",
+        f"{REG}/gateway:v1.4.1-rc.2",
+        "platform:services.gateway.rollbackTo: prod",
+    ),
+    ("prod", "gateway.rollbackTo", f"{REG}/gateway:v1.4.2", "rollbackTo equals image"),
+    (
+        "prod",
+        "web.strategy.autoPromotionEnabled",
+        True,
+        "platform:services.web.strategy.autoPromotionEnabled: prod",
+    ),
+    (
+        "prod",
+        "realtime.autoscaling.minReplicas",
+        1,
+        "platform:services.realtime.autoscaling.minReplicas: prod runs",
+    ),
+    ("prod", "mcp.colour", "blue", "platform:services.mcp.colour: unknown key (allowed here: after, args,"),
+    ("prod", "mcp.after", ["gateway", "search"], "mcp.after names unknown service(s): search"),
+    ("prod", "gateway.after", ["mcp"], "services wait for each other in a cycle: gateway, mcp"),
+    ("prod", "web.after", ["web"], "web.after names itself"),
+    ("prod", "web.env", {"DB_PASSWORD": "x"}, "env 'DB_PASSWORD' looks like a secret"),
+    ("prod", "web.env", {"DB": "postgres://u:p@h/db"}, "env 'DB' looks like a secret"),
+    ("prod", "realtime.drainSeconds", 90, "terminationGracePeriodSeconds (75) must exceed drainSeconds (90)"),
+    ("prod", "web.resources", {"cpu": "2", "cpuLimit": "500m"}, "cpu request 2 is above cpuLimit 500m"),
+    (
+        "prod",
+        "web.resources",
+        {"memory": "1Gb"},
+        "platform:services.web.resources.memory: must be a Kubernetes quantity",
+    ),
+    (
+        "prod",
+        "worker-convert.autoscaling.queue.passwordEnv",
+        "REDIS_AUTH",
+        "passwordEnv 'REDIS_AUTH' must be one of",
+    ),
+    (
+        "prod",
+        "worker-convert.autoscaling.maxReplicas",
+        0,
+        "autoscaling.maxReplicas: Input should be greater than",
+    ),
+    ("prod", "worker-export.strategy", {"type": "canary"}, "strategy canary switches Services"),
+    ("prod", "worker-export.strategy", {"type": "blueGreen"}, "strategy blueGreen switches Services"),
+    ("prod", "worker-export.strategy", {"type": "rolling", "maxSurge": 0}, "cannot both be 0"),
+    (
+        "prod",
+        "gateway.strategy.steps",
+        [{"setWeight": 50}, {"setWeight": 20}],
+        "setWeight steps must rise; got [50, 20]",
+    ),
+    ("prod", "gateway.strategy.steps", [{"setWeight": 10, "pause": "1m"}], "exactly one of setWeight, pause"),
+    ("prod", "gateway.strategy.steps", [{"pause": "soon"}], "must be a duration such as 30s"),
+    ("prod", "gateway.strategy.steps", [{"analysis": ["error-budget"]}], "Input should be 'error-rate'"),
+    (
+        "prod",
+        "gateway.strategy",
+        {"type": "canary", "steps": [{"setWeight": 100}], "backgroundGates": []},
+        "platform:services.gateway.strategy: prod canaries must run at least one analysis gate",
+    ),
+    ("prod", "gateway.migration.timeoutSeconds", 5, "migration.timeoutSeconds: Input should be greater than"),
+    (
+        "prod",
+        "gateway.secrets",
+        [{"secret": "Bad_Name", "env": "X"}],
+        "platform:services.gateway.secrets[0].secret",
+    ),
+    ("prod", "gateway.ingress.host", "not a host", "platform:services.gateway.ingress.host"),
+]
+
+
+@pytest.mark.parametrize(("stack", "path", "value", "message"), INVALID)
+def test_invalid_service_settings_are_named_with_their_key(stack, path, value, message):
+    found = problems(stack, _set(path, value))
+    assert any(message in p for p in found), found
+
+
+def test_a_canary_needs_an_ingress_to_shift():
+    def edit(services):
+        services["mcp"].pop("ingress")
+        services["mcp"]["strategy"] = {"type": "canary"}
+
+    assert any("canary shifts ALB traffic; it needs an ingress" in p for p in problems("prod", edit))
+
+
+def test_a_service_name_must_be_a_dns_label():
+    def edit(services):
+        services["Search_API"] = services["mcp"]
+
+    assert any("service names must be DNS labels" in p for p in problems("prod", edit))
+
+
+def test_every_tier_problem_is_reported_at_once():
+    def edit(services):
+        services["gateway"]["image"] = f"{REG}/gateway:v1.4.2-rc.1"
+        services["web"]["strategy"]["autoPromotionEnabled"] = True
+
+    assert len(problems("prod", edit)) == 2
+
+
+def test_delivery_rejects_an_abort_threshold_below_the_pass_threshold():
+    config = raw("prod")
+    config["platform:delivery"] = json.dumps({"gates": {"maxErrorRate": 0.05, "abortErrorRate": 0.02}})
+    with pytest.raises(ConfigError) as caught:
+        parse(config, "prod")
+    assert any(
+        p.startswith("platform:delivery.gates: ") and "abortErrorRate (0.02)" in p
+        for p in caught.value.problems
+    )
+
+
+def test_adding_a_service_is_a_stack_file_change():
+    def edit(services):
+        services["search"] = {
+            "image": f"{REG}/search:v0.1.0",
+            "autoscaling": {"minReplicas": 2, "maxReplicas": 4},
+            "ingress": {"host": "search.slidecraft.example.com"},
+            "after": ["gateway"],
+        }
+
+    services = parsed("prod", edit).config.services
+    assert services["search"].strategy.type == Strategy.ROLLING
+    waves = rollout_waves(services)
+    assert "search" in waves[1]  # after gateway, which is in the first wave
+
+
+def test_canary_gates_are_the_union_of_steps_and_background():
+    gateway = parsed("prod").config.services["gateway"]
+    assert gateway.strategy.gates == (Gate.ERROR_RATE, Gate.LATENCY_P95)
