@@ -167,3 +167,30 @@ def test_dev_atlas_admits_the_nat_address_and_staging_the_vpc():
         stack_run("staging").resources, "mongodbatlas:index/projectIpAccessList:ProjectIpAccessList"
     )
     assert [inputs(e)["cidrBlock"] for e in staging] == ["10.20.0.0/16"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_program_wires_each_store_to_its_environments_own_keys(stack):
+    resources = stack_run(stack).resources
+    key = {
+        p: f"arn:aws:mock:ap-northeast-2:123456789012:key/{stack}-keys-{p}"
+        for p in ("data", "secrets", "logs")
+    }
+    primary = inputs(one(resources, "aws:rds/instance:Instance", f"{stack}-postgres"))
+    assert (primary["kmsKeyId"], primary["masterUserSecretKmsKeyId"]) == (key["data"], key["secrets"])
+    assert (
+        inputs(one(resources, "aws:elasticache/replicationGroup:ReplicationGroup"))["kmsKeyId"] == key["data"]
+    )
+    data_parents = {r.urn for r in resources if r.type.startswith("platform:data:")}
+    secrets = [
+        inputs(r)
+        for r in of_type(resources, "aws:secretsmanager/secret:Secret")
+        if r.parent in data_parents or "redis" in r.name or "atlas" in r.name
+    ]
+    assert secrets
+    assert {s["kmsKeyId"] for s in secrets} == {key["secrets"]}
+    groups = [
+        inputs(r) for r in of_type(resources, "aws:cloudwatch/logGroup:LogGroup") if r.parent in data_parents
+    ]
+    assert groups
+    assert {g["kmsKeyId"] for g in groups} == {key["logs"]}
