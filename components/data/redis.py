@@ -31,7 +31,7 @@ class Engine(StrEnum):
 # The engine versions each engine may run and the parameter-group family of each.
 ENGINE_VERSIONS: dict[Engine, dict[str, str]] = {
     Engine.REDIS: {"7.0": "redis7", "7.1": "redis7"},
-    Engine.VALKEY: {"8.0": "valkey8", "8.1": "valkey8"},
+    Engine.VALKEY: {"8.0": "valkey8", "8.1": "valkey8", "8.2": "valkey8"},
 }
 DEFAULT_VERSION = {Engine.REDIS: "7.1", Engine.VALKEY: "8.0"}
 
@@ -41,7 +41,7 @@ class RedisSpec(Spec):
 
     Attributes:
         engine: ``redis`` (Redis OSS 7) or ``valkey`` (Valkey 8). Defaults to ``redis``.
-        engine_version: ``7.0``/``7.1`` for redis, ``8.0``/``8.1`` for valkey. Defaults to the newest.
+        engine_version: ``7.0``/``7.1`` for redis, ``8.0``/``8.1``/``8.2`` for valkey. Defaults to the newest.
         node_type: e.g. ``cache.t4g.small`` (required).
         nodes: primary plus replicas, 1-6. Two or more turn on automatic failover and Multi-AZ
             (ElastiCache needs a replica for either). Defaults to 2; staging and prod need at least 2.

@@ -118,7 +118,7 @@ def test_valkey_8_uses_its_own_parameter_family(mock_runtime):
         ({"nodeType": "cache.t4g.small", "engine": "memcached"}, "Input should be 'redis' or 'valkey'"),
         (
             {"nodeType": "cache.t4g.small", "engine": "valkey", "engineVersion": "7.1"},
-            "not a valkey version this platform runs (allowed: 8.0, 8.1)",
+            "not a valkey version this platform runs (allowed: 8.0, 8.1, 8.2)",
         ),
         ({"nodeType": "cache.t4g.small", "nodes": 7}, "less than or equal to 6"),
         ({"nodeType": "cache.t4g.small", "snapshotRetentionDays": 36}, "less than or equal to 35"),
