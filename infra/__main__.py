@@ -9,12 +9,17 @@ import sys
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_mongodbatlas as mongodbatlas
 
 from components.cluster.addons import PlatformAddons, PlatformAddonsArgs
 from components.cluster.charts import Addon
 from components.cluster.cluster import EksCluster, EksClusterArgs
 from components.cluster.namespaces import ProductNamespace, ProductNamespaceArgs
 from components.core.context import AwsContext
+from components.data.atlas import Atlas, AtlasArgs
+from components.data.buckets import Buckets, BucketsArgs
+from components.data.postgres import Postgres, PostgresArgs
+from components.data.redis import Redis, RedisArgs
 from components.network.cidr import plan_subnets
 from components.network.vpc import Network, NetworkArgs
 from components.observability.alerting import Alerting, AlertingArgs
@@ -47,6 +52,104 @@ def program() -> None:
     pulumi.export("kms_key_arns", {purpose.value: arn for purpose, arn in keys.arns.items()})
     pulumi.export("secret_arns", secrets.arns)
 
+    # Data tier: private stores in the data subnets, admitting only the workloads' security group.
+    cfg = settings.config
+    keep = settings.policy.deletion_protection or settings.protect  # a stack may tighten, never loosen
+    if cfg.postgres is not None:
+        postgres = Postgres(
+            f"{env}-postgres",
+            PostgresArgs(
+                spec=cfg.postgres,
+                context=ctx,
+                environment=env,
+                zones=network.availability_zones,
+                db_subnet_group_name=network.db_subnet_group_name,
+                subnet_ids=network.data_subnet_ids,
+                vpc_id=network.vpc_id,
+                source_security_group_id=network.workload_security_group_id,
+                data_key_arn=keys.data,
+                secrets_key_arn=keys.secrets,
+                logs_key_arn=keys.logs,
+                deletion_protection=keep,
+                protect=settings.protect,
+            ),
+            on_aws,
+        )
+        pulumi.export("postgres_endpoint", postgres.endpoint)
+        pulumi.export("postgres_reader_endpoints", postgres.reader_endpoints)
+        pulumi.export("postgres_port", postgres.port)
+        pulumi.export("postgres_master_secret_arn", postgres.master_secret_arn)
+        if postgres.proxy_endpoint is not None:
+            pulumi.export("postgres_proxy_endpoint", postgres.proxy_endpoint)
+    if cfg.redis is not None:
+        redis = Redis(
+            f"{env}-redis",
+            RedisArgs(
+                spec=cfg.redis,
+                environment=env,
+                subnet_group_name=network.cache_subnet_group_name,
+                vpc_id=network.vpc_id,
+                source_security_group_id=network.workload_security_group_id,
+                data_key_arn=keys.data,
+                secrets_key_arn=keys.secrets,
+                logs_key_arn=keys.logs,
+                secret_recovery_window_days=cfg.secrets.recovery_window_days,
+                final_snapshot=keep,
+                protect=settings.protect,
+            ),
+            on_aws,
+        )
+        pulumi.export("redis_primary_endpoint", redis.primary_endpoint)
+        pulumi.export("redis_reader_endpoint", redis.reader_endpoint)
+        pulumi.export("redis_port", redis.port)
+        pulumi.export("redis_auth_secret_arn", redis.auth_secret_arn)
+    if cfg.buckets is not None:
+        buckets = Buckets(
+            f"{env}-buckets",
+            BucketsArgs(
+                spec=cfg.buckets,
+                context=ctx,
+                environment=env,
+                data_key_arn=keys.data,
+                protect=settings.protect,
+            ),
+            on_aws,
+        )
+        pulumi.export("bucket_names", buckets.names)
+        pulumi.export("bucket_arns", buckets.arns)
+    if cfg.atlas is not None:
+        # Atlas API keys: secret config when set, otherwise the provider's MONGODB_ATLAS_* variables.
+        atlas_keys = cfg.atlas
+        atlas_provider = mongodbatlas.Provider(
+            "mongodbatlas",
+            public_key=pulumi.Output.secret(atlas_keys.public_key.get_secret_value())
+            if atlas_keys.public_key
+            else None,
+            private_key=pulumi.Output.secret(atlas_keys.private_key.get_secret_value())
+            if atlas_keys.private_key
+            else None,
+        )
+        mongo = Atlas(
+            f"{env}-atlas",
+            AtlasArgs(
+                spec=cfg.atlas,
+                context=ctx,
+                environment=env,
+                vpc_id=network.vpc_id,
+                vpc_cidr=network.vpc_cidr,
+                app_subnet_ids=network.app_subnet_ids,
+                workload_security_group_id=network.workload_security_group_id,
+                nat_public_ips=network.nat_public_ips,
+                data_key_arn=keys.data,
+                secrets_key_arn=keys.secrets,
+                secret_recovery_window_days=cfg.secrets.recovery_window_days,
+                protect=settings.protect,
+            ),
+            pulumi.ResourceOptions(providers=[aws_provider, atlas_provider]),
+        )
+        pulumi.export("atlas_project_id", mongo.project_id)
+        pulumi.export("atlas_connection_strings", mongo.connection_strings)
+        pulumi.export("atlas_user_secret_arns", mongo.user_secret_arns)
     cluster_spec = settings.config.cluster
     if cluster_spec is not None:
         cluster = EksCluster(

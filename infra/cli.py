@@ -3,6 +3,8 @@
     python -m infra preview --stack staging            # a tree like `pulumi preview`
     python -m infra preview --stack prod --json        # machine-readable
     python -m infra preview --stack dev --markdown     # for a pull-request comment
+    python -m infra env add alice                      # a dev environment on a shared Atlas slot
+    python -m infra env remove alice                   # free its slot (reused first-in, first-out)
 
 Exit codes: 0 success, 2 invalid configuration or usage (a message, never a traceback), 3 a mandatory
 policy violation (the rules of the CrossGuard pack in policy/, run over the previewed resources).
@@ -34,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     form = preview.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="print JSON: stack, resources, summary")
     form.add_argument("--markdown", action="store_true", help="print a compact Markdown summary")
+    env = commands.add_parser("env", help="add or remove a dev environment on a shared Atlas cluster slot")
+    env.add_argument("action", choices=["add", "remove"])
+    env.add_argument("name", help="environment name: lower-case letters, digits and '-'")
+    env.add_argument("--stack", "-s", default="dev", help="stack file to edit (default dev)")
     return parser
 
 
@@ -42,6 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "preview":
             return _preview(args)
+        if args.command == "env":
+            return _env(args)
     except BrokenPipeError:  # output piped into `head`: not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
         return 0
@@ -78,3 +86,32 @@ def _preview(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_POLICY if policy.mandatory(violations) else 0
+
+
+def _env(args: argparse.Namespace) -> int:
+    from infra import envs
+    from infra.preview import runner
+
+    path = runner.ROOT / f"Pulumi.{args.stack}.yaml"
+    if not path.is_file():
+        print(f"error: no stack file {path.name}", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        if args.action == "add":
+            allocation = envs.add(path, args.name)
+            how = {
+                "freed": "reused a freed slot",
+                "free": "a free slot",
+                "spare": "a spare cluster entered service",
+            }
+            print(f"{args.name}: {allocation.slot} ({how[allocation.source.value]}); recorded in {path.name}")
+        else:
+            removal = envs.remove(path, args.name)
+            print(
+                f"{args.name}: removed; slot {removal.slot} queued for reuse in {path.name}."
+                " The next `pulumi up` deletes its user, then its database role."
+            )
+    except envs.EnvError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    return 0

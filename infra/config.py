@@ -20,6 +20,10 @@ from components.cluster.spec import ClusterSpec
 from components.core.model import Spec
 from components.core.tags import common_tags
 from components.core.tier import Tier, TierPolicy, policy_for
+from components.data.atlas_spec import AtlasSpec
+from components.data.buckets import BucketsSpec
+from components.data.postgres import PostgresSpec
+from components.data.redis import RedisSpec
 from components.network.spec import NetworkSpec
 from components.observability.spec import ObservabilitySpec
 from components.security.keys import KeysSpec
@@ -44,6 +48,10 @@ class StackConfig(Spec):
         network: the VPC (required).
         keys: KMS key settings. Defaults to 90-day rotation and a 30-day deletion window.
         secrets: application secrets. Defaults to none.
+        postgres: PostgreSQL on RDS. Defaults to none.
+        redis: Redis/Valkey on ElastiCache. Defaults to none.
+        buckets: S3 buckets. Defaults to none.
+        atlas: MongoDB Atlas; its API keys, when set, are ``secure:`` values. Defaults to none.
         cluster: the EKS cluster and its add-ons. Defaults to none (no cluster).
         services: the product's services by name (see ``components.apps.spec.AppSpec``). Defaults to none.
         delivery: how services are delivered: gates, timeouts. Defaults to the deployment guide's gates.
@@ -58,6 +66,10 @@ class StackConfig(Spec):
     network: NetworkSpec
     keys: KeysSpec = KeysSpec()
     secrets: SecretsSpec = SecretsSpec()
+    postgres: PostgresSpec | None = None
+    redis: RedisSpec | None = None
+    buckets: BucketsSpec | None = None
+    atlas: AtlasSpec | None = None
     cluster: ClusterSpec | None = None
     services: Services = Field(default_factory=dict)
     delivery: DeliverySpec = DeliverySpec()

@@ -14,6 +14,7 @@ from components.cluster.charts import REQUIRED_SECRETS, Addon
 from components.cluster.spec import CapacityType
 from components.core.tags import tag_problems
 from components.core.tier import Tier, TierPolicy
+from components.data.policy import DataPolicy, data_policy_for
 from components.network.spec import NatStrategy
 
 if TYPE_CHECKING:
@@ -70,6 +71,83 @@ def _protection(config: StackConfig, policy: TierPolicy) -> list[Problem]:
 
 def _tags(config: StackConfig, policy: TierPolicy) -> list[Problem]:
     return [("tags", problem) for problem in tag_problems(config.tags)]
+
+
+def _data(config: StackConfig, policy: TierPolicy) -> list[Problem]:
+    """The data tier's floors: backups, replicas, failover and Atlas protection per tier."""
+    tier, floor = config.tier.value, data_policy_for(config.tier)
+    problems: list[Problem] = []
+    pg = config.postgres
+    if pg is not None:
+        if pg.backup_retention_days < policy.min_backup_retention_days:
+            problems.append(
+                (
+                    "postgres.backupRetentionDays",
+                    f"{tier} keeps backups at least {policy.min_backup_retention_days} days;"
+                    f" got {pg.backup_retention_days}",
+                )
+            )
+        if pg.read_replicas < floor.min_read_replicas:
+            problems.append(
+                (
+                    "postgres.readReplicas",
+                    f"{tier} needs at least {floor.min_read_replicas} read replica(s); got {pg.read_replicas}",
+                )
+            )
+        if floor.multi_az and not pg.multi_az:
+            problems.append(("postgres.multiAz", f"{tier} needs a Multi-AZ primary; got false"))
+        if pg.read_replicas and config.network.az_count < 2:
+            problems.append(
+                (
+                    "postgres.readReplicas",
+                    "read replicas sit in another AZ than the primary; network.azCount is 1",
+                )
+            )
+    redis = config.redis
+    if redis is not None:
+        if redis.nodes < floor.min_cache_nodes:
+            problems.append(
+                (
+                    "redis.nodes",
+                    f"{tier} needs at least {floor.min_cache_nodes} nodes (automatic failover and Multi-AZ);"
+                    f" got {redis.nodes}",
+                )
+            )
+        if redis.snapshot_retention_days < floor.min_cache_snapshot_days:
+            problems.append(
+                (
+                    "redis.snapshotRetentionDays",
+                    f"{tier} keeps snapshots at least {floor.min_cache_snapshot_days} day(s);"
+                    f" got {redis.snapshot_retention_days}",
+                )
+            )
+    problems.extend(_atlas(config, tier, floor))
+    return problems
+
+
+def _atlas(config: StackConfig, tier: str, floor: DataPolicy) -> list[Problem]:
+    atlas = config.atlas
+    if atlas is None:
+        return []
+    if floor.dedicated_atlas and atlas.cluster is None:
+        return [("atlas.cluster", f"{tier} runs MongoDB on a dedicated cluster; got shared dev slots")]
+    cluster = atlas.cluster
+    if cluster is None:
+        return []
+    problems: list[Problem] = []
+    if floor.dedicated_atlas and not cluster.backup:
+        problems.append(("atlas.cluster.backup", f"{tier} needs cloud backup; got false"))
+    if floor.atlas_point_in_time and not cluster.point_in_time:
+        problems.append(("atlas.cluster.pointInTime", f"{tier} needs point-in-time restore; got false"))
+    if floor.atlas_backup_schedule and cluster.backup_schedule is None:
+        problems.append(
+            ("atlas.cluster.backupSchedule", f"{tier} needs an explicit backup schedule; got none")
+        )
+    if floor.atlas_termination_protection and not cluster.termination_protection:
+        problems.append(
+            ("atlas.cluster.terminationProtection", f"{tier} needs termination protection; got false")
+        )
+    return problems
 
 
 PROD_MIN_CONTROL_PLANE_LOG_DAYS = 365
@@ -165,7 +243,7 @@ def _observability(config: StackConfig, policy: TierPolicy) -> list[Problem]:
     return []
 
 
-CHECKS: list[Check] = [_network, _protection, _tags, _cluster, _services, _observability]
+CHECKS: list[Check] = [_network, _protection, _tags, _cluster, _services, _data, _observability]
 
 
 def check(config: StackConfig, policy: TierPolicy) -> list[Problem]:

@@ -49,6 +49,8 @@ class Network(pulumi.ComponentResource):
     cache_subnet_group_name: pulumi.Output[str]
     endpoint_security_group_id: pulumi.Output[str] | None
     workload_security_group_id: pulumi.Output[str]
+    availability_zones: list[pulumi.Output[str]]
+    nat_public_ips: list[pulumi.Output[str]]
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("platform:network:Network", name, None, opts)
@@ -97,9 +99,10 @@ class Network(pulumi.ComponentResource):
         )
 
         nat_count = spec.az_count if spec.nat_gateways == NatStrategy.PER_AZ else 1
-        nats = []
+        nats, eips = [], []
         for i in range(nat_count):
             eip = aws.ec2.Eip(f"{name}-nat-{i}", domain="vpc", tags={"Name": f"{name}-nat-{i}"}, opts=child)
+            eips.append(eip)
             nats.append(
                 aws.ec2.NatGateway(
                     f"{name}-nat-{i}",
@@ -154,6 +157,9 @@ class Network(pulumi.ComponentResource):
         self.workload_security_group_id = workloads.id
         self.db_subnet_group_name = db_group.name
         self.cache_subnet_group_name = cache_group.name
+        # One entry per AZ / NAT gateway, so callers know the counts before anything runs.
+        self.availability_zones = [zones[i] for i in range(spec.az_count)]
+        self.nat_public_ips = [eip.public_ip for eip in eips]
         self.register_outputs(
             {
                 "vpc_id": self.vpc_id,
@@ -164,6 +170,8 @@ class Network(pulumi.ComponentResource):
                 "db_subnet_group_name": self.db_subnet_group_name,
                 "cache_subnet_group_name": self.cache_subnet_group_name,
                 "workload_security_group_id": self.workload_security_group_id,
+                "availability_zones": self.availability_zones,
+                "nat_public_ips": self.nat_public_ips,
             }
         )
 

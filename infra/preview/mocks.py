@@ -92,9 +92,52 @@ def _eks_cluster(name: str, state: dict[str, Any], region: str) -> dict[str, Any
     }
 
 
+def _atlas_cluster_strings(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
+    host = f"{inputs.get('name', name)}.mock.mongodb.net"
+    return {
+        "connectionStrings": {
+            "standardSrv": f"mongodb+srv://{host}",
+            "privateEndpoints": [
+                {"srvConnectionString": f"mongodb+srv://{inputs.get('name', name)}-pl-0.mock.mongodb.net"}
+            ],
+        }
+    }
+
+
 RESOURCE_OUTPUTS: dict[str, Callable[[str, dict[str, Any], str], dict[str, Any]]] = {
     "aws:eks/cluster:Cluster": _eks_cluster,
     "aws:ec2/launchTemplate:LaunchTemplate": lambda name, state, region: {"latestVersion": 1},
+    # The data tier: the RDS-managed master secret, cache endpoints, NAT addresses, Atlas computed values.
+    "aws:rds/instance:Instance": lambda name, inputs, region: {
+        "masterUserSecrets": [
+            {
+                "secretArn": f"arn:{PARTITION}:secretsmanager:{region}:{ACCOUNT_ID}:secret:rds!{name}",
+                "kmsKeyId": inputs.get("masterUserSecretKmsKeyId"),
+                "secretStatus": "active",
+            }
+        ]
+        if inputs.get("manageMasterUserPassword")
+        else []
+    },
+    "aws:elasticache/replicationGroup:ReplicationGroup": lambda name, inputs, region: {
+        "primaryEndpointAddress": f"master.{name}.mock.cache.amazonaws.com",
+        "readerEndpointAddress": f"replica.{name}.mock.cache.amazonaws.com",
+    },
+    "aws:ec2/eip:Eip": lambda name, inputs, region: {"publicIp": "203.0.113.10"},
+    "mongodbatlas:index/cloudProviderAccessSetup:CloudProviderAccessSetup": lambda name, inputs, region: {
+        "awsConfigs": [
+            {
+                "atlasAwsAccountArn": "arn:aws:iam::536727724300:root",
+                "atlasAssumedRoleExternalId": f"external-id-{name}",
+            }
+        ],
+        "roleId": f"{name}-role-id",
+    },
+    "mongodbatlas:index/privateLinkEndpoint:PrivateLinkEndpoint": lambda name, inputs, region: {
+        "endpointServiceName": f"com.amazonaws.vpce.{region}.vpce-svc-mock",
+        "privateLinkId": f"{name}-private-link-id",
+    },
+    "mongodbatlas:index/advancedCluster:AdvancedCluster": _atlas_cluster_strings,
 }
 """Computed outputs some resources need in update mode (beyond ids and ARNs), by type token."""
 

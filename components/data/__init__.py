@@ -1,0 +1,1 @@
+"""The data tier: Postgres (RDS), Redis (ElastiCache), S3 buckets and MongoDB Atlas."""
