@@ -222,7 +222,31 @@ def _cluster(config: StackConfig, policy: TierPolicy) -> list[Problem]:
 
 
 def _services(config: StackConfig, policy: TierPolicy) -> list[Problem]:
-    return service_problems(config.services, config.tier)
+    return service_problems(config.services, config.tier) + _services_have_what_they_run_on(config)
+
+
+def _services_have_what_they_run_on(config: StackConfig) -> list[Problem]:
+    """Services run on the cluster; queue workers scale on the Redis of the same stack."""
+    if not config.services:
+        return []
+    problems = []
+    if config.cluster is None:
+        problems.append(
+            (
+                "services",
+                f"services run on the cluster, but platform:cluster is not set; got {sorted(config.services)}",
+            )
+        )
+    queued = sorted(
+        name
+        for name, spec in config.services.items()
+        if spec.autoscaling and spec.autoscaling.queue is not None
+    )
+    if queued and config.redis is None:
+        problems.append(
+            ("services", f"{', '.join(queued)} scale on a Redis queue, but platform:redis is not set")
+        )
+    return problems
 
 
 def _observability(config: StackConfig, policy: TierPolicy) -> list[Problem]:

@@ -185,6 +185,8 @@ class Postgres(pulumi.ComponentResource):
 
     endpoint: pulumi.Output[str]
     reader_endpoints: pulumi.Output[list[str]]
+    primary_identifier: pulumi.Output[str]
+    replica_identifiers: list[pulumi.Output[str]]
     port: int
     master_secret_arn: pulumi.Output[str]
     proxy_endpoint: pulumi.Output[str] | None
@@ -291,6 +293,8 @@ class Postgres(pulumi.ComponentResource):
             )
 
         self.endpoint = primary.address
+        self.primary_identifier = primary.identifier
+        self.replica_identifiers = [r.identifier for r in replicas]
         self.port = PORT
         self.reader_endpoints = pulumi.Output.all(*[r.address for r in replicas])
         self.master_secret_arn = primary.master_user_secrets[0].secret_arn

@@ -132,6 +132,7 @@ class Redis(pulumi.ComponentResource):
     """
 
     primary_endpoint: pulumi.Output[str]
+    replication_group_id: pulumi.Output[str]
     reader_endpoint: pulumi.Output[str]
     port: int
     auth_secret_arn: pulumi.Output[str]
@@ -208,6 +209,7 @@ class Redis(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         self.primary_endpoint = replication_group.primary_endpoint_address
+        self.replication_group_id = replication_group.replication_group_id
         self.reader_endpoint = replication_group.reader_endpoint_address
         self.port = PORT
         self.auth_secret_arn = token.arn

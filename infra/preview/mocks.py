@@ -79,6 +79,18 @@ CALLS: dict[str, CallHandler] = {
         "description": region,
     },
     "aws:secretsmanager/getRandomPassword:getRandomPassword": _random_password,
+    # The ALB the Load Balancer Controller made for the public Ingress group (as after a first deploy).
+    "aws:resourcegroupstaggingapi/getResources:getResources": lambda args, region: {
+        "resourceTagMappingLists": [
+            {
+                "resourceArn": f"arn:{PARTITION}:elasticloadbalancing:{region}:{ACCOUNT_ID}"
+                ":loadbalancer/app/k8s-product-0123456789/0123456789abcdef",
+                "tags": {},
+                "complianceDetails": [],
+            }
+        ],
+        "id": region,
+    },
 }
 """Data sources the program calls, by token. Add one here when a component calls a new data source."""
 

@@ -1,0 +1,138 @@
+"""Data tier: private stores in the data subnets, admitting only the workloads' security group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_mongodbatlas as mongodbatlas
+
+from components.data.atlas import Atlas, AtlasArgs
+from components.data.buckets import Buckets, BucketsArgs
+from components.data.postgres import Postgres, PostgresArgs
+from components.data.redis import Redis, RedisArgs
+from infra.layers.foundation import Foundation
+
+
+@dataclass(frozen=True)
+class DataTier:
+    """The stores a stack declares (``None`` where its stack file has no such section)."""
+
+    postgres: Postgres | None = None
+    redis: Redis | None = None
+    buckets: Buckets | None = None
+    atlas: Atlas | None = None
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def stores(self) -> list[pulumi.Resource]:
+        """The stores that exist, for ordering what must wait for them (migrations, services)."""
+        return [s for s in (self.postgres, self.redis, self.buckets, self.atlas) if s is not None]
+
+
+def build(base: Foundation) -> DataTier:
+    settings, env, ctx = base.settings, base.env, base.context
+    cfg, network, keys = settings.config, base.network, base.keys
+    keep = settings.policy.deletion_protection or settings.protect  # a stack may tighten, never loosen
+    outputs: dict[str, Any] = {}
+
+    postgres = None
+    if cfg.postgres is not None:
+        postgres = Postgres(
+            f"{env}-postgres",
+            PostgresArgs(
+                spec=cfg.postgres,
+                context=ctx,
+                environment=env,
+                zones=network.availability_zones,
+                db_subnet_group_name=network.db_subnet_group_name,
+                subnet_ids=network.data_subnet_ids,
+                vpc_id=network.vpc_id,
+                source_security_group_id=network.workload_security_group_id,
+                data_key_arn=keys.data,
+                secrets_key_arn=keys.secrets,
+                logs_key_arn=keys.logs,
+                deletion_protection=keep,
+                protect=settings.protect,
+            ),
+            base.on_aws,
+        )
+        outputs["postgres_endpoint"] = postgres.endpoint
+        outputs["postgres_reader_endpoints"] = postgres.reader_endpoints
+        outputs["postgres_port"] = postgres.port
+        outputs["postgres_master_secret_arn"] = postgres.master_secret_arn
+        if postgres.proxy_endpoint is not None:
+            outputs["postgres_proxy_endpoint"] = postgres.proxy_endpoint
+
+    redis = None
+    if cfg.redis is not None:
+        redis = Redis(
+            f"{env}-redis",
+            RedisArgs(
+                spec=cfg.redis,
+                environment=env,
+                subnet_group_name=network.cache_subnet_group_name,
+                vpc_id=network.vpc_id,
+                source_security_group_id=network.workload_security_group_id,
+                data_key_arn=keys.data,
+                secrets_key_arn=keys.secrets,
+                logs_key_arn=keys.logs,
+                secret_recovery_window_days=cfg.secrets.recovery_window_days,
+                final_snapshot=keep,
+                protect=settings.protect,
+            ),
+            base.on_aws,
+        )
+        outputs["redis_primary_endpoint"] = redis.primary_endpoint
+        outputs["redis_reader_endpoint"] = redis.reader_endpoint
+        outputs["redis_port"] = redis.port
+        outputs["redis_auth_secret_arn"] = redis.auth_secret_arn
+
+    buckets = None
+    if cfg.buckets is not None:
+        buckets = Buckets(
+            f"{env}-buckets",
+            BucketsArgs(
+                spec=cfg.buckets,
+                context=ctx,
+                environment=env,
+                data_key_arn=keys.data,
+                protect=settings.protect,
+            ),
+            base.on_aws,
+        )
+        outputs["bucket_names"] = buckets.names
+        outputs["bucket_arns"] = buckets.arns
+
+    atlas = None
+    if cfg.atlas is not None:
+        # Atlas API keys: secret config when set, otherwise the provider's MONGODB_ATLAS_* variables.
+        api = cfg.atlas
+        atlas_provider = mongodbatlas.Provider(
+            "mongodbatlas",
+            public_key=pulumi.Output.secret(api.public_key.get_secret_value()) if api.public_key else None,
+            private_key=pulumi.Output.secret(api.private_key.get_secret_value()) if api.private_key else None,
+        )
+        atlas = Atlas(
+            f"{env}-atlas",
+            AtlasArgs(
+                spec=cfg.atlas,
+                context=ctx,
+                environment=env,
+                vpc_id=network.vpc_id,
+                vpc_cidr=network.vpc_cidr,
+                app_subnet_ids=network.app_subnet_ids,
+                workload_security_group_id=network.workload_security_group_id,
+                nat_public_ips=network.nat_public_ips,
+                data_key_arn=keys.data,
+                secrets_key_arn=keys.secrets,
+                secret_recovery_window_days=cfg.secrets.recovery_window_days,
+                protect=settings.protect,
+            ),
+            pulumi.ResourceOptions(providers=[base.aws_provider, atlas_provider]),
+        )
+        outputs["atlas_project_id"] = atlas.project_id
+        outputs["atlas_connection_strings"] = atlas.connection_strings
+        outputs["atlas_user_secret_arns"] = atlas.user_secret_arns
+
+    return DataTier(postgres=postgres, redis=redis, buckets=buckets, atlas=atlas, outputs=outputs)

@@ -1,0 +1,152 @@
+"""The composed program: layers wired to each other as the contracts in docs/ARCHITECTURE.md say."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from infra.config import ConfigError
+from infra.layers.observability import NO_LOAD_BALANCER, load_balancer_arn_suffix
+from tests.conftest import STACKS, stack_run
+from tests.helpers import inputs, of_type
+from tests.infra.test_config import edited, problems, stack_values
+
+K8S_PROVIDER = "pulumi:providers:kubernetes"
+
+
+def kubernetes_objects(resources):
+    return [r for r in resources if r.custom and r.type.startswith("kubernetes:")]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_kubernetes_object_uses_the_clusters_provider(stack):
+    resources = stack_run(stack).resources
+    (provider,) = of_type(resources, K8S_PROVIDER)
+    objects = kubernetes_objects(resources)
+    assert objects
+    # A provider reference is "<urn>::<id>".
+    assert {r.provider.rsplit("::", 1)[0] for r in objects} == {provider.urn}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_service_of_the_stack_file_is_deployed(stack):
+    result = stack_run(stack)
+    declared = set(stack_values(stack)["platform:services"])
+    assert set(result.outputs["service_workloads"]) == declared
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_secret_a_pod_reads_is_one_the_program_creates(stack):
+    resources = stack_run(stack).resources
+    created = {inputs(s)["name"] for s in of_type(resources, "aws:secretsmanager/secret:Secret")}
+    read = {
+        item["remoteRef"]["key"]
+        for r in of_type(resources, "kubernetes:external-secrets.io/v1:ExternalSecret")
+        for item in inputs(r).get("spec", {}).get("data", [])
+    }
+    assert read
+    assert read <= created, f"pods read secrets nobody creates: {sorted(read - created)}"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_migrations_wait_for_the_database_and_services_for_the_migrations(stack):
+    resources = stack_run(stack).resources
+    (primary,) = [r for r in of_type(resources, "aws:rds/instance:Instance") if "replica" not in r.name]
+    jobs = of_type(resources, "kubernetes:batch/v1:Job")
+    assert jobs
+    for job in jobs:
+        assert primary.urn in job.dependencies
+    workloads = [
+        r
+        for r in resources
+        if r.type in ("kubernetes:apps/v1:Deployment", "kubernetes:argoproj.io/v1alpha1:Rollout")
+    ]
+    assert workloads
+    for workload in workloads:
+        assert any(job.urn in workload.dependencies for job in jobs)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_containers_learn_where_the_stores_are_but_never_a_credential(stack):
+    resources = stack_run(stack).resources
+    names = set()
+    for workload in of_type(resources, "kubernetes:apps/v1:Deployment") + of_type(
+        resources, "kubernetes:argoproj.io/v1alpha1:Rollout"
+    ):
+        spec = inputs(workload)["spec"]
+        for container in spec["template"]["spec"]["containers"]:
+            for env in container.get("env", []):
+                if "value" in env:
+                    names.add(env["name"])
+                    assert not any(word in env["name"] for word in ("PASSWORD", "TOKEN", "SECRET", "KEY"))
+    assert {
+        "DATABASE_HOST",
+        "DATABASE_PORT",
+        "REDIS_HOST",
+        "REDIS_PORT",
+        "MONGODB_URI",
+        "S3_BUCKET_UPLOADS",
+    } <= names
+
+
+@pytest.mark.parametrize(
+    ("stack", "replica_lag_alarms", "cache_nodes"), [("dev", 0, 1), ("staging", 1, 2), ("prod", 2, 3)]
+)
+def test_alarms_watch_each_store_of_the_tier_and_the_load_balancer(stack, replica_lag_alarms, cache_nodes):
+    alarms = {r.name for r in of_type(stack_run(stack).resources, "aws:cloudwatch/metricAlarm:MetricAlarm")}
+    assert {f"{stack}-alarms-rds-{m}" for m in ("cpu", "free-storage", "connections")} <= alarms
+    assert len([a for a in alarms if a.endswith("-lag")]) == replica_lag_alarms
+    assert (
+        len([a for a in alarms if a.startswith(f"{stack}-alarms-cache-") and a.endswith("-evictions")])
+        == cache_nodes
+    )
+    assert {f"{stack}-alarms-lb-5xx-rate", f"{stack}-alarms-lb-p95-latency"} <= alarms
+
+
+def test_load_balancer_alarms_watch_the_controllers_alb():
+    resources = stack_run("prod").resources
+    (alarm,) = [
+        r
+        for r in of_type(resources, "aws:cloudwatch/metricAlarm:MetricAlarm")
+        if r.name.endswith("lb-5xx-rate")
+    ]
+    assert '"LoadBalancer": "app/k8s-product-0123456789/0123456789abcdef"' in json.dumps(inputs(alarm))
+
+
+def test_the_load_balancer_suffix_comes_from_the_alb_arn_or_a_placeholder_before_it_exists():
+    arn = "arn:aws:elasticloadbalancing:ap-northeast-2:1:loadbalancer/app/k8s-product-ab/cd"
+    nlb = "arn:aws:elasticloadbalancing:ap-northeast-2:1:loadbalancer/net/k8s-x/ef"
+    assert load_balancer_arn_suffix([nlb, arn]) == "app/k8s-product-ab/cd"
+    assert load_balancer_arn_suffix([]) == NO_LOAD_BALANCER
+
+
+def test_services_without_a_cluster_are_a_config_error():
+    values = stack_values("dev")
+    del values["platform:cluster"]
+    assert any(
+        m.startswith("platform:services: services run on the cluster, but platform:cluster is not set")
+        for m in problems(values, "dev")
+    )
+
+
+def test_queue_workers_without_redis_are_a_config_error():
+    values = stack_values("dev")
+    del values["platform:redis"]
+    found = problems(values, "dev")
+    assert any(
+        "worker-convert, worker-export scale on a Redis queue, but platform:redis is not set" in m
+        for m in found
+    )
+
+
+def test_a_config_error_stops_the_program_before_any_resource(tmp_path):
+    from infra.preview import runner
+
+    stack_file = runner.read_stack_file("prod")
+    config = dict(stack_file.config)
+    config["platform:network"] = json.dumps(edited("prod", "network", ["azCount"], 2)["platform:network"])
+    bad = runner.StackFile(stack_file.project, "prod", config, stack_file.secret_keys)
+    with pytest.raises(ConfigError) as caught:
+        runner.run_program(bad)
+    assert caught.value.problems == ["platform:network.azCount: prod needs at least 3 AZs; got 2"]
