@@ -12,6 +12,7 @@ ratio. Goal: prod within 1.5x the floor.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import statistics
 import subprocess
@@ -48,20 +49,41 @@ assert len(runtime.monitor.recorded) == count
 SDK_PACKAGES = {"aws": "pulumi_aws", "kubernetes": "pulumi_kubernetes", "mongodbatlas": "pulumi_mongodbatlas"}
 
 
+CUSTOM_RESOURCE = "pulumi_kubernetes.apiextensions:CustomResource"
+
+
 def sdk_classes(types: Iterable[str]) -> list[str]:
-    """``aws:ec2/vpc:Vpc`` -> ``pulumi_aws.ec2:Vpc``; ``kubernetes:apps/v1:Deployment`` ->
-    ``pulumi_kubernetes.apps.v1:Deployment``. Providers and custom resources without a class are skipped."""
+    """The SDK class of each resource type, as ``module:Class``.
+
+    ``aws:ec2/vpc:Vpc`` -> ``pulumi_aws.ec2:Vpc``; ``mongodbatlas:index/project:Project`` ->
+    ``pulumi_mongodbatlas:Project``; ``kubernetes:apps/v1:Deployment`` -> ``pulumi_kubernetes.apps.v1:
+    Deployment``; a Kubernetes kind with no class of its own (a CRD's) -> ``apiextensions.CustomResource``.
+    """
     classes = set()
     for token in types:
         package, module, name = token.split(":", 2)
-        if package not in SDK_PACKAGES or module == "index":
-            continue
+        if package not in SDK_PACKAGES:
+            continue  # providers, components
+        group = module.split("/")[0]
         if package == "kubernetes":
             path = module.replace(".sh", "").replace("/", ".")
         else:
-            path = module.split("/")[0]
-        classes.add(f"{SDK_PACKAGES[package]}.{path}".replace("-", "_").lower() + f":{name}")
+            path = "" if group == "index" else group
+        candidate = f"{SDK_PACKAGES[package]}{'.' if path else ''}{path}".replace("-", "_").lower()
+        classes.add(_resolvable(candidate, name, package))
     return sorted(classes)
+
+
+def _resolvable(module: str, name: str, package: str) -> str:
+    for attempt in (module, f"{module}_"):  # pulumi_aws.lambda_: a keyword gets a trailing underscore
+        try:
+            if hasattr(importlib.import_module(attempt), name):
+                return f"{attempt}:{name}"
+        except ImportError:
+            continue
+    if package == "kubernetes":
+        return CUSTOM_RESOURCE
+    raise LookupError(f"no SDK class for {module}:{name}")
 
 
 def timed(command: list[str]) -> tuple[float, str]:
