@@ -7,17 +7,17 @@ received and what is allowed, before a single resource is registered. Unknown ke
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Union, get_args, get_origin
 
 import pulumi
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError
 
 from components.apps.spec import DeliverySpec, Services
 from components.cluster.spec import ClusterSpec
 from components.core.model import Spec
+from components.core.region import AwsRegion
 from components.core.tags import common_tags
 from components.core.tier import Tier, TierPolicy, policy_for
 from components.data.atlas_spec import AtlasSpec
@@ -32,7 +32,6 @@ from infra import guardrails
 
 NAMESPACE = "platform"
 DEFAULT_REGION = "ap-northeast-2"
-_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 _SECRET_SHOWN_AS = "[secret]"
 
 
@@ -60,7 +59,7 @@ class StackConfig(Spec):
     """
 
     tier: Tier
-    region: str = DEFAULT_REGION
+    region: AwsRegion = DEFAULT_REGION
     tags: dict[str, str] = Field(default_factory=dict)
     protect: bool | None = None
     network: NetworkSpec
@@ -74,13 +73,6 @@ class StackConfig(Spec):
     services: Services = Field(default_factory=dict)
     delivery: DeliverySpec = DeliverySpec()
     observability: ObservabilitySpec | None = None
-
-    @field_validator("region")
-    @classmethod
-    def _region(cls, value: str) -> str:
-        if not _REGION.match(value):
-            raise ValueError("must be an AWS region name such as ap-northeast-2")
-        return value
 
 
 @dataclass(frozen=True)

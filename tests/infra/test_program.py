@@ -140,9 +140,17 @@ def test_queue_workers_without_redis_are_a_config_error():
     )
 
 
-def test_a_config_error_stops_the_program_before_any_resource(tmp_path):
-    from infra.preview import runner
+def test_a_config_error_stops_the_program_before_any_resource(monkeypatch):
+    from infra.preview import mocks, runner
 
+    runtimes = []
+    install = mocks.install
+
+    def recording_install(*args, **kwargs):
+        runtimes.append(install(*args, **kwargs))
+        return runtimes[-1]
+
+    monkeypatch.setattr(mocks, "install", recording_install)
     stack_file = runner.read_stack_file("prod")
     config = dict(stack_file.config)
     config["platform:network"] = json.dumps(edited("prod", "network", ["azCount"], 2)["platform:network"])
@@ -150,3 +158,5 @@ def test_a_config_error_stops_the_program_before_any_resource(tmp_path):
     with pytest.raises(ConfigError) as caught:
         runner.run_program(bad)
     assert caught.value.problems == ["platform:network.azCount: prod needs at least 3 AZs; got 2"]
+    (runtime,) = runtimes
+    assert runtime.monitor.recorded == []
