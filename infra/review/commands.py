@@ -1,0 +1,187 @@
+"""The review commands of ``python -m infra``: diff, guard, cost, diagram (argument handling and I/O)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+EXIT_CONFIG = 2
+EXIT_DANGER = 4
+
+
+def add_parsers(commands: Any) -> None:
+    """Add the review subcommands to the CLI's subparsers."""
+    diff = commands.add_parser(
+        "diff", help="what a change does: the offline previews of two revisions compared"
+    )
+    diff.add_argument("--stack", "-s", required=True, help="stack name: dev, staging or prod")
+    diff.add_argument(
+        "--project", default=None, help="project directory in the repository (default: the main one)"
+    )
+    diff.add_argument(
+        "--base", required=True, help="the revision the change starts from (e.g. origin/main, HEAD~1)"
+    )
+    diff.add_argument("--head", default=None, help="the changed revision (default: the working tree)")
+    diff.add_argument("--repo", type=Path, default=None, help="the git repository (default: the current one)")
+    form = diff.add_mutually_exclusive_group()
+    form.add_argument(
+        "--json", action="store_true", help="print JSON: summary, danger, components, changes, cost"
+    )
+    form.add_argument("--markdown", action="store_true", help="print Markdown for a pull-request comment")
+
+    guard = commands.add_parser(
+        "guard", help="exit 4 if a real `pulumi preview --json` loses stateful/protected data"
+    )
+    guard.add_argument("preview", type=Path, help="the output of `pulumi preview --json`")
+
+    cost = commands.add_parser("cost", help="monthly on-demand cost estimate of a stack")
+    cost.add_argument("--stack", "-s", required=True)
+    cost.add_argument(
+        "--project", default=None, help="project directory in the repository (default: the main one)"
+    )
+    cost.add_argument(
+        "--json", action="store_true", help="print JSON: stack, total_monthly_usd, lines, unpriced"
+    )
+
+    diagram = commands.add_parser("diagram", help="a Mermaid flowchart of a stack's architecture")
+    diagram.add_argument("--stack", "-s", required=True)
+    diagram.add_argument(
+        "--project", default=None, help="project directory in the repository (default: the main one)"
+    )
+
+
+def _error(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_CONFIG
+
+
+def _project_root(project: str | None) -> Path:
+    from infra.preview import runner
+
+    root = runner.ROOT if project is None else runner.ROOT / project
+    if not (root / "Pulumi.yaml").is_file():
+        raise FileNotFoundError(f"--project {project}: no Pulumi.yaml in {root}")
+    return root
+
+
+def _preview_document(stack: str, project: str | None) -> tuple[dict[str, Any], list[Any], dict[str, str]]:
+    """Run this tree's program in-process; its JSON document, the recorded resources and the stack config."""
+    from infra.preview import render, runner
+
+    root = _project_root(project)
+    stack_file = runner.read_stack_file(stack, root)
+    result = runner.run_program(stack_file, preview=True, root=root)
+    document = json.loads(render.as_json(result.stack, result.resources, result.outputs))
+    return document, result.resources, stack_file.config
+
+
+def budget_of(config: dict[str, str]) -> float | None:
+    """``platform:observability.budget.monthlyLimitUsd`` of a stack file, if it sets one."""
+    raw = config.get("platform:observability")
+    if not raw:
+        return None
+    try:
+        value = json.loads(raw).get("budget", {}).get("monthlyLimitUsd")
+    except (json.JSONDecodeError, AttributeError):
+        return None
+    try:
+        return float(value) if value is not None else None  # stack-file numbers arrive as text
+    except (TypeError, ValueError):
+        return None
+
+
+def run(args: argparse.Namespace) -> int:
+    from infra.config import ConfigError
+
+    try:
+        if args.command == "guard":
+            return _guard(args)
+        if args.command == "diff":
+            return _diff(args)
+        if args.command == "cost":
+            return _cost(args)
+        if args.command == "diagram":
+            return _diagram(args)
+    except (FileNotFoundError, ConfigError) as exc:
+        return _error(str(exc))
+    return EXIT_CONFIG  # pragma: no cover - argparse rejects unknown commands first
+
+
+def _guard(args: argparse.Namespace) -> int:
+    from infra.review import guard
+
+    try:
+        document = guard.load(args.preview)
+    except guard.PreviewFormatError as exc:
+        return _error(str(exc))
+    found = guard.findings(document)
+    steps = document.get("steps", [])
+    for finding in found:
+        print(finding.describe())
+    if found:
+        print(
+            f"\n{len(found)} stateful or protected resource(s) would be replaced or deleted.", file=sys.stderr
+        )
+        return EXIT_DANGER
+    print(f"ok: {len(steps)} steps, no stateful or protected resource replaced or deleted")
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from infra.review import compare, cost, report, snapshot
+
+    try:
+        repo = snapshot.toplevel(args.repo or Path.cwd())
+        base, head = snapshot.previews(repo, args.stack, args.base, args.head, args.project)
+    except snapshot.SnapshotError as exc:
+        return _error(str(exc))
+    diff = compare.compare(base.document, head.document)
+    prices = cost.load_prices()
+    costs = (
+        cost.estimate(args.stack, base.document.get("resources", []), prices),
+        cost.estimate(args.stack, head.document.get("resources", []), prices),
+    )
+    labels = {"stack": args.stack, "base": args.base, "head": args.head or "working tree"}
+    if args.json:
+        print(json.dumps(report.as_json(diff, project=args.project, costs=costs, **labels), indent=2))
+    elif args.markdown:
+        print(report.as_markdown(diff, project=args.project, costs=costs, **labels))
+    else:
+        print(report.as_text(diff, costs=costs, **labels))
+    return EXIT_DANGER if diff.danger else 0
+
+
+def _cost(args: argparse.Namespace) -> int:
+    from infra.review import cost
+
+    document, _, config = _preview_document(args.stack, args.project)
+    estimate = cost.estimate(args.stack, document["resources"], cost.load_prices(), budget_of(config))
+    if args.json:
+        print(json.dumps(estimate.as_json(), indent=2))
+    else:
+        print(f"Monthly on-demand estimate of {args.stack} (prices as of {estimate.as_of}):\n")
+        for line in estimate.lines:
+            upto = f" (up to {line.monthly_usd_max:,.2f})" if line.monthly_usd_max is not None else ""
+            print(f"{line.monthly_usd:>10,.2f}  {line.resource:<42} {line.description}{upto}")
+        print(f"\n{estimate.total:>10,.2f}  total (at maximum scale {estimate.total_max:,.2f})")
+        for u in estimate.unpriced:
+            print(f"not priced: {u.resource} ({u.type}): {u.what}")
+    if estimate.over_budget:
+        print(
+            f"warning: {args.stack} estimate {estimate.total:,.2f} USD/month exceeds its budget "
+            f"platform:observability.budget.monthlyLimitUsd = {estimate.budget_usd:,.2f}",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _diagram(args: argparse.Namespace) -> int:
+    from infra.review.diagram import Node, flowchart
+
+    _, resources, _ = _preview_document(args.stack, args.project)
+    nodes = [Node(r.urn, r.type, r.name, r.parent, r.dependencies, r.provider) for r in resources]
+    print(flowchart(nodes))
+    return 0
