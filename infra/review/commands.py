@@ -148,7 +148,14 @@ def _diff(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.as_json(diff, project=args.project, costs=costs, **labels), indent=2))
     elif args.markdown:
-        print(report.as_markdown(diff, project=args.project, costs=costs, **labels))
+        drawing = None
+        if diff.components_changed:  # the comment shows the new architecture when the change alters it
+            if args.head is None:
+                drawing = snapshot.diagram(repo, args.stack, args.project)
+            else:
+                with snapshot.worktree(repo, args.head) as head_tree:
+                    drawing = snapshot.diagram(head_tree, args.stack, args.project)
+        print(report.as_markdown(diff, project=args.project, costs=costs, diagram=drawing, **labels))
     else:
         print(report.as_text(diff, costs=costs, **labels))
     return EXIT_DANGER if diff.danger else 0

@@ -93,6 +93,15 @@ def _same(old: Any, new: Any) -> bool:
     return bool(old == new)
 
 
+def _named(value: Any) -> bool:
+    if not isinstance(value, list) or not value:
+        return False
+    names = [item.get("name") for item in value if isinstance(item, dict)]
+    return (
+        len(names) == len(value) and all(isinstance(n, str) for n in names) and len(set(names)) == len(names)
+    )
+
+
 def changed_paths(old: Any, new: Any, prefix: str = "") -> list[Change]:
     """The leaf paths where two input values differ (``a.b[2].c``), old and new values at each."""
     if isinstance(old, dict) and isinstance(new, dict):
@@ -100,6 +109,15 @@ def changed_paths(old: Any, new: Any, prefix: str = "") -> list[Change]:
         for key in sorted(set(old) | set(new)):
             path = f"{prefix}.{key}" if prefix else str(key)
             out += changed_paths(old.get(key), new.get(key), path)
+        return out
+    if _named(old) and _named(new):
+        # Lists of named entries (container env, ports, containers): matched by name, so removing one
+        # entry shows as that entry, not as the whole list.
+        before = {item["name"]: item for item in old}
+        after = {item["name"]: item for item in new}
+        out = []
+        for name in sorted(set(before) | set(after)):
+            out += changed_paths(before.get(name), after.get(name), f"{prefix}[{name}]")
         return out
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
         out = []

@@ -151,7 +151,7 @@ def as_markdown(
                 if r.component != component or r.op is Op.SAME:
                     continue
                 lock = " 🔒" if r.protect else ""
-                lines.append(f"- {SIGN[r.op]} **{WORD[r.op]}** `{r.name}` (`{r.type}`){lock}")
+                lines.append(f"- **{WORD[r.op]}** `{r.name}` (`{r.type}`){lock}")
                 for change in r.changes:
                     mark = " **(forces replacement)**" if change.forces_replacement else ""
                     lines.append(f"  - `{change.path}`: {_value(change.old)} → {_value(change.new)}{mark}")

@@ -116,18 +116,25 @@ def project_args(root: Path, project: str | None) -> list[str]:
 
 def preview_command(root: Path, stack: str, project_args: Sequence[str] = ()) -> list[str]:
     """The subprocess that previews ``root`` with its own code, printing the preview JSON."""
-    return [
-        sys.executable,
-        "-c",
-        BOOTSTRAP,
-        str(root),
-        ",".join(PACKAGES),
-        "preview",
-        "--stack",
-        stack,
-        "--json",
-        *project_args,
-    ]
+    return command(root, ["preview", "--stack", stack, "--json", *project_args])
+
+
+def command(root: Path, cli_args: Sequence[str]) -> list[str]:
+    """``python -m infra <cli_args>`` run with the code of ``root`` (see the module docstring)."""
+    return [sys.executable, "-c", BOOTSTRAP, str(root), ",".join(PACKAGES), *cli_args]
+
+
+def diagram(root: Path, stack: str, project: str | None) -> str | None:
+    """The Mermaid diagram of ``root`` drawn by its own code, or ``None`` if that revision cannot draw one."""
+    args = ["diagram", "--stack", stack, *([] if project is None else ["--project", project])]
+    done = subprocess.run(
+        command(root, args),
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip() if done.returncode == 0 and done.stdout.startswith("flowchart") else None
 
 
 def start(root: Path, stack: str, project_args: Sequence[str] = ()) -> subprocess.Popen[str]:

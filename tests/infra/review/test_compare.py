@@ -111,4 +111,25 @@ def test_markdown_puts_the_danger_first_and_collapses_each_component():
     )
     assert text.index("[!CAUTION]") < text.index("to create")
     assert "<details><summary>bk (platform:data:Buckets): -1</summary>" in text
-    assert "- - **delete** `logs` (`aws:s3/bucket:Bucket`)" in text
+    assert "- **delete** `logs` (`aws:s3/bucket:Bucket`)" in text
+
+
+def test_named_list_entries_are_matched_by_name():
+    old = {"env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]}
+    new = {"env": [{"name": "B", "value": "3"}]}
+    assert [(c.path, c.old, c.new) for c in changed_paths(old, new)] == [
+        ("env[A]", {"name": "A", "value": "1"}, None),
+        ("env[B].value", "2", "3"),
+    ]
+
+
+def test_markdown_shows_the_new_architecture_when_given():
+    text = as_markdown(
+        compare(base_doc(), base_doc()),
+        stack="prod",
+        project=None,
+        base="main",
+        head="working tree",
+        diagram="flowchart LR",
+    )
+    assert "```mermaid\nflowchart LR\n```" in text

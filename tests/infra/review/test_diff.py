@@ -80,11 +80,12 @@ def test_the_service_objects_are_updates_with_the_new_image(bucket_removed):
     changes = {c["name"]: c for c in document["changes"]}
     rollout = changes["prod-services-gateway-rollout"]
     assert rollout["op"] == "update"
-    image = next(c for c in rollout["changes"] if c["path"].endswith("containers[0].image"))
+    image = next(c for c in rollout["changes"] if c["path"] == "spec.template.spec.containers[gateway].image")
     assert image["old"].endswith("gateway:v1.4.2")
     assert image["new"].endswith("gateway:v1.4.3")
     assert not image["forces_replacement"]
-    # the bucket's name leaves every service's environment: updates, not replacements
+    # the bucket's name leaves every service's environment (matched by name): updates, not replacements
+    assert any(c["path"].endswith("env[S3_BUCKET_ARCHIVE]") for c in rollout["changes"])
     assert all(
         c["op"] == "update" for c in document["changes"] if c["type"] == "kubernetes:apps/v1:Deployment"
     )
