@@ -3,6 +3,8 @@
     python -m infra preview --stack staging            # a tree like `pulumi preview`
     python -m infra preview --stack prod --json        # machine-readable
     python -m infra preview --stack dev --markdown     # for a pull-request comment
+    python -m infra preview --stack prod --project services   # the services project (default: platform)
+    python -m infra stacks --json                      # the stack registry, for the workflows' matrices
     python -m infra env add alice                      # a dev environment on a shared Atlas slot
     python -m infra env remove alice                   # free its slot (reused first-in, first-out)
     python -m infra diff --stack prod --base origin/main --markdown   # what a change does (infra/review/)
@@ -22,7 +24,8 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
+
+from infra.stacks import Project
 
 EXIT_CONFIG = 2
 EXIT_POLICY = 3
@@ -36,11 +39,17 @@ def _parser() -> argparse.ArgumentParser:
     preview = commands.add_parser("preview", help="run the program under mocks and show what it would create")
     preview.add_argument("--stack", "-s", required=True, help="stack name: dev, staging or prod")
     preview.add_argument(
-        "--project-dir", type=Path, default=None, help="the project to preview (defaults to this repository)"
+        "--project",
+        "-p",
+        choices=[p.value for p in Project],
+        default=Project.PLATFORM.value,
+        help="which project: platform (network, data, cluster) or services (the product's services)",
     )
     form = preview.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="print JSON: stack, resources, summary")
     form.add_argument("--markdown", action="store_true", help="print a compact Markdown summary")
+    registry = commands.add_parser("stacks", help="list the stacks of each project, in promotion order")
+    registry.add_argument("--json", action="store_true", help='print {"platform": [...], "services": [...]}')
     env = commands.add_parser("env", help="add or remove a dev environment on a shared Atlas cluster slot")
     env.add_argument("action", choices=["add", "remove"])
     env.add_argument("name", help="environment name: lower-case letters, digits and '-'")
@@ -58,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _preview(args)
         if args.command == "env":
             return _env(args)
+        if args.command == "stacks":
+            return _stacks(args)
         if args.command in ("diff", "guard", "cost", "diagram"):
             from infra.review import commands as review
 
@@ -69,20 +80,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _preview(args: argparse.Namespace) -> int:
+    from infra import stacks
     from infra.config import ConfigError
     from infra.preview import policy, render, runner
 
-    root = (args.project_dir or runner.ROOT).resolve()
     try:
-        stack_file = runner.read_stack_file(args.stack, root)
-        result = runner.run_program(stack_file, preview=True, root=root)
+        result = runner.run_project(args.project, args.stack, preview=True)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    violations = policy.check(result.resources, stack_file.config.get("platform:tier"))
+    tier = stacks.tier_of(args.stack)
+    violations = policy.check(result.resources, tier.value if tier else None)
     if args.json:
         document = json.loads(render.as_json(result.stack, result.resources, result.outputs))
         document["policy"] = policy.as_json(violations)
@@ -90,7 +101,7 @@ def _preview(args: argparse.Namespace) -> int:
     elif args.markdown:
         print(render.as_markdown(result.stack, result.resources) + "\n" + policy.as_markdown(violations))
     else:
-        print(render.as_tree(result.stack, stack_file.project, result.resources))
+        print(render.as_tree(result.stack, args.project, result.resources))
         print("\n" + policy.as_text(violations))
     if result.unanswered_calls:
         print(
@@ -98,6 +109,18 @@ def _preview(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_POLICY if policy.mandatory(violations) else 0
+
+
+def _stacks(args: argparse.Namespace) -> int:
+    from infra import stacks
+
+    registry = {project.value: list(stacks.stacks(project)) for project in Project}
+    if args.json:
+        print(json.dumps(registry))
+    else:
+        for project, names in registry.items():
+            print(f"{project}: {' '.join(names)}")
+    return 0
 
 
 def _env(args: argparse.Namespace) -> int:

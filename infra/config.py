@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Union, get_args, get_origin
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 import pulumi
 from pydantic import BaseModel, Field, SecretStr, ValidationError
@@ -31,6 +31,7 @@ from components.security.secrets import SecretsSpec
 from infra import guardrails
 
 NAMESPACE = "platform"
+SERVICES_NAMESPACE = "services"
 DEFAULT_REGION = "ap-northeast-2"
 _SECRET_SHOWN_AS = "[secret]"
 
@@ -52,8 +53,6 @@ class StackConfig(Spec):
         buckets: S3 buckets. Defaults to none.
         atlas: MongoDB Atlas; its API keys, when set, are ``secure:`` values. Defaults to none.
         cluster: the EKS cluster and its add-ons. Defaults to none (no cluster).
-        services: the product's services by name (see ``components.apps.spec.AppSpec``). Defaults to none.
-        delivery: how services are delivered: gates, timeouts. Defaults to the deployment guide's gates.
         observability: alert route, budget and alarm thresholds. Defaults to none (the policy pack's
             prod-tier rule requires the alert topic and the budget in prod).
     """
@@ -70,8 +69,6 @@ class StackConfig(Spec):
     buckets: BucketsSpec | None = None
     atlas: AtlasSpec | None = None
     cluster: ClusterSpec | None = None
-    services: Services = Field(default_factory=dict)
-    delivery: DeliverySpec = DeliverySpec()
     observability: ObservabilitySpec | None = None
 
 
@@ -104,7 +101,7 @@ class Settings:
 
     @property
     def tags(self) -> dict[str, str]:
-        return common_tags(self.project, self.environment, self.config.tags)
+        return common_tags(self.project, self.environment, self.config.tier.value, self.config.tags)
 
     @property
     def region(self) -> str:
@@ -130,50 +127,139 @@ def parse(
     project: str = NAMESPACE,
     secret_keys: Iterable[str] = (),
 ) -> Settings:
-    """Validate the raw config of a stack (``{"platform:network": "<json>", ...}``).
+    """Validate the raw config of a platform stack (``{"platform:network": "<json>", ...}``).
 
     Keys of other namespaces (``aws:``, ``pulumi:``) are not this program's and are ignored.
 
     Raises:
         ConfigError: with every problem found.
     """
-    secret = {k.split(":", 1)[1] for k in secret_keys if k.startswith(f"{NAMESPACE}:")}
-    values = {
-        key.split(":", 1)[1]: _decode(value) for key, value in raw.items() if key.startswith(f"{NAMESPACE}:")
-    }
-    misplaced = [
-        f"{NAMESPACE}:{key}: is stored as a secret, but this setting is not secret and would reach resources in"
-        f" plain text; set it without --secret (settings that take secrets: {', '.join(_secret_settings()) or 'none'})"
-        for key in sorted(secret)
-        if key in values and key not in _secret_settings()
-    ]
-    try:
-        config = StackConfig.model_validate(values)
-    except ValidationError as exc:
-        raise ConfigError(stack, misplaced + [_describe(err, secret) for err in exc.errors()]) from None
-    if misplaced:
-        raise ConfigError(stack, misplaced)
-    problems = [
-        f"{NAMESPACE}:{key}: {message}" for key, message in guardrails.check(config, policy_for(config.tier))
-    ]
-    if problems:
-        raise ConfigError(stack, problems)
+    config = _validate(StackConfig, NAMESPACE, raw, stack, secret_keys)
+    _raise_if(stack, NAMESPACE, guardrails.check(config, policy_for(config.tier)))
     return Settings(project=project, environment=stack, config=config)
 
 
 def load() -> Settings:
-    """Read and validate the running stack's configuration from the Pulumi runtime."""
-    raw = {**pulumi.runtime.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
-    secret_keys = [key for key in raw if pulumi.runtime.is_config_secret(key)]
+    """Read and validate the running platform stack's configuration from the Pulumi runtime."""
+    raw, secret_keys = _runtime_config()
     return parse(raw, pulumi.get_stack(), pulumi.get_project(), secret_keys)
 
 
-def _secret_settings() -> list[str]:
+class ServicesStackConfig(Spec):
+    """Everything a ``services/Pulumi.<stack>.yaml`` can say under ``services:``.
+
+    The services project ships what changes daily (the product's services) on top of the platform stack
+    of the same name, whose outputs it reads through a ``StackReference``.
+
+    Attributes:
+        platform_stack: the platform stack to read, as ``StackReference`` names it. Defaults to
+            ``organization/platform/<stack>`` (the DIY backend's name for the platform stack of the same
+            name).
+        delivery: how services are delivered: gates, timeouts. Defaults to the deployment guide's gates.
+        apps: the product's services by name (see ``components.apps.spec.AppSpec``). Defaults to none.
+    """
+
+    platform_stack: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$")
+    delivery: DeliverySpec = DeliverySpec()
+    apps: Services = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ServicesSettings:
+    """The validated settings of one services stack, with the platform stack's settings it runs on.
+
+    Attributes:
+        project: the Pulumi project (``services``).
+        environment: the stack name; the platform stack of the same name is the one it deploys onto.
+        config: the validated ``services:*`` keys.
+        platform: the platform stack's settings, read from its stack file in this repository (the tier,
+            the region, which stores and secrets exist) so that a reference to something the platform
+            does not have is a config error before any resource exists.
+    """
+
+    project: str
+    environment: str
+    config: ServicesStackConfig
+    platform: Settings
+
+    @property
+    def tier(self) -> Tier:
+        return self.platform.tier
+
+    @property
+    def platform_stack(self) -> str:
+        return self.config.platform_stack or f"organization/{NAMESPACE}/{self.environment}"
+
+
+def parse_services(
+    raw: Mapping[str, str],
+    stack: str,
+    platform: Settings,
+    project: str = SERVICES_NAMESPACE,
+    secret_keys: Iterable[str] = (),
+) -> ServicesSettings:
+    """Validate the raw config of a services stack against the platform stack it deploys onto.
+
+    Raises:
+        ConfigError: with every problem found.
+    """
+    config = _validate(ServicesStackConfig, SERVICES_NAMESPACE, raw, stack, secret_keys)
+    _raise_if(stack, SERVICES_NAMESPACE, guardrails.check_services(config, platform.config))
+    return ServicesSettings(project=project, environment=stack, config=config, platform=platform)
+
+
+def load_services() -> ServicesSettings:
+    """Read and validate the running services stack, and the platform stack file of the same name."""
+    from infra import stacks
+
+    stack = pulumi.get_stack()
+    platform = stacks.platform_settings(stack)
+    raw, secret_keys = _runtime_config()
+    return parse_services(raw, stack, platform, pulumi.get_project(), secret_keys)
+
+
+def _runtime_config() -> tuple[dict[str, str], list[str]]:
+    raw = {**pulumi.runtime.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
+    return raw, [key for key in raw if pulumi.runtime.is_config_secret(key)]
+
+
+_M = TypeVar("_M", bound=Spec)
+
+
+def _validate(
+    model: type[_M], namespace: str, raw: Mapping[str, str], stack: str, secret_keys: Iterable[str]
+) -> _M:
+    """``raw``'s ``<namespace>:*`` keys validated into ``model``, or a ConfigError with every problem."""
+    secret = {k.split(":", 1)[1] for k in secret_keys if k.startswith(f"{namespace}:")}
+    values = {
+        key.split(":", 1)[1]: _decode(value) for key, value in raw.items() if key.startswith(f"{namespace}:")
+    }
+    takes_secrets = _secret_settings(model)
+    misplaced = [
+        f"{namespace}:{key}: is stored as a secret, but this setting is not secret and would reach resources in"
+        f" plain text; set it without --secret (settings that take secrets: {', '.join(takes_secrets) or 'none'})"
+        for key in sorted(secret)
+        if key in values and key not in takes_secrets
+    ]
+    try:
+        config = model.model_validate(values)
+    except ValidationError as exc:
+        described = [_describe(err, secret, model, namespace) for err in exc.errors()]
+        raise ConfigError(stack, misplaced + described) from None
+    if misplaced:
+        raise ConfigError(stack, misplaced)
+    return config
+
+
+def _raise_if(stack: str, namespace: str, problems: list[tuple[str, str]]) -> None:
+    if problems:
+        raise ConfigError(stack, [f"{namespace}:{key}: {message}" for key, message in problems])
+
+
+def _secret_settings(model: type[BaseModel]) -> list[str]:
     """The top-level settings that hold a ``SecretStr`` somewhere, and so may be stored as secrets."""
     return sorted(
-        field.alias or name
-        for name, field in StackConfig.model_fields.items()
-        if _holds_secret(field.annotation)
+        field.alias or name for name, field in model.model_fields.items() if _holds_secret(field.annotation)
     )
 
 
@@ -197,20 +283,20 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def _key(loc: tuple[int | str, ...]) -> str:
+def _key(loc: tuple[int | str, ...], namespace: str) -> str:
     parts = ""
     for part in loc:
         parts += f"[{part}]" if isinstance(part, int) else (f".{part}" if parts else str(part))
-    return f"{NAMESPACE}:{parts}"
+    return f"{namespace}:{parts}"
 
 
-def _describe(err: Mapping[str, Any], secret: set[str]) -> str:
+def _describe(err: Mapping[str, Any], secret: set[str], model: type[BaseModel], namespace: str) -> str:
     loc = tuple(err["loc"])
-    key = _key(loc)
+    key = _key(loc, namespace)
     kind = err["type"]
     received = _SECRET_SHOWN_AS if loc and loc[0] in secret else repr(err.get("input"))
     if kind == "extra_forbidden":
-        allowed = _allowed_keys(loc[:-1])
+        allowed = _allowed_keys(model, loc[:-1])
         return f"{key}: unknown key (allowed here: {', '.join(allowed)})"
     if kind == "missing":
         return f"{key}: required, but not set"
@@ -218,9 +304,9 @@ def _describe(err: Mapping[str, Any], secret: set[str]) -> str:
     return f"{key}: {message}; got {received}"
 
 
-def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
+def _allowed_keys(root: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
     """The camelCase keys of the spec at ``loc``, to say what a misspelt key could have been."""
-    model: type[BaseModel] | None = StackConfig
+    model: type[BaseModel] | None = root
     for part in loc:
         if model is None:
             break
@@ -228,7 +314,7 @@ def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
             continue
         field_info = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
         if field_info is None:
-            continue  # a key of a mapping (platform:services.<name>): the model is the mapping's value
+            continue  # a key of a mapping (services:apps.<name>): the model is the mapping's value
         model = _model_in(field_info.annotation) if field_info else None
     if model is None:
         return []

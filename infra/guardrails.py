@@ -14,11 +14,13 @@ from components.cluster.charts import REQUIRED_SECRETS, Addon
 from components.cluster.spec import CapacityType
 from components.core.tags import tag_problems
 from components.core.tier import Tier, TierPolicy
+from components.data.naming import atlas_user_secret, dev_user
+from components.data.redis import AUTH_SECRET as REDIS_AUTH_SECRET
 from components.data.policy import DataPolicy, data_policy_for
 from components.network.spec import NatStrategy
 
 if TYPE_CHECKING:
-    from infra.config import StackConfig
+    from infra.config import ServicesStackConfig, StackConfig
 
 Problem = tuple[str, str]
 Check = Callable[["StackConfig", TierPolicy], list[Problem]]
@@ -221,32 +223,45 @@ def _cluster(config: StackConfig, policy: TierPolicy) -> list[Problem]:
     return problems
 
 
-def _services(config: StackConfig, policy: TierPolicy) -> list[Problem]:
-    return service_problems(config.services, config.tier) + _services_have_what_they_run_on(config)
-
-
-def _services_have_what_they_run_on(config: StackConfig) -> list[Problem]:
-    """Services run on the cluster; queue workers scale on the Redis of the same stack."""
-    if not config.services:
-        return []
-    problems = []
-    if config.cluster is None:
+def check_services(services: ServicesStackConfig, platform: StackConfig) -> list[Problem]:
+    """Every problem of a services stack, keys relative to ``services:``: the tier's rules for each
+    service, and every reference to something the platform stack of the same name does not have."""
+    apps = services.apps
+    problems = service_problems(apps, platform.tier)
+    if not apps:
+        return problems
+    if platform.cluster is None:
         problems.append(
-            (
-                "services",
-                f"services run on the cluster, but platform:cluster is not set; got {sorted(config.services)}",
-            )
+            ("apps", f"services run on the cluster, but the platform stack has no platform:cluster; got {sorted(apps)}")
         )
-    queued = sorted(
-        name
-        for name, spec in config.services.items()
-        if spec.autoscaling and spec.autoscaling.queue is not None
-    )
-    if queued and config.redis is None:
-        problems.append(
-            ("services", f"{', '.join(queued)} scale on a Redis queue, but platform:redis is not set")
-        )
+    queued = sorted(name for name, spec in apps.items() if spec.autoscaling and spec.autoscaling.queue is not None)
+    if queued and platform.redis is None:
+        problems.append(("apps", f"{', '.join(queued)} scale on a Redis queue, but the platform stack has no platform:redis"))
+    available = platform_secret_names(platform)
+    for name, spec in apps.items():
+        for i, ref in enumerate(spec.secrets):
+            if ref.secret not in available:
+                problems.append(
+                    (
+                        f"apps.{name}.secrets[{i}].secret",
+                        "not a secret the platform stack declares (platform:secrets, the Redis"
+                        f" AUTH token, the Atlas users); got {ref.secret!r}, declared: {', '.join(sorted(available)) or 'none'}",
+                    )
+                )
     return problems
+
+
+def platform_secret_names(platform: StackConfig) -> set[str]:
+    """The names of every secret the platform stack keeps in Secrets Manager for the services."""
+    names = {s.name for s in platform.secrets.generated} | {s.name for s in platform.secrets.external}
+    if platform.redis is not None:
+        names.add(REDIS_AUTH_SECRET)
+    if platform.atlas is not None:
+        users = [user.name for user in platform.atlas.users]
+        if platform.atlas.shared is not None:
+            users += [dev_user(env.name) for env in platform.atlas.shared.environments]
+        names |= {atlas_user_secret(user) for user in users}
+    return names
 
 
 def _observability(config: StackConfig, policy: TierPolicy) -> list[Problem]:
@@ -267,7 +282,7 @@ def _observability(config: StackConfig, policy: TierPolicy) -> list[Problem]:
     return []
 
 
-CHECKS: list[Check] = [_network, _protection, _tags, _cluster, _services, _data, _observability]
+CHECKS: list[Check] = [_network, _protection, _tags, _cluster, _data, _observability]
 
 
 def check(config: StackConfig, policy: TierPolicy) -> list[Problem]:

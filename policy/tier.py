@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 
+from components.core.tags import TIER_TAG
 from policy.model import Resource, StackRule, is_true, number
 
 RDS_INSTANCE = "aws:rds/instance:Instance"
@@ -23,6 +24,7 @@ ATLAS_CLUSTER = "mongodbatlas:index/advancedCluster:AdvancedCluster"
 AWS_PROVIDER = "pulumi:providers:aws"
 ALERT_TOPIC = "aws:sns/topic:Topic"
 BUDGET = "aws:budgets/budget:Budget"
+VPC = "aws:ec2/vpc:Vpc"
 PROD = "prod"
 MIN_BACKUP_DAYS = 7
 
@@ -39,14 +41,14 @@ STATEFUL_TYPES = (
 
 
 def infer_tier(resources: Sequence[Resource]) -> str | None:
-    """The ``environment`` default tag of the stack's AWS provider (the stack name), if there is one."""
+    """The ``tier`` default tag of the stack's AWS provider, if there is one (never the stack's name)."""
     for r in resources:
         if r.type != AWS_PROVIDER:
             continue
         tags = r.get("defaultTags")
         if isinstance(tags, str):  # providers receive nested inputs as JSON text
             tags = json.loads(tags)
-        env = Resource(r.type, r.name, tags if isinstance(tags, dict) else {}).get("tags", "environment")
+        env = Resource(r.type, r.name, tags if isinstance(tags, dict) else {}).get("tags", TIER_TAG)
         if isinstance(env, str):
             return env
     return None
@@ -133,8 +135,10 @@ def prod_problems(resources: Sequence[Resource], tier: str | None) -> list[tuple
         # block replacing it; the primary it copies is protected.
         if r.type in STATEFUL_TYPES and not r.protect and not (r.type == RDS_INSTANCE and _is_replica(r)):
             found.append((r, "stateful resources are protected in prod (protect=True)"))
+    # The stack that holds an environment's network (the platform project) carries its alerting and budget.
+    holds_network = any(r.type == VPC for r in resources)
     for token, what in ((ALERT_TOPIC, "an alert topic"), (BUDGET, "a cost budget")):
-        if not any(r.type == token for r in resources):
+        if holds_network and not any(r.type == token for r in resources):
             found.append((None, f"prod needs {what} ({token}; platform:observability); found none"))
     primaries = [r for r in resources if r.type == RDS_INSTANCE and not _is_replica(r)]
     if primaries and not any(r.type == RDS_INSTANCE and _is_replica(r) for r in resources):

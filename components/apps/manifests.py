@@ -50,8 +50,11 @@ class Target:
 
     Attributes:
         environment: the environment (``dev``...), the middle part of secret names.
-        namespace: the product namespace.
+        namespace: the product namespace (the platform's ``ProductNamespace``).
         delivery: the environment's delivery settings.
+        secret_store: the ``ClusterSecretStore`` ExternalSecrets read through (the platform's add-ons).
+        prometheus_url: where the gates query (the platform's kube-prometheus-stack).
+        ingress_class: the load balancer controller's IngressClass.
         redis_address: ``host:port`` of the Redis queue workers scale on (an input).
         shared_env: non-secret values known only at deploy time (data store endpoints), given to every
             container as environment variables (inputs). Defaults to none.
@@ -60,6 +63,9 @@ class Target:
     environment: str
     namespace: str
     delivery: DeliverySpec
+    secret_store: str
+    prometheus_url: str
+    ingress_class: str
     redis_address: Any = None
     shared_env: Mapping[str, Any] = field(default_factory=dict)
 
@@ -122,7 +128,7 @@ def external_secret(name: str, spec: AppSpec, target: Target, secret: str | None
         ),
         "spec": {
             "refreshInterval": target.delivery.secret_refresh,
-            "secretStoreRef": {"kind": "ClusterSecretStore", "name": target.delivery.secret_store},
+            "secretStoreRef": {"kind": "ClusterSecretStore", "name": target.secret_store},
             "target": {"name": secret, "creationPolicy": "Owner"},
             "data": data,
         },
@@ -397,7 +403,7 @@ def ingress(name: str, spec: AppSpec, target: Target) -> dict[str, Any] | None:
         "kind": "Ingress",
         "metadata": _meta(name, target, annotations),
         "spec": {
-            "ingressClassName": "alb",
+            "ingressClassName": target.ingress_class,
             "rules": [
                 {
                     "host": ing.host,

@@ -1,7 +1,7 @@
 """What each tier demands of the product's services, checked when the settings load (pure).
 
 ``infra/guardrails.py`` calls :func:`service_problems`; each problem names its key relative to
-``platform:`` (``services.gateway.image``), the value received and what the tier allows.
+``services:`` (``apps.gateway.image``), the value received and what the tier allows.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def service_problems(services: dict[str, AppSpec], tier: Tier) -> list[Problem]:
     policy = SERVICE_POLICIES[tier]
     problems: list[Problem] = []
     for name, spec in services.items():
-        key = f"services.{name}"
+        key = f"apps.{name}"
         for field, image in (("image", spec.image), ("rollbackTo", spec.rollback_to)):
             problem = tag_problem(image, tier) if image is not None else None
             if problem:

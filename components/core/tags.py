@@ -11,12 +11,17 @@ _VALUE_MAX = 256
 _ALLOWED = re.compile(r"^[\w\s+\-=._:/@]*$")
 
 
-def common_tags(project: str, environment: str, extra: Mapping[str, str]) -> dict[str, str]:
+TIER_TAG = "tier"
+"""The tag that says which tier's rules a resource stands under; the policy pack reads it (never the
+stack's name, which need not be the tier's: a ``prod-euw1`` stack is prod)."""
+
+
+def common_tags(project: str, environment: str, tier: str, extra: Mapping[str, str]) -> dict[str, str]:
     """The tags every resource of an environment carries.
 
-    The fixed tags win over ``extra``: a stack file cannot relabel a resource's environment.
+    The fixed tags win over ``extra``: a stack file cannot relabel a resource's environment or tier.
     """
-    return {**extra, "project": project, "environment": environment, "managed-by": "pulumi"}
+    return {**extra, "project": project, "environment": environment, TIER_TAG: tier, "managed-by": "pulumi"}
 
 
 def tag_problems(tags: Mapping[str, str]) -> list[str]:

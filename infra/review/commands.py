@@ -8,8 +8,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from infra.stacks import Project
+
 EXIT_CONFIG = 2
 EXIT_DANGER = 4
+PROJECT: dict[str, Any] = {
+    "choices": [p.value for p in Project],
+    "default": Project.PLATFORM.value,
+    "help": "which project: platform (default) or services",
+}
 
 
 def add_parsers(commands: Any) -> None:
@@ -18,9 +25,7 @@ def add_parsers(commands: Any) -> None:
         "diff", help="what a change does: the offline previews of two revisions compared"
     )
     diff.add_argument("--stack", "-s", required=True, help="stack name: dev, staging or prod")
-    diff.add_argument(
-        "--project", default=None, help="project directory in the repository (default: the main one)"
-    )
+    diff.add_argument("--project", **PROJECT)
     diff.add_argument(
         "--base", required=True, help="the revision the change starts from (e.g. origin/main, HEAD~1)"
     )
@@ -39,9 +44,7 @@ def add_parsers(commands: Any) -> None:
 
     cost = commands.add_parser("cost", help="monthly on-demand cost estimate of a stack")
     cost.add_argument("--stack", "-s", required=True)
-    cost.add_argument(
-        "--project", default=None, help="project directory in the repository (default: the main one)"
-    )
+    cost.add_argument("--project", **PROJECT)
     cost.add_argument(
         "--json", action="store_true", help="print JSON: stack, total_monthly_usd, lines, unpriced"
     )
@@ -49,7 +52,10 @@ def add_parsers(commands: Any) -> None:
     diagram = commands.add_parser("diagram", help="a Mermaid flowchart of a stack's architecture")
     diagram.add_argument("--stack", "-s", required=True)
     diagram.add_argument(
-        "--project", default=None, help="project directory in the repository (default: the main one)"
+        "--project",
+        choices=PROJECT["choices"],
+        default=None,
+        help="one project only (default: both, as one picture)",
     )
 
 
@@ -58,24 +64,15 @@ def _error(message: str) -> int:
     return EXIT_CONFIG
 
 
-def _project_root(project: str | None) -> Path:
-    from infra.preview import runner
-
-    root = runner.ROOT if project is None else runner.ROOT / project
-    if not (root / "Pulumi.yaml").is_file():
-        raise FileNotFoundError(f"--project {project}: no Pulumi.yaml in {root}")
-    return root
-
-
-def _preview_document(stack: str, project: str | None) -> tuple[dict[str, Any], list[Any], dict[str, str]]:
-    """Run this tree's program in-process; its JSON document, the recorded resources and the stack config."""
+def _preview_document(stack: str, project: str) -> tuple[dict[str, Any], list[Any], dict[str, str]]:
+    """Run this tree's project in-process: its JSON document, the recorded resources and the platform
+    stack's config (where the budget lives, for both projects)."""
+    from infra import stacks
     from infra.preview import render, runner
 
-    root = _project_root(project)
-    stack_file = runner.read_stack_file(stack, root)
-    result = runner.run_program(stack_file, preview=True, root=root)
+    result = runner.run_project(project, stack, preview=True)
     document = json.loads(render.as_json(result.stack, result.resources, result.outputs))
-    return document, result.resources, stack_file.config
+    return document, result.resources, runner.read_stack_file(stack, stacks.ROOT).config
 
 
 def budget_of(config: dict[str, str]) -> float | None:
@@ -186,9 +183,31 @@ def _cost(args: argparse.Namespace) -> int:
 
 
 def _diagram(args: argparse.Namespace) -> int:
-    from infra.review.diagram import Node, flowchart
+    from infra.review.diagram import flowchart, flowchart_of_projects, nodes
 
-    _, resources, _ = _preview_document(args.stack, args.project)
-    nodes = [Node(r.urn, r.type, r.name, r.parent, r.dependencies, r.provider) for r in resources]
-    print(flowchart(nodes))
+    if args.project is not None:
+        _, resources, _ = _preview_document(args.stack, args.project)
+        print(flowchart(nodes(resources)))
+        return 0
+    platform, services = project_runs(args.stack)
+    drawing = [(Project.PLATFORM.value, nodes(platform.resources))]
+    if services is not None:
+        drawing.append((Project.SERVICES.value, nodes(services.resources)))
+    references = [(Project.SERVICES.value, Project.PLATFORM.value)] if services is not None else []
+    print(flowchart_of_projects(drawing, references))
     return 0
+
+
+def project_runs(stack: str) -> tuple[Any, Any]:
+    """The platform run of ``stack`` and, if the services project has that stack, its run (whose
+    StackReference is answered by this platform run, as ``runner.run_project`` does)."""
+    from infra import stacks
+    from infra.preview import runner
+
+    platform = runner.run_program(runner.read_stack_file(stack, stacks.ROOT), preview=True, root=stacks.ROOT)
+    root = stacks.project_dir(Project.SERVICES)
+    if not (root / f"Pulumi.{stack}.yaml").is_file():
+        return platform, None
+    stack_file = runner.read_stack_file(stack, root)
+    references = {runner._platform_reference(stack_file): platform.outputs}
+    return platform, runner.run_program(stack_file, preview=True, root=root, stack_references=references)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from infra.review.compare import _is_custom
 
@@ -64,6 +65,11 @@ class Node:
     provider: str | None = None
 
 
+def nodes(resources: list[Any]) -> list[Node]:
+    """Nodes from recorded resources (``infra.preview.mocks.Recorded``)."""
+    return [Node(r.urn, r.type, r.name, r.parent, tuple(r.dependencies), r.provider) for r in resources]
+
+
 def _id(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", text)
 
@@ -81,6 +87,28 @@ def _count(label: str, count: int) -> str:
 
 
 def flowchart(resources: list[Node], direction: str = "LR") -> str:
+    """The diagram of one project's resources."""
+    components, edges = _drawing(resources, "  ")
+    return "\n".join([f"flowchart {direction}", *components, *edges])
+
+
+def flowchart_of_projects(
+    projects: list[tuple[str, list[Node]]], references: list[tuple[str, str]], direction: str = "LR"
+) -> str:
+    """Several projects, each an outer subgraph; ``references`` are (reader, read) project pairs drawn as
+    a ``StackReference`` edge (the outputs one project reads from another are not resource dependencies)."""
+    lines = [f"flowchart {direction}"]
+    all_edges: list[str] = []
+    for project, resources in projects:
+        components, edges = _drawing(resources, "    ")
+        lines += [f'  subgraph project_{_id(project)}["project {project}"]', *components, "  end"]
+        all_edges += edges
+    lines += all_edges
+    lines += [f"  project_{_id(a)} -. StackReference .-> project_{_id(b)}" for a, b in sorted(references)]
+    return "\n".join(lines)
+
+
+def _drawing(resources: list[Node], indent: str) -> tuple[list[str], list[str]]:
     by_urn = {r.urn: r for r in resources}
 
     def top(urn: str) -> str | None:
@@ -92,11 +120,11 @@ def flowchart(resources: list[Node], direction: str = "LR") -> str:
         return None if node.type.startswith("pulumi:") else node.urn
 
     tops = sorted({t for r in resources if (t := top(r.urn)) is not None}, key=lambda u: by_urn[u].name)
-    lines = [f"flowchart {direction}"]
+    lines: list[str] = []
     for t in tops:
         component = by_urn[t]
         kind = component.type.split(":")[-1]
-        lines.append(f'  subgraph {_id(component.name)}["{kind} {component.name}"]')
+        lines.append(f'{indent}subgraph {_id(component.name)}["{kind} {component.name}"]')
         children = [r for r in resources if r.parent == t]
         nested = Counter(
             r.type.split(":")[-1]
@@ -110,8 +138,8 @@ def flowchart(resources: list[Node], direction: str = "LR") -> str:
         if not entries:
             entries = [(kind, 1)]
         for label, count in entries:
-            lines.append(f'    {_id(component.name)}__{_id(label)}["{_count(label, count)}"]')
-        lines.append("  end")
+            lines.append(f'{indent}  {_id(component.name)}__{_id(label)}["{_count(label, count)}"]')
+        lines.append(f"{indent}end")
     edges: set[tuple[str, str]] = set()
     for r in resources:
         source = top(r.urn)
@@ -124,5 +152,4 @@ def flowchart(resources: list[Node], direction: str = "LR") -> str:
             target = top(dep)
             if target is not None and target != source:
                 edges.add((by_urn[source].name, by_urn[target].name))
-    lines += [f"  {_id(a)} --> {_id(b)}" for a, b in sorted(edges)]
-    return "\n".join(lines)
+    return lines, [f"  {_id(a)} --> {_id(b)}" for a, b in sorted(edges)]

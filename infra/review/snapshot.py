@@ -107,11 +107,12 @@ def worktree(repo: Path, revision: str) -> Iterator[Path]:
 
 
 def project_args(root: Path, project: str | None) -> list[str]:
-    """The preview's arguments that select ``project`` (a directory of the repository) in ``root``.
+    """The preview's arguments that select ``project`` (``platform`` or ``services``) in ``root``.
 
-    ``None`` is the repository's main project. Today the preview takes ``--project-dir``.
+    The platform project is the default, selected by no argument, so that a base revision from before
+    the project split (whose preview has no ``--project``) can still be compared.
     """
-    return [] if project is None else ["--project-dir", str(root / project)]
+    return [] if project in (None, "platform") else ["--project", project]
 
 
 def preview_command(root: Path, stack: str, project_args: Sequence[str] = ()) -> list[str]:
@@ -126,7 +127,7 @@ def command(root: Path, cli_args: Sequence[str]) -> list[str]:
 
 def diagram(root: Path, stack: str, project: str | None) -> str | None:
     """The Mermaid diagram of ``root`` drawn by its own code, or ``None`` if that revision cannot draw one."""
-    args = ["diagram", "--stack", stack, *([] if project is None else ["--project", project])]
+    args = ["diagram", "--stack", stack, *([] if project in (None, "platform") else ["--project", project])]
     done = subprocess.run(
         command(root, args),
         cwd=root,

@@ -98,7 +98,7 @@ def test_rendered_manifests_match_the_reviewed_golden_file(case):
 
 
 def test_analysis_templates_match_the_reviewed_golden_file():
-    templates = [gates.analysis_template(gate, DeliverySpec(), "product") for gate in Gate]
+    templates = [gates.analysis_template(gate, DeliverySpec(), "product", PROMETHEUS_URL) for gate in Gate]
     _check_golden("analysis-templates.yaml", templates)
 
 
@@ -110,7 +110,7 @@ def test_every_rendered_object_is_valid_for_its_schema(case):
 
 @pytest.mark.parametrize("gate", list(Gate))
 def test_analysis_templates_use_only_argo_rollouts_fields(gate):
-    validate(gates.analysis_template(gate, DeliverySpec(), "product"))
+    validate(gates.analysis_template(gate, DeliverySpec(), "product", PROMETHEUS_URL))
 
 
 def test_the_validators_reject_an_invented_field():
@@ -178,7 +178,7 @@ def test_canary_analysis_aborts_at_the_abort_error_rate():
     background = canary["spec"]["strategy"]["canary"]["analysis"]
     assert [t["templateName"] for t in background["templates"]] == ["error-rate"]
     assert background["args"] == [{"name": "service", "value": "gateway-canary"}]
-    metric = gates.gate_metric(Gate.ERROR_RATE, DeliverySpec(), "product")
+    metric = gates.gate_metric(Gate.ERROR_RATE, DeliverySpec(), "product", PROMETHEUS_URL)
     # a single failed measurement (>= 5%) fails the run, and a failed run aborts the rollout
     assert metric["failureCondition"] == "result[0] >= 0.05"
     assert metric["failureLimit"] == 0
@@ -196,9 +196,9 @@ def test_gate_thresholds_come_from_config():
             }
         }
     )
-    error = gates.gate_metric(Gate.ERROR_RATE, delivery, "product")
-    latency = gates.gate_metric(Gate.LATENCY_P95, delivery, "product")
-    jobs = gates.gate_metric(Gate.JOB_SUCCESS_RATE, delivery, "product")
+    error = gates.gate_metric(Gate.ERROR_RATE, delivery, "product", PROMETHEUS_URL)
+    latency = gates.gate_metric(Gate.LATENCY_P95, delivery, "product", PROMETHEUS_URL)
+    jobs = gates.gate_metric(Gate.JOB_SUCCESS_RATE, delivery, "product", PROMETHEUS_URL)
     assert (error["successCondition"], error["failureCondition"]) == ("result[0] < 0.01", "result[0] >= 0.03")
     assert latency["successCondition"] == "result[0] < 0.5"
     assert "[10m]" in error["provider"]["prometheus"]["query"]

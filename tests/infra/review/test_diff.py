@@ -23,11 +23,24 @@ def git(repo: Path, *args: str) -> str:
 
 
 def infra(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return collect(start(cwd, *args))
+
+
+def start(cwd: Path, *args: str) -> subprocess.Popen[str]:
     # -P: the clone (cwd) stays off sys.path, so the command itself is this tree's (the editable install);
     # the clone is only the repository under review, as when a reviewer runs it in their checkout.
-    return subprocess.run(
-        [sys.executable, "-P", "-m", "infra", *args], cwd=cwd, capture_output=True, text=True, timeout=600
+    return subprocess.Popen(
+        [sys.executable, "-P", "-m", "infra", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
+
+
+def collect(process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
+    out, err = process.communicate(timeout=900)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -37,22 +50,32 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def bucket_removed(tmp_path_factory) -> tuple[subprocess.CompletedProcess[str], Path]:
-    """A clone whose last commit bumps the gateway's image and removes a protected prod bucket; diffed once."""
+def change(
+    tmp_path_factory,
+) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str], Path]:
+    """A clone whose last commit bumps the gateway's image and removes a protected prod bucket.
+
+    Diffed once per project, both at the same time: (platform diff, services diff, clone).
+    """
     clone = tmp_path_factory.mktemp("clone") / "repo"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
-    stack = clone / "Pulumi.prod.yaml"
+    platform, services = clone / "Pulumi.prod.yaml", clone / "services" / "Pulumi.prod.yaml"
     # The product requires its three buckets (a guardrail), so the removed one is added first.
-    edit(stack, "      - name: static\n", "      - name: archive\n      - name: static\n")
+    edit(platform, "      - name: static\n", "      - name: archive\n      - name: static\n")
     git(clone, "commit", "-qam", "prod: an archive bucket")
-    edit(stack, "product/gateway:v1.4.2", "product/gateway:v1.4.3")
-    edit(stack, "      - name: archive\n", "")
+    edit(services, "product/gateway:v1.4.2", "product/gateway:v1.4.3")
+    edit(platform, "      - name: archive\n", "")
     git(clone, "commit", "-qam", "prod: gateway v1.4.3, archive bucket removed")
-    return infra(clone, "diff", "--stack", "prod", "--base", "HEAD~1", "--json"), clone
+    runs = [
+        start(clone, "diff", "--stack", "prod", "--base", "HEAD~1", "--json"),
+        start(clone, "diff", "--stack", "prod", "--project", "services", "--base", "HEAD~1", "--json"),
+    ]
+    platform_diff, services_diff = (collect(p) for p in runs)
+    return platform_diff, services_diff, clone
 
 
-def test_removing_a_protected_bucket_is_flagged_and_exits_4(bucket_removed):
-    done, _ = bucket_removed
+def test_removing_a_protected_bucket_is_flagged_and_exits_4(change):
+    done = change[0]
     assert done.returncode == 4, done.stderr
     document = json.loads(done.stdout)
     assert [(d["name"], d["op"], d["protect"]) for d in document["danger"]] == [
@@ -60,8 +83,8 @@ def test_removing_a_protected_bucket_is_flagged_and_exits_4(bucket_removed):
     ]
 
 
-def test_the_bucket_and_its_children_are_deletes(bucket_removed):
-    document = json.loads(bucket_removed[0].stdout)
+def test_the_bucket_and_its_children_are_deletes(change):
+    document = json.loads(change[0].stdout)
     deleted = {(c["type"].split(":")[-1], c["name"]) for c in document["changes"] if c["op"] == "delete"}
     assert ("Bucket", "prod-buckets-archive") in deleted
     for child in (
@@ -75,8 +98,12 @@ def test_the_bucket_and_its_children_are_deletes(bucket_removed):
     assert document["summary"]["create"] == 0
 
 
-def test_the_service_objects_are_updates_with_the_new_image(bucket_removed):
-    document = json.loads(bucket_removed[0].stdout)
+def test_the_service_objects_are_updates_with_the_new_image(change):
+    done = change[1]
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert document["danger"] == []
+    assert document["project"] == "services"
     changes = {c["name"]: c for c in document["changes"]}
     rollout = changes["prod-services-gateway-rollout"]
     assert rollout["op"] == "update"
@@ -93,25 +120,25 @@ def test_the_service_objects_are_updates_with_the_new_image(bucket_removed):
     assert changes["prod-services-gateway-migration-job"]["op"] == "replace"
 
 
-def test_components_summary_and_cost_delta(bucket_removed):
-    document = json.loads(bucket_removed[0].stdout)
+def test_components_summary_and_cost_delta(change):
+    document = json.loads(change[0].stdout)
     buckets = next(c for c in document["components"] if c["component"].startswith("prod-buckets "))
     assert buckets["delete"] == 7
     assert document["cost"]["delta_monthly_usd"] < 0, "one bucket fewer costs less"
 
 
-def test_the_temporary_worktree_is_removed(bucket_removed):
-    _, clone = bucket_removed
+def test_the_temporary_worktree_is_removed(change):
+    clone = change[2]
     assert git(clone, "worktree", "list").count("\n") == 1
 
 
-def test_an_invalid_stack_file_in_a_revision_exits_2_without_a_traceback(bucket_removed):
-    _, clone = bucket_removed
-    edit(clone / "Pulumi.prod.yaml", "product/gateway:v1.4.3", "product/gateway:latest")
+def test_an_invalid_stack_file_in_a_revision_exits_2_without_a_traceback(change):
+    clone = change[2]
+    edit(clone / "services" / "Pulumi.prod.yaml", "product/gateway:v1.4.3", "product/gateway:latest")
     try:
-        done = infra(clone, "diff", "--stack", "prod", "--base", "HEAD")
+        done = infra(clone, "diff", "--stack", "prod", "--project", "services", "--base", "HEAD")
     finally:
-        git(clone, "checkout", "--", "Pulumi.prod.yaml")
+        git(clone, "checkout", "--", "services/Pulumi.prod.yaml")
     assert done.returncode == 2
     assert "preview of working tree failed" in done.stderr
     assert "Traceback" not in done.stderr

@@ -8,8 +8,9 @@ from infra.review.compare import _is_custom, compare
 from infra.review.replacements import FORCE_NEW, replacement_reasons
 
 
-def test_every_registered_custom_type_has_a_replacement_rule(documents):
-    registered = {r["type"] for d in documents.values() for r in d["resources"] if _is_custom(r["type"])}
+def test_every_registered_custom_type_has_a_replacement_rule(documents, services_documents):
+    every = [*documents.values(), *services_documents.values()]
+    registered = {r["type"] for d in every for r in d["resources"] if _is_custom(r["type"])}
     missing = sorted(registered - set(FORCE_NEW))
     assert not missing, f"add these types to infra/review/replacements.py: {missing}"
 
