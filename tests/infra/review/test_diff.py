@@ -134,13 +134,16 @@ def test_the_temporary_worktree_is_removed(change):
 
 def test_an_invalid_stack_file_in_a_revision_exits_2_without_a_traceback(change):
     clone = change[2]
-    edit(clone / "services" / "Pulumi.prod.yaml", "product/gateway:v1.4.3", "product/gateway:latest")
+    # Committed, so that both revisions fail at load time (no whole-program run), then undone.
+    edit(clone / "Pulumi.prod.yaml", "retentionDays: 365", "retentionDays: 0")
+    git(clone, "commit", "-qam", "an invalid retention")
     try:
-        done = infra(clone, "diff", "--stack", "prod", "--project", "services", "--base", "HEAD")
+        done = infra(clone, "diff", "--stack", "prod", "--base", "HEAD", "--head", "HEAD")
     finally:
-        git(clone, "checkout", "--", "services/Pulumi.prod.yaml")
+        git(clone, "reset", "-q", "--hard", "HEAD~1")
     assert done.returncode == 2
-    assert "preview of working tree failed" in done.stderr
+    assert "preview of HEAD failed" in done.stderr
+    assert "platform:network.flowLogs.retentionDays" in done.stderr
     assert "Traceback" not in done.stderr
 
 
