@@ -158,7 +158,7 @@ def compare(base: dict[str, Any], head: dict[str, Any]) -> Diff:
             if not changes:
                 diffs.append(_plain(after, new_components[urn], Op.SAME))
                 continue
-            reasons = replacement_reasons(after["type"], [c.path for c in changes])
+            reasons = replacement_reasons(after["type"], [(c.path, c.old, c.new) for c in changes])
             marked = tuple(
                 Change(c.path, c.old, c.new, forces_replacement=c.path in reasons) for c in changes
             )

@@ -22,6 +22,7 @@ entry) and pins the known cases.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 TF = "https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/"
 K8S_DIFF = "https://github.com/pulumi/pulumi-kubernetes/blob/master/provider/pkg/provider/diff.go"
@@ -44,6 +45,8 @@ class ForceNew:
     source: str
     checked: str = "docs"
     note: str = ""
+    removals: tuple[str, ...] = ()
+    """Paths whose *removal* (present before, absent after) replaces the resource (a ``ForceNewIfChange``)."""
 
 
 def _k8s(*extra: str, kind: str = "") -> ForceNew:
@@ -140,18 +143,17 @@ FORCE_NEW: dict[str, ForceNew] = {
             "roleArn",
             "bootstrapSelfManagedAddons",
             "accessConfig.bootstrapClusterCreatorAdminPermissions",
-            "encryptionConfig.provider",
-            "encryptionConfig.resources",
             "kubernetesNetworkConfig.ipFamily",
             "kubernetesNetworkConfig.serviceIpv4Cidr",
             "outpostConfig",
-            "vpcConfig.securityGroupIds",
         ),
         TF + "eks/cluster.go",
-        "docs",
-        "adding encryptionConfig to a cluster without one is in place (AssociateEncryptionConfig); changing "
-        "its key or resources replaces, and AWS cannot remove it. bootstrapSelfManagedAddons: "
-        "pulumi_aws/eks/cluster.py says a change forces a new cluster",
+        "source",
+        "encryptionConfig: adding it to a cluster without one is in place (AssociateEncryptionConfig); "
+        "removing it replaces the cluster (CustomizeDiff ForceNewIfChange: envelope encryption cannot be "
+        "disabled); a changed key is planned as an update the provider does not apply (EKS cannot change "
+        "it). vpcConfig subnets and security groups update in place",
+        removals=("encryptionConfig",),
     ),
     "aws:eks/nodeGroup:NodeGroup": ForceNew(
         (
@@ -307,6 +309,10 @@ FORCE_NEW: dict[str, ForceNew] = {
     "kubernetes:networking.k8s.io/v1:Ingress": _k8s(),
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": _k8s(),
     "kubernetes:policy/v1:PodDisruptionBudget": _k8s(),
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": _k8s(),
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": _k8s("roleRef", kind="ClusterRoleBinding"),
+    "kubernetes:rbac.authorization.k8s.io/v1:Role": _k8s(),
+    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": _k8s("roleRef", kind="RoleBinding"),
     "kubernetes:storage.k8s.io/v1:StorageClass": _k8s("parameters", "provisioner", kind="StorageClass"),
     # --- MongoDB Atlas (pulumi-mongodbatlas bridges terraform-provider-mongodbatlas)
     "mongodbatlas:index/advancedCluster:AdvancedCluster": ForceNew(
@@ -366,20 +372,26 @@ STATEFUL_TYPES: frozenset[str] = frozenset(
 """Types whose delete or replacement loses data or the platform itself: always a danger mark."""
 
 
-def replacement_reasons(resource_type: str, changed_paths: list[str]) -> list[str]:
-    """The changed paths that force ``resource_type`` to be replaced (empty: updated in place).
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + ".") or path.startswith(prefix + "[")
 
-    A path matches an entry when it equals it or lies below it (``encryptionConfig.provider.keyArn``
-    under ``encryptionConfig.provider``). A type without an entry predicts nothing: the diff lists it
-    under ``unknown_types`` rather than guess.
+
+def replacement_reasons(resource_type: str, changes: list[tuple[str, Any, Any]]) -> list[str]:
+    """The changed paths (``(path, old, new)``) that force ``resource_type`` to be replaced.
+
+    A path matches an entry when it equals it or lies below it (``spec.selector.matchLabels.app`` under
+    ``spec.selector``); a removal entry matches when the value at that path goes from present to absent.
+    A type without an entry predicts nothing: the diff lists it under ``unknown_types`` rather than guess.
     """
     rule = FORCE_NEW.get(resource_type)
     if rule is None:
         return []
     reasons = []
-    for path in changed_paths:
-        for force in rule.paths:
-            if path == force or path.startswith(force + ".") or path.startswith(force + "["):
-                reasons.append(path)
-                break
+    for path, old, new in changes:
+        forced = any(_under(path, force) for force in rule.paths)
+        removed = any(
+            path == p and old not in (None, [], {}) and new in (None, [], {}) for p in rule.removals
+        )
+        if forced or removed:
+            reasons.append(path)
     return reasons

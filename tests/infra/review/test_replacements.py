@@ -35,16 +35,16 @@ def test_every_rule_cites_a_source_and_says_how_it_was_checked():
         ("aws:s3/bucket:Bucket", "bucket", True),
         ("aws:s3/bucket:Bucket", "tags.team", False),
         ("aws:ec2/subnet:Subnet", "cidrBlock", True),
-        ("aws:eks/cluster:Cluster", "encryptionConfig.provider.keyArn", True),
-        ("aws:eks/cluster:Cluster", "encryptionConfig.resources[0]", True),
+        ("aws:eks/cluster:Cluster", "name", True),
         ("aws:eks/cluster:Cluster", "version", False),
+        ("aws:eks/cluster:Cluster", "vpcConfig.subnetIds[0]", False),
         ("kubernetes:apps/v1:Deployment", "spec.selector.matchLabels.app", True),
         ("kubernetes:apps/v1:Deployment", "spec.template.spec.containers[0].image", False),
         ("kubernetes:batch/v1:Job", "spec.template.spec.containers[0].image", True),
     ],
 )
 def test_known_replacements(resource_type, path, replaces):
-    assert bool(replacement_reasons(resource_type, [path])) is replaces
+    assert bool(replacement_reasons(resource_type, [(path, "old", "new")])) is replaces
 
 
 def _doc(resource_type: str, inputs: dict, protect: bool = False) -> dict:
@@ -63,14 +63,25 @@ def _doc(resource_type: str, inputs: dict, protect: bool = False) -> dict:
     }
 
 
-def test_adding_eks_encryption_to_a_cluster_without_it_is_an_update_but_changing_its_key_replaces():
-    cluster = "aws:eks/cluster:Cluster"
-    config = {"provider": {"keyArn": "arn:aws:kms:ap-northeast-2:1:key/a"}, "resources": ["secrets"]}
-    added = compare(_doc(cluster, {"name": "c"}), _doc(cluster, {"name": "c", "encryptionConfig": config}))
-    assert [r.op.value for r in added.resources] == ["update"]
-    rotated = {**config, "provider": {"keyArn": "arn:aws:kms:ap-northeast-2:1:key/b"}}
-    changed = compare(
-        _doc(cluster, {"encryptionConfig": config}), _doc(cluster, {"encryptionConfig": rotated})
+CLUSTER = "aws:eks/cluster:Cluster"
+ENCRYPTION = {"provider": {"keyArn": "arn:aws:kms:ap-northeast-2:1:key/a"}, "resources": ["secrets"]}
+
+
+def test_adding_eks_secrets_encryption_is_an_in_place_update():
+    # terraform-provider-aws eks/cluster.go: 0 -> 1 encryption_config calls AssociateEncryptionConfig
+    added = compare(
+        _doc(CLUSTER, {"name": "c"}), _doc(CLUSTER, {"name": "c", "encryptionConfig": ENCRYPTION})
     )
-    assert [r.op.value for r in changed.resources] == ["replace"]
-    assert changed.danger, "replacing the EKS cluster is a danger mark"
+    assert [r.op.value for r in added.resources] == ["update"]
+    assert not added.danger
+
+
+def test_removing_eks_secrets_encryption_replaces_the_cluster_and_is_a_danger():
+    # CustomizeDiff ForceNewIfChange("encryption_config"): 1 -> 0 forces a new cluster
+    removed = compare(
+        _doc(CLUSTER, {"name": "c", "encryptionConfig": ENCRYPTION}), _doc(CLUSTER, {"name": "c"})
+    )
+    (cluster,) = removed.resources
+    assert cluster.op.value == "replace"
+    assert cluster.replace_reasons == ("encryptionConfig",)
+    assert removed.danger, "replacing the EKS cluster is a danger mark"
