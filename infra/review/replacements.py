@@ -129,6 +129,17 @@ FORCE_NEW: dict[str, ForceNew] = {
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ForceNew(
         ("securityGroupId",), TF + "ec2/vpc_security_group_ingress_rule.go"
     ),
+    # --- AWS: CI runners (CodeBuild)
+    "aws:codebuild/project:Project": ForceNew(("name",), TF + "codebuild/project.go"),
+    "aws:codebuild/sourceCredential:SourceCredential": ForceNew(
+        ("authType", "serverType", "token", "userName"),
+        TF + "codebuild/source_credential.go",
+        note="no update function: any change replaces",
+    ),
+    "aws:codebuild/webhook:Webhook": ForceNew(("projectName",), TF + "codebuild/webhook.go"),
+    "aws:codestarconnections/connection:Connection": ForceNew(
+        ("hostArn", "name", "providerType"), TF + "codestarconnections/connection.go"
+    ),
     # --- AWS: EKS
     "aws:eks/accessEntry:AccessEntry": ForceNew(
         ("clusterName", "principalArn", "type"), TF + "eks/access_entry.go"
