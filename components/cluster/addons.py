@@ -3,7 +3,7 @@
 Node autoscaling uses the Cluster Autoscaler rather than Karpenter, deliberately:
 
 * it resizes the *managed node groups* the stack files declare, within their ``minSize``/``maxSize``, so
-  every node still comes from the hardened launch template (IMDSv2 hop limit 2, root volume encrypted with
+  every node still comes from the hardened launch template (IMDSv2 hop limit 1, root volume encrypted with
   the cluster key, the workload security group the data tier admits). Karpenter launches instances from
   its own ``EC2NodeClass`` and would need that hardening, the subnets and the security groups declared a
   second time, outside the node groups the tier guardrails check;

@@ -64,6 +64,7 @@ def build(base: Foundation) -> Platform | None:
             k8s_provider=cluster.k8s_provider,
             load_balancer_cidrs=subnets.public,
             data_cidrs=subnets.data,
+            endpoint_cidrs=subnets.app,
             cluster_ready=tuple(cluster.ready),
         ),
     )
