@@ -98,6 +98,14 @@ def _data(config: StackConfig, policy: TierPolicy) -> list[Problem]:
             )
         if floor.multi_az and not pg.multi_az:
             problems.append(("postgres.multiAz", f"{tier} needs a Multi-AZ primary; got false"))
+        if pg.log_retention_days < floor.min_postgres_log_days:
+            problems.append(
+                (
+                    "postgres.logRetentionDays",
+                    f"{tier} keeps PostgreSQL logs at least {floor.min_postgres_log_days} days;"
+                    f" got {pg.log_retention_days}",
+                )
+            )
         if pg.read_replicas and config.network.az_count < 2:
             problems.append(
                 (
@@ -232,11 +240,21 @@ def check_services(services: ServicesStackConfig, platform: StackConfig) -> list
         return problems
     if platform.cluster is None:
         problems.append(
-            ("apps", f"services run on the cluster, but the platform stack has no platform:cluster; got {sorted(apps)}")
+            (
+                "apps",
+                f"services run on the cluster, but the platform stack has no platform:cluster; got {sorted(apps)}",
+            )
         )
-    queued = sorted(name for name, spec in apps.items() if spec.autoscaling and spec.autoscaling.queue is not None)
+    queued = sorted(
+        name for name, spec in apps.items() if spec.autoscaling and spec.autoscaling.queue is not None
+    )
     if queued and platform.redis is None:
-        problems.append(("apps", f"{', '.join(queued)} scale on a Redis queue, but the platform stack has no platform:redis"))
+        problems.append(
+            (
+                "apps",
+                f"{', '.join(queued)} scale on a Redis queue, but the platform stack has no platform:redis",
+            )
+        )
     available = platform_secret_names(platform)
     for name, spec in apps.items():
         for i, ref in enumerate(spec.secrets):

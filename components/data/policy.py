@@ -19,6 +19,8 @@ class DataPolicy:
     Attributes:
         min_read_replicas: fewest Postgres read replicas.
         multi_az: the Postgres primary must have a standby in another AZ.
+        min_postgres_log_days: fewest days the exported PostgreSQL logs (connections, slow statements)
+            are kept: prod keeps a year, the look-back an investigation of a credential misuse needs.
         min_cache_nodes: fewest ElastiCache nodes (2 or more turns on failover and Multi-AZ).
         min_cache_snapshot_days: fewest days of ElastiCache snapshots.
         dedicated_atlas: MongoDB runs on a dedicated Atlas project and cluster (not shared slots).
@@ -29,6 +31,7 @@ class DataPolicy:
 
     min_read_replicas: int
     multi_az: bool
+    min_postgres_log_days: int
     min_cache_nodes: int
     min_cache_snapshot_days: int
     dedicated_atlas: bool
@@ -41,6 +44,7 @@ DATA_POLICIES: dict[Tier, DataPolicy] = {
     Tier.DEV: DataPolicy(
         min_read_replicas=0,
         multi_az=False,
+        min_postgres_log_days=1,
         min_cache_nodes=1,
         min_cache_snapshot_days=0,
         dedicated_atlas=False,
@@ -51,6 +55,7 @@ DATA_POLICIES: dict[Tier, DataPolicy] = {
     Tier.STAGING: DataPolicy(
         min_read_replicas=1,
         multi_az=True,
+        min_postgres_log_days=1,
         min_cache_nodes=2,
         min_cache_snapshot_days=1,
         dedicated_atlas=True,
@@ -61,6 +66,7 @@ DATA_POLICIES: dict[Tier, DataPolicy] = {
     Tier.PROD: DataPolicy(
         min_read_replicas=1,
         multi_az=True,
+        min_postgres_log_days=365,
         min_cache_nodes=2,
         min_cache_snapshot_days=7,
         dedicated_atlas=True,
