@@ -240,21 +240,11 @@ def check_services(services: ServicesStackConfig, platform: StackConfig) -> list
         return problems
     if platform.cluster is None:
         problems.append(
-            (
-                "apps",
-                f"services run on the cluster, but the platform stack has no platform:cluster; got {sorted(apps)}",
-            )
+            ("apps", f"services run on the cluster, but the platform stack has no platform:cluster; got {sorted(apps)}")
         )
-    queued = sorted(
-        name for name, spec in apps.items() if spec.autoscaling and spec.autoscaling.queue is not None
-    )
+    queued = sorted(name for name, spec in apps.items() if spec.autoscaling and spec.autoscaling.queue is not None)
     if queued and platform.redis is None:
-        problems.append(
-            (
-                "apps",
-                f"{', '.join(queued)} scale on a Redis queue, but the platform stack has no platform:redis",
-            )
-        )
+        problems.append(("apps", f"{', '.join(queued)} scale on a Redis queue, but the platform stack has no platform:redis"))
     available = platform_secret_names(platform)
     for name, spec in apps.items():
         for i, ref in enumerate(spec.secrets):
