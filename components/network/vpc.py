@@ -12,6 +12,7 @@ from components.core import iam
 from components.core.context import AwsContext
 from components.core.logs import encrypted_log_group
 from components.network.cidr import plan_subnets
+from components.network.endpoint_policies import interface_endpoint_policy
 from components.network.spec import NatStrategy, NetworkSpec
 
 
@@ -257,6 +258,9 @@ class Network(pulumi.ComponentResource):
                 private_dns_enabled=True,
                 subnet_ids=[s.id for s in subnets],
                 security_group_ids=[sg.id],
+                policy=pulumi.Output.all(args.context.partition, args.context.account_id).apply(
+                    lambda v, service=service: iam.dumps(interface_endpoint_policy(service, v[0], v[1]))
+                ),
                 tags={"Name": f"{name}-{service.value}"},
                 opts=child,
             )
