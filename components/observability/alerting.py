@@ -34,7 +34,7 @@ class AlertingArgs:
         logs_key_arn: encrypts the topic and the forwarder's log group.
         secrets_key_arn: the key the webhook secret is encrypted with (the forwarder decrypts with it).
         webhook_secret_arn: the Secrets Manager secret holding the Slack incoming webhook URL.
-        log_retention_days: the forwarder's log retention. Defaults to 30.
+        log_retention_days: the forwarder's log retention. Defaults to 365 (a year of alert deliveries).
     """
 
     environment: str
@@ -42,10 +42,11 @@ class AlertingArgs:
     logs_key_arn: pulumi.Input[str]
     secrets_key_arn: pulumi.Input[str]
     webhook_secret_arn: pulumi.Input[str]
-    log_retention_days: int = 30
+    log_retention_days: int = 365
 
 
 DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600  # SQS's maximum: two weeks to notice and replay
+FORWARDER_CONCURRENCY = 5
 
 
 class Alerting(pulumi.ComponentResource):
@@ -117,6 +118,9 @@ class Alerting(pulumi.ComponentResource):
             role=role.arn,
             timeout=15,
             memory_size=128,
+            # A burst of alarms must not starve the account's other functions; SNS retries throttled calls.
+            reserved_concurrent_executions=FORWARDER_CONCURRENCY,
+            kms_key_arn=args.logs_key_arn,  # its environment (a secret's ARN) under the logs key, not aws/lambda
             environment={"variables": {"WEBHOOK_SECRET_ARN": args.webhook_secret_arn}},
             logging_config={"log_format": "Text", "log_group": log_group.name},
             dead_letter_config={"target_arn": dead_letters.arn},
@@ -187,6 +191,13 @@ def _forwarder_policy(
             "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
             "Resource": logs_key_arn,
             "Condition": {"StringEquals": {"kms:ViaService": f"sqs.{region}.amazonaws.com"}},
+        },
+        {
+            "Sid": "DecryptEnvironment",
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": logs_key_arn,
+            "Condition": {"StringEquals": {"kms:ViaService": f"lambda.{region}.amazonaws.com"}},
         },
         {
             "Sid": "WriteLogs",

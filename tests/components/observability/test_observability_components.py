@@ -83,6 +83,8 @@ def test_forwarder_failures_land_in_an_encrypted_dead_letter_queue_and_decrypts_
         "StringEquals": {"kms:ViaService": "secretsmanager.ap-northeast-2.amazonaws.com"}
     }
     assert statements["WriteDeadLetters"]["Resource"] == QUEUE_ARN
+    assert function["kmsKeyArn"] == LOGS_KEY
+    assert function["reservedConcurrentExecutions"] == 5
     assert statements["EncryptDeadLetters"]["Resource"] == LOGS_KEY
     assert statements["EncryptDeadLetters"]["Condition"] == {
         "StringEquals": {"kms:ViaService": "sqs.ap-northeast-2.amazonaws.com"}
