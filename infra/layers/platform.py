@@ -44,6 +44,7 @@ def build(base: Foundation) -> Platform | None:
         ),
         base.on_aws,
     )
+    subnets = plan_subnets(settings.config.network.cidr, settings.config.network.az_count)
     addons = PlatformAddons(
         f"{env}-addons",
         PlatformAddonsArgs(
@@ -56,10 +57,11 @@ def build(base: Foundation) -> Platform | None:
             k8s_provider=cluster.k8s_provider,
             secrets_key_arn=base.keys.secrets,
             cluster_ready=[*cluster.ready, base.secrets],
+            app_cidrs=subnets.app,
+            data_cidrs=subnets.data,
         ),
         base.on_aws,
     )
-    subnets = plan_subnets(settings.config.network.cidr, settings.config.network.az_count)
     namespace = ProductNamespace(
         f"{env}-product",
         ProductNamespaceArgs(
