@@ -172,7 +172,7 @@ def _scan(args: argparse.Namespace) -> int:
     from infra.preview import checkov, runner
 
     if not checkov.checkov_available():
-        print("error: checkov is not installed (pip install -r requirements-dev.txt)", file=sys.stderr)
+        print("error: checkov is not installed (make scan-tools: requirements-scan.txt)", file=sys.stderr)
         return EXIT_CONFIG
     try:
         result = runner.run_project(args.project, args.stack, preview=False)
@@ -180,7 +180,7 @@ def _scan(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     found = checkov.run_checkov(
-        checkov.scan_input(result.resources, checkov.stack_region(args.project, args.stack)),
+        checkov.scan_input(result.resources, checkov.stack_region(args.stack)),
         checkov.skip_list(),
     )
     for finding in found.failed:

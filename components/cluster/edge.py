@@ -247,4 +247,3 @@ def alb_log_bucket_policy(bucket_arn: str, account_id: str, region: str, partiti
             "Resource": f"{bucket_arn}/*/AWSLogs/{account_id}/*",
         },
     )
-

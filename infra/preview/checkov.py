@@ -19,9 +19,10 @@ accepted only when ``docs/CHECKOV.md`` lists its id with a reason.
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -254,12 +255,12 @@ def _manifest(resource: Recorded) -> dict[str, Any]:
     return {"apiVersion": api_version, "kind": kind, "metadata": metadata, **body}
 
 
-def stack_region(project: str, stack: str) -> str:
-    """The region the offline run of ``project``/``stack`` answers for (mock ARNs carry it)."""
-    from infra import stacks
+def stack_region(stack: str) -> str:
+    """The region of ``stack`` (both projects run in their platform stack's region; mock ARNs carry it)."""
+    from infra.config import DEFAULT_REGION
     from infra.preview import runner
 
-    return runner._region(runner.read_stack_file(stack, stacks.project_dir(project)))
+    return str(runner.read_stack_file(stack).config.get("platform:region", DEFAULT_REGION))
 
 
 def skip_list(path: Path = SKIP_LIST) -> dict[str, str]:
@@ -298,12 +299,22 @@ class ScanResult:
         )
 
 
+SCAN_VENV = Path(__file__).resolve().parents[2] / "venv-scan"
+
+
+def checkov_executable() -> str | None:
+    """checkov's executable: ``$CHECKOV``, else ``venv-scan/bin/checkov`` (``make scan-tools``), else PATH.
+
+    checkov lives in a venv of its own: its pins (packaging<24) conflict with pulumi's (packaging>=26).
+    """
+    for candidate in (os.environ.get("CHECKOV"), str(SCAN_VENV / "bin" / "checkov")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return shutil.which("checkov")
+
+
 def checkov_available() -> bool:
-    try:
-        import checkov  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return checkov_executable() is not None
 
 
 def run_checkov(scan: ScanInput, skips: Mapping[str, str]) -> ScanResult:
@@ -316,10 +327,11 @@ def run_checkov(scan: ScanInput, skips: Mapping[str, str]) -> ScanResult:
             manifest_file = Path(work) / "manifests.yaml"
             manifest_file.write_text(yaml.safe_dump_all(scan.manifests, sort_keys=False))
             args += ["-f", str(manifest_file)]
+        executable = checkov_executable()
+        if executable is None:
+            raise RuntimeError("checkov is not installed: make scan-tools (requirements-scan.txt)")
         command = [
-            sys.executable,
-            "-m",
-            "checkov.main",
+            executable,
             *args,
             "--framework",
             *FRAMEWORKS,

@@ -73,7 +73,7 @@ def test_forwarder_failures_land_in_an_encrypted_dead_letter_queue_and_decrypts_
 
     found = mock_runtime.run(program)
     queue = one(found, "aws:sqs/queue:Queue")
-    QUEUE_ARN = f"arn:aws:mock:ap-northeast-2:123456789012:queue/{queue.name}"  # noqa: N806 (the mocks' ARN)
+    QUEUE_ARN = f"arn:aws:mock:ap-northeast-2:123456789012:queue/{queue.name}"
     assert inputs(queue)["kmsMasterKeyId"] == LOGS_KEY
     assert inputs(queue)["messageRetentionSeconds"] == 14 * 24 * 3600
     function = inputs(one(found, "aws:lambda/function:Function"))
