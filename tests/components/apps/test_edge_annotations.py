@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pulumi
-
 from components.apps import manifests
 from components.apps.spec import AppSpec, DeliverySpec
 
@@ -59,8 +57,3 @@ def test_internal_alb_logs_but_gets_no_web_acl():
     annotations = _ingress(replace(TARGET, web_acl_arn=WAF, access_log_bucket=LOGS), scheme="internal")
     assert WAF_KEY not in annotations
     assert annotations[ATTRIBUTES_KEY].endswith("access_logs.s3.prefix=product-internal")
-
-
-def test_a_deploy_time_bucket_is_rendered_through_its_apply():
-    annotations = _ingress(replace(TARGET, access_log_bucket=pulumi.Output.from_input(LOGS)))
-    assert isinstance(annotations[ATTRIBUTES_KEY], pulumi.Output)
