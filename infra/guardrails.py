@@ -97,6 +97,14 @@ def _data(config: StackConfig, policy: TierPolicy) -> list[Problem]:
             )
         if floor.multi_az and not pg.multi_az:
             problems.append(("postgres.multiAz", f"{tier} needs a Multi-AZ primary; got false"))
+        if pg.log_retention_days < floor.min_postgres_log_days:
+            problems.append(
+                (
+                    "postgres.logRetentionDays",
+                    f"{tier} keeps PostgreSQL logs at least {floor.min_postgres_log_days} days;"
+                    f" got {pg.log_retention_days}",
+                )
+            )
         if pg.read_replicas and config.network.az_count < 2:
             problems.append(
                 (

@@ -2,7 +2,8 @@
 
 A reference is ``<repository>:<tag>`` optionally pinned with ``@sha256:<64 hex>``. The tier rules are
 the release pipeline's contract: dev ships builds (``dev-YYMMDDHHmm`` or ``vX.Y.Z-dev.N``), staging ships
-release candidates (``rc-YYMMDDHHmm`` or ``vX.Y.Z-rc.N``) and prod ships releases only (``vX.Y.Z``).
+release candidates (``rc-YYMMDDHHmm`` or ``vX.Y.Z-rc.N``) and prod ships releases only (``vX.Y.Z``), each
+pinned by digest (``vX.Y.Z@sha256:<64 hex>``): a tag can be pushed again, a digest names the bytes.
 ``latest`` and untagged references are never accepted: they make a deploy unrepeatable and a rollback
 impossible to name.
 """
@@ -34,6 +35,9 @@ TAG_RULES: dict[Tier, tuple[str, tuple[re.Pattern[str], ...]]] = {
     ),
     Tier.PROD: ("vX.Y.Z", (re.compile(rf"^{_SEMVER}$"),)),
 }
+
+DIGEST_REQUIRED = frozenset({Tier.PROD})
+"""Tiers whose images must carry ``@sha256:<64 hex>`` (a mutable tag alone is refused)."""
 
 
 @dataclass(frozen=True)
@@ -78,13 +82,16 @@ def tag_problem(reference: str, tier: Tier) -> str | None:
     except ValueError as exc:
         return str(exc)
     allowed, patterns = TAG_RULES[tier]
-    suffix = " (optionally @sha256:<64 hex>)"
+    pinned = tier in DIGEST_REQUIRED
+    suffix = "@sha256:<64 hex>" if pinned else " (optionally @sha256:<64 hex>)"
     for pattern in patterns:
         match = pattern.match(image.tag)
         if match:
             stamp = match.groupdict().get("stamp")
             if stamp and not _valid_stamp(stamp):
                 return f"tag {image.tag!r} carries an impossible date-time; {tier.value} accepts {allowed}"
+            if pinned and image.digest is None:
+                return f"{tier.value} images must be pinned by digest: {image}@sha256:<64 hex>"
             return None
     return f"{tier.value} accepts only {allowed}{suffix}"
 

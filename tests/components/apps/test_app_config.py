@@ -116,7 +116,7 @@ INVALID = [
         f"{REG}/gateway:v1.4.1-rc.2",
         "services:apps.gateway.rollbackTo: prod",
     ),
-    ("prod", "gateway.rollbackTo", f"{REG}/gateway:v1.4.2", "rollbackTo equals image"),
+    ("prod", "gateway.rollbackTo", f"{REG}/gateway:v1.4.2@sha256:{'1' * 64}", "rollbackTo equals image"),
     (
         "prod",
         "web.strategy.autoPromotionEnabled",
@@ -227,7 +227,7 @@ def test_delivery_rejects_an_abort_threshold_below_the_pass_threshold():
 def test_adding_a_service_is_a_stack_file_change():
     def edit(services):
         services["search"] = {
-            "image": f"{REG}/search:v0.1.0",
+            "image": f"{REG}/search:v0.1.0@sha256:3333333333333333333333333333333333333333333333333333333333333333",
             "autoscaling": {"minReplicas": 2, "maxReplicas": 4},
             "ingress": {"host": "search.slidecraft.example.com"},
             "after": ["gateway"],

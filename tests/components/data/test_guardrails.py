@@ -47,6 +47,13 @@ def test_prod_refuses_short_postgres_backups():
     ]
 
 
+def test_prod_keeps_postgres_logs_a_year():
+    assert problems("prod", postgres={"logRetentionDays": 90}) == [
+        "platform:postgres.logRetentionDays: prod keeps PostgreSQL logs at least 365 days; got 90"
+    ]
+    assert parse(raw("prod"), "prod").config.postgres.log_retention_days >= 365
+
+
 def test_staging_needs_a_read_replica_and_multi_az():
     assert problems("staging", postgres={"readReplicas": 0, "multiAz": False}) == [
         "platform:postgres.readReplicas: staging needs at least 1 read replica(s); got 0",
