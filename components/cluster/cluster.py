@@ -26,7 +26,6 @@ STORAGE_CLASS = "gp3-encrypted"
 """The default StorageClass: gp3 volumes encrypted with the cluster key."""
 
 
-
 def cluster_name(environment: str) -> str:
     """The EKS cluster name of an environment: ``platform-<env>``."""
     return f"platform-{environment}"
@@ -135,7 +134,9 @@ class EksCluster(pulumi.ComponentResource):
         provider = aws.iam.OpenIdConnectProvider(
             name, url=issuer, client_id_lists=["sts.amazonaws.com"], opts=child
         )
-        self.oidc = Oidc(provider_arn=provider.arn, issuer=issuer)
+        self.oidc = Oidc(
+            provider_arn=provider.arn, issuer=issuer, permissions_boundary=ctx.permissions_boundary
+        )
 
         access_granted = self._access_entries(name, args, cluster)
 
@@ -272,7 +273,13 @@ class EksCluster(pulumi.ComponentResource):
         self, name: str, ctx: AwsContext, trust: pulumi.Input[str], description: str, managed: tuple[str, ...]
     ) -> aws.iam.Role:
         child = pulumi.ResourceOptions(parent=self)
-        role = aws.iam.Role(name, assume_role_policy=trust, description=description, opts=child)
+        role = aws.iam.Role(
+            name,
+            assume_role_policy=trust,
+            description=description,
+            permissions_boundary=ctx.permissions_boundary,
+            opts=child,
+        )
         for policy in managed:
             aws.iam.RolePolicyAttachment(
                 f"{name}-{policy}",
