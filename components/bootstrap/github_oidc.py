@@ -96,6 +96,11 @@ class GithubOidc(pulumi.ComponentResource):
         self.role_arns = {}
         for project, workflows in args.deploy_workflows.items():
             reads = () if project == PLATFORM else ((PLATFORM, env, args.secrets_key_arns[PLATFORM]),)
+            others = [
+                arn
+                for other, arn in args.secrets_key_arns.items()
+                if other != project and other not in {p for p, _, _ in reads}
+            ]
             self.role_arns[project] = {}
             for kind in Kind:
                 github_env = github_environment(env, kind)
@@ -117,6 +122,7 @@ class GithubOidc(pulumi.ComponentResource):
                     args.state_key_arn,
                     args.secrets_key_arns[project],
                     *[key for _, _, key in reads],
+                    *others,
                 ).apply(_state(project, env, kind, ctx.region, tuple((p, s) for p, s, _ in reads)))
                 aws.iam.RolePolicy(f"{physical}-state", role=role.id, policy=state, opts=child)
                 work = pulumi.Output.all(ctx.partition, ctx.account_id).apply(
@@ -141,10 +147,12 @@ def _trust(
 def _state(
     project: str, env: str, kind: Kind, region: str, reads: tuple[tuple[str, str], ...]
 ) -> Callable[[list[str]], str]:
-    """Renders :func:`state_access` from ``[bucket, state key, secrets key, *referenced stacks' keys]``."""
+    """Renders :func:`state_access` from ``[bucket, state key, secrets key, *referenced stacks' keys,
+    *other stacks' keys]``."""
 
     def render(arns: list[str]) -> str:
-        referenced = tuple((p, s, key) for (p, s), key in zip(reads, arns[3:], strict=True))
+        referenced_keys, others = arns[3 : 3 + len(reads)], arns[3 + len(reads) :]
+        referenced = tuple((p, s, key) for (p, s), key in zip(reads, referenced_keys, strict=True))
         return iam.dumps(
             state_access(
                 arns[0],
@@ -155,6 +163,7 @@ def _state(
                 region=region,
                 write=kind is Kind.DEPLOY,
                 reads=referenced,
+                other_keys=tuple(others),
             )
         )
 

@@ -208,6 +208,7 @@ def state_access(
     region: str,
     write: bool,
     reads: tuple[tuple[str, str, str], ...] = (),
+    other_keys: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """What a CI role needs of the backend for one stack.
 
@@ -219,6 +220,8 @@ def state_access(
     Args:
         reads: ``(project, stack, secrets_key_arn)`` of other stacks whose checkpoint the role must read:
             the services stacks read their platform stack through a ``StackReference``.
+        other_keys: the secrets keys of the account's other stacks: denied outright, whatever else the role
+            is granted (the platform deploy's ``kms:*``), so no role decrypts another stack's secrets.
     """
     own = stack_state_objects(bucket_arn, project, stack)
     readable = (own if write else own[:1]) + [f"{bucket_arn}/.pulumi/meta.yaml"]
@@ -267,6 +270,10 @@ def state_access(
             },
         )
         statements[1]["Resource"] = [*readable, locks]
+    if other_keys:
+        statements.append(
+            {"Sid": "DenyOtherStacksKeys", "Effect": "Deny", "Action": "kms:*", "Resource": list(other_keys)}
+        )
     if reads:
         statements.append(
             {

@@ -434,3 +434,16 @@ def test_the_policy_pack_passes_the_bootstrap_stack(stack: str):
     from infra.preview.policy import as_resource
 
     assert evaluate([as_resource(r) for r in resources(stack)], None) == []
+
+
+def test_the_platform_roles_cannot_use_the_services_stacks_key():
+    found = resources()
+    for kind in Kind:
+        state = statements(
+            policy(
+                one(found, "aws:iam/rolePolicy:RolePolicy", f"{role_name('prod', 'platform', kind)}-state")
+            )
+        )
+        (denied,) = state["DenyOtherStacksKeys"]["Resource"]
+        assert denied.endswith(":key/pulumi-state-services-prod-pulumi")
+        assert state["DenyOtherStacksKeys"]["Action"] == "kms:*"
