@@ -38,7 +38,7 @@ provider = aws.Provider(
     region=spec.region,
     # The bootstrap of one account never runs with another account's credentials.
     allowed_account_ids=[spec.account_id],
-    default_tags=aws.ProviderDefaultTagsArgs(tags=common_tags("bootstrap", env, spec.tier.value, {})),
+    default_tags=aws.ProviderDefaultTagsArgs(tags=common_tags("bootstrap", env, {}, spec.tier.value)),
 )
 # The account is known (and enforced by allowed_account_ids): ARNs are built from it.
 ctx = dataclasses.replace(

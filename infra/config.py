@@ -7,14 +7,17 @@ received and what is allowed, before a single resource is registered. Unknown ke
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 import pulumi
 from pydantic import BaseModel, Field, SecretStr, ValidationError
 
 from components.apps.spec import DeliverySpec, Services
+from components.ci.runners import RunnersSpec
 from components.cluster.spec import ClusterSpec
 from components.core.account import AwsAccountId, partition_of
 from components.core.iam import permissions_boundary_arn
@@ -73,6 +76,8 @@ class StackConfig(Spec):
         buckets: S3 buckets. Defaults to none.
         atlas: MongoDB Atlas; its API keys, when set, are ``secure:`` values. Defaults to none.
         cluster: the EKS cluster and its add-ons. Defaults to none (no cluster).
+        runners: GitHub Actions runners in the VPC, where every job that reaches the cluster runs.
+            Defaults to none.
         observability: alert route, budget and alarm thresholds. Defaults to none (the policy pack's
             prod-tier rule requires the alert topic and the budget in prod).
     """
@@ -91,6 +96,7 @@ class StackConfig(Spec):
     buckets: BucketsSpec | None = None
     atlas: AtlasSpec | None = None
     cluster: ClusterSpec | None = None
+    runners: RunnersSpec | None = None
     observability: ObservabilitySpec | None = None
 
 
@@ -123,7 +129,7 @@ class Settings:
 
     @property
     def tags(self) -> dict[str, str]:
-        return common_tags(self.project, self.environment, self.config.tier.value, self.config.tags)
+        return common_tags(self.project, self.environment, self.config.tags, self.config.tier.value)
 
     @property
     def region(self) -> str:
@@ -245,7 +251,9 @@ def load_services() -> ServicesSettings:
     from infra import stacks
 
     stack = pulumi.get_stack()
-    platform = stacks.platform_settings(stack)
+    # The language host passes the project's directory (services/, where its Pulumi.yaml is).
+    project_root = Path(pulumi.runtime.get_root_directory() or os.getcwd()).resolve()
+    platform = stacks.platform_settings(stack, project_root.parent)
     raw, secret_keys = _runtime_config()
     return parse_services(raw, stack, platform, pulumi.get_project(), secret_keys)
 

@@ -84,7 +84,10 @@ def analysis_template(
             "namespace": namespace,
             "labels": {"app.kubernetes.io/part-of": "product", "app.kubernetes.io/managed-by": "pulumi"},
         },
-        "spec": {"args": [{"name": "service"}], "metrics": [gate_metric(gate, delivery, namespace, prometheus_url)]},
+        "spec": {
+            "args": [{"name": "service"}],
+            "metrics": [gate_metric(gate, delivery, namespace, prometheus_url)],
+        },
     }
 
 

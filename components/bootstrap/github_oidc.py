@@ -25,6 +25,8 @@ DEPLOY_MAX_SESSION_SECONDS = 14400
 """4 hours: a from-scratch prod ``up`` (Multi-AZ RDS and replicas, EKS, Atlas) outlasts the 1-hour
 default, and state and lock writes at its end need live credentials. Workflows ask for at most this
 (``role-duration-seconds``) and time their jobs out before it."""
+MAX_SESSION_SECONDS = DEPLOY_MAX_SESSION_SECONDS
+"""The name the workflow tests import (tests/pipeline): the longest session a workflow may ask for."""
 PREVIEW_MAX_SESSION_SECONDS = 3600
 """1 hour: a preview only reads."""
 PREVIEW_SUFFIX = "-preview"

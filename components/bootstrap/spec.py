@@ -24,12 +24,14 @@ _OIDC_PROVIDER = re.compile(
 PROJECTS = ("platform", "services")
 """The Pulumi projects of the repository; each gets a deploy and a preview identity per environment."""
 DEFAULT_DEPLOY_WORKFLOW = ".github/workflows/deploy-stack.yml"
+PROMOTE_WORKFLOW = ".github/workflows/promote.yml"
+"""The audited promotion of a paused blue/green release: it runs as the services deploy identity."""
 DEFAULT_PREVIEW_WORKFLOW = ".github/workflows/preview.yml"
 AUDIT_BUCKET_SUFFIX = "-audit"
 
 
 def _default_deploy_workflows() -> dict[str, tuple[str, ...]]:
-    return dict.fromkeys(PROJECTS, (DEFAULT_DEPLOY_WORKFLOW,))
+    return {"platform": (DEFAULT_DEPLOY_WORKFLOW,), "services": (DEFAULT_DEPLOY_WORKFLOW, PROMOTE_WORKFLOW)}
 
 
 class BootstrapSpec(Spec):
@@ -45,7 +47,7 @@ class BootstrapSpec(Spec):
             bucket is named after it (``<name>-audit``).
         deploy_workflows: per project, the workflow files whose jobs may deploy (the file that defines
             the job: a reusable workflow's own path). Defaults to ``.github/workflows/deploy-stack.yml`` for
-            both projects.
+            both projects, and ``.github/workflows/promote.yml`` for the services.
         preview_workflow: the workflow file whose jobs may preview. Defaults to ``.github/workflows/preview.yml``.
         existing_oidc_provider_arn: the account's GitHub OIDC provider, when it already has one (an IAM
             OIDC provider is unique per URL). Defaults to none: the bootstrap creates it.

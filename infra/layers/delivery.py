@@ -7,6 +7,7 @@ platform stack before this one runs, so nothing here waits on them.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +40,9 @@ def shared_env(settings: ServicesSettings, platform: PlatformStack) -> dict[str,
         writer = PlatformOutput.POSTGRES_PROXY_ENDPOINT if proxied else PlatformOutput.POSTGRES_ENDPOINT
         env["DATABASE_HOST"] = platform.output(writer)
         env["DATABASE_PORT"] = platform.output(PlatformOutput.POSTGRES_PORT).apply(str)
-        env["DATABASE_READER_HOSTS"] = platform.output(PlatformOutput.POSTGRES_READER_ENDPOINTS).apply(",".join)
+        env["DATABASE_READER_HOSTS"] = platform.output(PlatformOutput.POSTGRES_READER_ENDPOINTS).apply(
+            ",".join
+        )
     if stores.redis is not None:
         env["REDIS_HOST"] = platform.output(PlatformOutput.REDIS_PRIMARY_ENDPOINT)
         env["REDIS_PORT"] = platform.output(PlatformOutput.REDIS_PORT).apply(str)
@@ -48,7 +51,7 @@ def shared_env(settings: ServicesSettings, platform: PlatformStack) -> dict[str,
         names = platform.output(PlatformOutput.BUCKET_NAMES)
         for bucket in stores.buckets.buckets:
             variable = f"S3_BUCKET_{bucket.name.upper().replace('-', '_')}"
-            env[variable] = names.apply(lambda found, b=bucket.name: found[b])
+            env[variable] = names.apply(functools.partial(_bucket, bucket.name))
     if stores.atlas is not None:
         strings = platform.output(PlatformOutput.ATLAS_CONNECTION_STRINGS)
         # SRV address, no credentials: the default database's cluster, or the first one.
@@ -56,6 +59,10 @@ def shared_env(settings: ServicesSettings, platform: PlatformStack) -> dict[str,
             lambda found: (found.get("default") or next(iter(found.values()), None) or "") if found else ""
         )
     return env
+
+
+def _bucket(name: str, names: dict[str, str]) -> str:
+    return names[name]
 
 
 def kubernetes_provider(settings: ServicesSettings, platform: PlatformStack) -> k8s.Provider:
@@ -69,7 +76,7 @@ def kubernetes_provider(settings: ServicesSettings, platform: PlatformStack) -> 
     )
     return k8s.Provider(
         "k8s",
-        kubeconfig=pulumi.Output.secret(pulumi.Output.json_dumps(document)),
+        kubeconfig=pulumi.Output.secret(pulumi.Output.json_dumps(document)),  # type: ignore[arg-type]
         enable_server_side_apply=True,
         delete_unreachable=False,
     )

@@ -289,9 +289,13 @@ def test_deploy_roles_trust_only_main_deploy_workflows_in_the_environment_exactl
     assert claims[f"{OIDC}:aud"] == "sts.amazonaws.com"
     # sub carries the environment and job_workflow_ref (the repository's subject template): AWS matches
     # both exactly.
-    assert claims[f"{OIDC}:sub"] == (
-        f"repo:{REPO}:environment:{stack}:job_workflow_ref:{REPO}/.github/workflows/deploy-stack.yml@refs/heads/main"
-    )
+    workflows = [".github/workflows/deploy-stack.yml"]
+    if project == "services":
+        workflows.append(".github/workflows/promote.yml")  # the audited promotion runs as services deploy
+    subjects = [
+        f"repo:{REPO}:environment:{stack}:job_workflow_ref:{REPO}/{w}@refs/heads/main" for w in workflows
+    ]
+    assert claims[f"{OIDC}:sub"] == (subjects[0] if len(subjects) == 1 else subjects)
     assert not any("*" in str(v) for v in claims.values())
     assert inputs(role)["maxSessionDuration"] == DEPLOY_MAX_SESSION_SECONDS == 14400
     assert inputs(role)["name"] == f"github-actions-{stack}-{project}-deploy"
@@ -447,3 +451,16 @@ def test_the_platform_roles_cannot_use_the_services_stacks_key():
         (denied,) = state["DenyOtherStacksKeys"]["Resource"]
         assert denied.endswith(":key/pulumi-state-services-prod-pulumi")
         assert state["DenyOtherStacksKeys"]["Action"] == "kms:*"
+
+
+@pytest.mark.parametrize(
+    "workflow",
+    [".github/workflows/deploy-stack.yml", ".github/workflows/promote.yml", ".github/workflows/preview.yml"],
+)
+def test_every_workflow_the_roles_trust_exists_and_runs_in_the_trusted_environment(workflow: str):
+    text = (ROOT / workflow).read_text()
+    expected = (
+        "${{ matrix.stack }}-preview" if workflow.endswith("preview.yml") else "name: ${{ inputs.stack }}"
+    )
+    assert expected in text
+    assert "role-to-assume" in text
