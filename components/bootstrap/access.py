@@ -22,6 +22,8 @@ PLATFORM_SERVICES = (
     "budgets",
     "cloudwatch",
     "codebuild",
+    "codeconnections",
+    "codestar-connections",
     "ec2",
     "ecr",
     "eks",
@@ -41,6 +43,18 @@ PLATFORM_SERVICES = (
 )
 """The AWS services the platform project creates resources of (network, keys, secrets, data tier, the
 cluster and its add-ons, the in-VPC runners, observability). IAM is not listed: see :func:`platform_deploy_policy`."""
+
+PASSED_TO = (
+    "codebuild.amazonaws.com",
+    "ec2.amazonaws.com",
+    "eks.amazonaws.com",
+    "lambda.amazonaws.com",
+    "monitoring.rds.amazonaws.com",
+    "rds.amazonaws.com",
+    "vpc-flow-logs.amazonaws.com",
+)
+"""The services the platform hands a role to (CodeBuild runners, nodes, the cluster, the alert Lambda,
+RDS monitoring and proxy, flow logs): ``iam:PassRole`` to anything else is refused."""
 
 WORKLOAD_SERVICES = (
     *PLATFORM_SERVICES,
@@ -197,7 +211,6 @@ def platform_deploy_policy(partition: str, account_id: str) -> dict[str, Any]:
             "Effect": "Allow",
             "Action": [
                 "iam:DeleteRole",
-                "iam:PassRole",
                 "iam:TagRole",
                 "iam:UntagRole",
                 "iam:UpdateAssumeRolePolicy",
@@ -210,6 +223,13 @@ def platform_deploy_policy(partition: str, account_id: str) -> dict[str, Any]:
                 "iam:TagInstanceProfile",
             ],
             "Resource": [f"{iam_arn}:role/*", f"{iam_arn}:instance-profile/*"],
+        },
+        {
+            "Sid": "PassRolesToTheServicesThatUseThem",
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": f"{iam_arn}:role/*",
+            "Condition": {"StringEquals": {"iam:PassedToService": list(PASSED_TO)}},
         },
         {
             "Sid": "ClusterOidcProviders",
@@ -280,6 +300,10 @@ def platform_preview_policy() -> dict[str, Any]:
                 "codebuild:BatchGetProjects",
                 "codebuild:ListProjects",
                 "codebuild:ListSourceCredentials",
+                "codeconnections:GetConnection",
+                "codeconnections:ListTagsForResource",
+                "codestar-connections:GetConnection",
+                "codestar-connections:ListTagsForResource",
                 "ec2:Describe*",
                 "ec2:GetLaunchTemplateData",
                 "ecr:DescribeRepositories",

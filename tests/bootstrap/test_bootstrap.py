@@ -464,3 +464,14 @@ def test_every_workflow_the_roles_trust_exists_and_runs_in_the_trusted_environme
     )
     assert expected in text
     assert "role-to-assume" in text
+
+
+def test_platform_deploy_passes_roles_only_to_the_services_that_use_them():
+    access = statements(
+        policy(
+            one(resources(), "aws:iam/rolePolicy:RolePolicy", "github-actions-prod-platform-deploy-access")
+        )
+    )
+    passing = [s for s in access.values() if "iam:PassRole" in actions(s)]
+    assert [s["Sid"] for s in passing] == ["PassRolesToTheServicesThatUseThem"]
+    assert "codebuild.amazonaws.com" in passing[0]["Condition"]["StringEquals"]["iam:PassedToService"]
