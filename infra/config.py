@@ -19,6 +19,8 @@ from pydantic import BaseModel, Field, SecretStr, ValidationError
 from components.apps.spec import DeliverySpec, Services
 from components.ci.runners import RunnersSpec
 from components.cluster.spec import ClusterSpec
+from components.core.account import AwsAccountId, partition_of
+from components.core.iam import permissions_boundary_arn
 from components.core.model import Spec
 from components.core.region import AwsRegion
 from components.core.tags import common_tags
@@ -39,11 +41,29 @@ DEFAULT_REGION = "ap-northeast-2"
 _SECRET_SHOWN_AS = "[secret]"
 
 
+class IamSpec(Spec):
+    """IAM settings of the environment's account.
+
+    Attributes:
+        permissions_boundary_arn: the managed policy every IAM role the program creates carries as its
+            permissions boundary. Defaults to the one the account's bootstrap creates
+            (``arn:<partition>:iam::<accountId>:policy/platform-permissions-boundary``).
+    """
+
+    permissions_boundary_arn: str | None = Field(
+        default=None, pattern=r"^arn:aws[a-z-]*:iam::\d{12}:policy/[A-Za-z0-9+=,.@_/-]+$"
+    )
+
+
 class StackConfig(Spec):
     """Everything a ``Pulumi.<stack>.yaml`` can say under ``platform:``.
 
     Attributes:
         tier: ``dev``, ``staging`` or ``prod``; sets the guardrails (required).
+        account_id: the AWS account this environment lives in, 12 digits (required). The AWS provider
+            refuses credentials of any other account (``allowed_account_ids``), so a stack can never touch
+            another environment's account.
+        iam: IAM settings of the account (the permissions boundary). Defaults to the bootstrap's boundary.
         region: AWS region. Defaults to ``ap-northeast-2``.
         tags: extra tags for every taggable resource. Defaults to none.
         protect: ``true`` to protect stateful resources even where the tier does not; ``false`` is
@@ -63,6 +83,8 @@ class StackConfig(Spec):
     """
 
     tier: Tier
+    account_id: AwsAccountId
+    iam: IamSpec = IamSpec()
     region: AwsRegion = DEFAULT_REGION
     tags: dict[str, str] = Field(default_factory=dict)
     protect: bool | None = None
@@ -112,6 +134,16 @@ class Settings:
     @property
     def region(self) -> str:
         return self.config.region
+
+    @property
+    def account_id(self) -> str:
+        return self.config.account_id
+
+    @property
+    def permissions_boundary_arn(self) -> str:
+        """The boundary every role of the stack carries: the configured one, or the bootstrap's."""
+        configured = self.config.iam.permissions_boundary_arn
+        return configured or permissions_boundary_arn(partition_of(self.region), self.account_id)
 
 
 class ConfigError(pulumi.RunError):

@@ -299,7 +299,35 @@ def _observability(config: StackConfig, policy: TierPolicy) -> list[Problem]:
     return []
 
 
-CHECKS: list[Check] = [_network, _protection, _tags, _cluster, _data, _observability]
+def _account(config: StackConfig, policy: TierPolicy) -> list[Problem]:
+    """Every ARN the stack names in its own account is in ``platform:accountId`` (the provider refuses
+    the others; a role of another account would only fail at deploy time)."""
+    own = f":{config.account_id}:"
+    problems = []
+    boundary = config.iam.permissions_boundary_arn
+    if boundary and own not in boundary:
+        problems.append(
+            ("iam.permissionsBoundaryArn", f"must be in account {config.account_id}; got {boundary!r}")
+        )
+    if config.cluster is not None:
+        access = config.cluster.access
+        for key, arns in (
+            ("platformDeployRoleArns", access.platform_deploy_role_arns),
+            ("servicesDeployRoleArns", access.services_deploy_role_arns),
+            ("previewRoleArns", access.preview_role_arns),
+        ):
+            elsewhere = [arn for arn in arns if own not in arn]
+            if elsewhere:
+                problems.append(
+                    (
+                        f"cluster.access.{key}",
+                        f"the delivery roles are in account {config.account_id}; got {elsewhere}",
+                    )
+                )
+    return problems
+
+
+CHECKS: list[Check] = [_network, _protection, _tags, _cluster, _data, _observability, _account]
 
 
 def check(config: StackConfig, policy: TierPolicy) -> list[Problem]:

@@ -330,6 +330,7 @@ class Postgres(pulumi.ComponentResource):
                 lambda account: iam.dumps(iam.service_trust("monitoring.rds.amazonaws.com", account))
             ),
             description="RDS enhanced monitoring publishes OS metrics to CloudWatch",
+            permissions_boundary=ctx.permissions_boundary,
             opts=child,
         )
         aws.iam.RolePolicyAttachment(
@@ -394,6 +395,7 @@ class Postgres(pulumi.ComponentResource):
                 lambda account: iam.dumps(iam.service_trust("rds.amazonaws.com", account))
             ),
             description=f"{ident} proxy reads the master secret",
+            permissions_boundary=args.context.permissions_boundary,
             opts=child,
         )
         aws.iam.RolePolicy(

@@ -285,6 +285,7 @@ class Network(pulumi.ComponentResource):
             assume_role_policy=args.context.account_id.apply(
                 lambda account: iam.dumps(iam.service_trust("vpc-flow-logs.amazonaws.com", account))
             ),
+            permissions_boundary=args.context.permissions_boundary,
             opts=child,
         )
         aws.iam.RolePolicy(

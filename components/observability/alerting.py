@@ -95,6 +95,7 @@ class Alerting(pulumi.ComponentResource):
             assume_role_policy=ctx.account_id.apply(
                 lambda a: iam.dumps(iam.service_trust("lambda.amazonaws.com", a))
             ),
+            permissions_boundary=ctx.permissions_boundary,
             opts=child,
         )
         aws.iam.RolePolicy(

@@ -24,6 +24,7 @@ SECRETS = {
 def raw(cluster: dict[str, Any], tier: str = "dev") -> dict[str, str]:
     return {
         "platform:tier": tier,
+        "platform:accountId": "123456789012",  # the account of the role ARNs in specs.py
         "platform:network": json.dumps(
             NETWORK | ({"azCount": 3, "natGateways": "perAz"} if tier == "prod" else {})
         ),
