@@ -90,6 +90,7 @@ def _preview(args: argparse.Namespace) -> int:
 
 def _env(args: argparse.Namespace) -> int:
     from infra import envs
+    from infra.errors import ConfigError
     from infra.preview import runner
 
     path = runner.ROOT / f"Pulumi.{args.stack}.yaml"
@@ -98,7 +99,7 @@ def _env(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     try:
         if args.action == "add":
-            allocation = envs.add(path, args.name)
+            allocation = envs.add(path, args.name, args.stack)
             how = {
                 "freed": "reused a freed slot",
                 "free": "a free slot",
@@ -106,12 +107,12 @@ def _env(args: argparse.Namespace) -> int:
             }
             print(f"{args.name}: {allocation.slot} ({how[allocation.source.value]}); recorded in {path.name}")
         else:
-            removal = envs.remove(path, args.name)
+            removal = envs.remove(path, args.name, args.stack)
             print(
                 f"{args.name}: removed; slot {removal.slot} queued for reuse in {path.name}."
                 " The next `pulumi up` deletes its user, then its database role."
             )
-    except envs.EnvError as exc:
+    except (envs.EnvError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     return 0

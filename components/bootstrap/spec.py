@@ -51,14 +51,14 @@ class BootstrapSpec(Spec):
     @field_validator("github_repository")
     @classmethod
     def _repository(cls, value: str) -> str:
-        if not _REPOSITORY.match(value):
+        if not _REPOSITORY.fullmatch(value):
             raise ValueError("must be owner/name of a GitHub repository (no wildcards)")
         return value
 
     @field_validator("state_bucket_name")
     @classmethod
     def _bucket(cls, value: str) -> str:
-        if not _BUCKET.match(value) or ".." in value:
+        if not _BUCKET.fullmatch(value) or ".." in value:
             raise ValueError("must be a valid S3 bucket name: 3-63 lower-case letters, digits, '.' and '-'")
         return value
 
@@ -67,7 +67,7 @@ class BootstrapSpec(Spec):
     def _environments(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         if not value:
             raise ValueError("must name at least one environment")
-        bad = [env for env in value if not _ENVIRONMENT.match(env)]
+        bad = [env for env in value if not _ENVIRONMENT.fullmatch(env)]
         if bad:
             raise ValueError(f"environment names must be lower-case letters, digits and '-'; bad: {bad}")
         if len(set(value)) != len(value):

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.cluster.spec import NodeGroupSpec
+from components.cluster.spec import NODE_AMI_TYPE, NodeGroupSpec
 
-AMI_TYPE = "AL2023_x86_64_STANDARD"
+AMI_TYPE = NODE_AMI_TYPE
 ROOT_DEVICE = "/dev/xvda"  # the root device of the EKS-optimized AL2023 AMIs
 IMDS_HOP_LIMIT = 2  # pods behind the node's network namespace are one hop further away
 

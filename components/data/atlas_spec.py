@@ -24,7 +24,7 @@ def _size_number(size: str) -> int:
 
 
 def _instance_size(value: str) -> str:
-    if not _INSTANCE_SIZE.match(value) or _size_number(value) < 10:
+    if not _INSTANCE_SIZE.fullmatch(value) or _size_number(value) < 10:
         raise ValueError("must be a dedicated Atlas tier such as M10, M30 or M50")
     return value
 
@@ -53,7 +53,7 @@ class GrantSpec(Spec):
     @field_validator("database")
     @classmethod
     def _database(cls, value: str) -> str:
-        if not _DATABASE.match(value) or value in _RESERVED_DATABASES:
+        if not _DATABASE.fullmatch(value) or value in _RESERVED_DATABASES:
             raise ValueError(
                 "must be an application database (letters, digits, '_'), not admin, local or config"
             )
@@ -76,7 +76,7 @@ class UserSpec(Spec):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not _NAME.match(value):
+        if not _NAME.fullmatch(value):
             raise ValueError(
                 "must be lower-case letters, digits and '-', starting with a letter, 1-23 characters"
             )
@@ -203,7 +203,7 @@ class EnvironmentSpec(Spec):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not ENV_NAME.match(value):
+        if not ENV_NAME.fullmatch(value):
             raise ValueError(
                 "must be lower-case letters, digits and '-', starting with a letter, 1-20 characters"
             )
@@ -244,7 +244,7 @@ class SharedSpec(Spec):
     @field_validator("clusters", "spares")
     @classmethod
     def _names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        bad = [n for n in value if not _NAME.match(n)]
+        bad = [n for n in value if not _NAME.fullmatch(n)]
         if bad:
             raise ValueError(f"cluster names must be lower-case, start with a letter, 1-23 characters: {bad}")
         return value
@@ -292,7 +292,7 @@ class AtlasSpec(Spec):
     @field_validator("org_id")
     @classmethod
     def _org(cls, value: str) -> str:
-        if not _ORG_ID.match(value):
+        if not _ORG_ID.fullmatch(value):
             raise ValueError("must be an Atlas organization id (24 hexadecimal characters)")
         return value
 
