@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from components.apps.image import parse_image
+from components.core.catalog.services import ssl_policy_problem
 from components.core.model import Spec
 from components.security.secrets import SecretShortName
 
@@ -562,4 +563,13 @@ class DeliverySpec(Spec):
     secret_store: str = "aws-secrets-manager"
     ingress_group: ServiceName = "product"
     ssl_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+    @field_validator("ssl_policy")
+    @classmethod
+    def _ssl_policy(cls, value: str) -> str:
+        problem = ssl_policy_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
     secret_refresh: Duration = "1h"

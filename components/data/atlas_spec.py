@@ -8,10 +8,10 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, SecretStr, field_validator, model_validator
 
+from components.core.catalog.services import atlas_tier_problem
 from components.core.model import Spec
 from components.data.slots import Pool, Slot, problems
 
-_INSTANCE_SIZE = re.compile(r"^M\d{2,3}$")
 _ORG_ID = re.compile(r"^[0-9a-f]{24}$")
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,22}$")  # Atlas uses a cluster name's first 23 characters in hostnames
 _DATABASE = re.compile(r"^[A-Za-z0-9_]{1,63}$")
@@ -24,8 +24,9 @@ def _size_number(size: str) -> int:
 
 
 def _instance_size(value: str) -> str:
-    if not _INSTANCE_SIZE.fullmatch(value) or _size_number(value) < 10:
-        raise ValueError("must be a dedicated Atlas tier such as M10, M30 or M50")
+    problem = atlas_tier_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 
