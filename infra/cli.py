@@ -40,6 +40,12 @@ def _parser() -> argparse.ArgumentParser:
     env.add_argument("action", choices=["add", "remove"])
     env.add_argument("name", help="environment name: lower-case letters, digits and '-'")
     env.add_argument("--stack", "-s", default="dev", help="stack file to edit (default dev)")
+    env.add_argument(
+        "--project-dir",
+        type=Path,
+        default=None,
+        help="the project whose stack file to edit (defaults to this repository)",
+    )
     return parser
 
 
@@ -57,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _preview(args: argparse.Namespace) -> int:
+    from components.core.context import DataSourceError
     from infra.config import ConfigError
     from infra.preview import policy, render, runner
 
@@ -68,6 +75,9 @@ def _preview(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except DataSourceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     violations = policy.check(result.resources, stack_file.config.get("platform:tier"))
@@ -93,7 +103,7 @@ def _env(args: argparse.Namespace) -> int:
     from infra.errors import ConfigError
     from infra.preview import runner
 
-    path = runner.ROOT / f"Pulumi.{args.stack}.yaml"
+    path = (args.project_dir or runner.ROOT) / f"Pulumi.{args.stack}.yaml"
     if not path.is_file():
         print(f"error: no stack file {path.name}", file=sys.stderr)
         return EXIT_CONFIG

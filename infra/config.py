@@ -272,6 +272,9 @@ def _describe(err: Mapping[str, Any], secret: set[str]) -> str:
 def shown(value: Any) -> str:
     """A value as the stack file wrote it: YAML/JSON spelling, strings quoted (a trailing newline shows
     as ``\\n``), long mappings and lists shortened."""
+    if isinstance(value, dict) and value:
+        # A whole section: its keys, not its values (which may hold a secret written in plain text).
+        return f"a mapping with keys {', '.join(str(k) for k in value)}"
     try:
         text = json.dumps(value, ensure_ascii=False, default=str, separators=(", ", ": "))
     except (TypeError, ValueError):

@@ -117,6 +117,13 @@ def _data(config: StackConfig, policy: TierPolicy) -> list[Problem]:
                     "read replicas sit in another AZ than the primary; network.azCount is 1",
                 )
             )
+    return problems
+
+
+def _cache(config: StackConfig, policy: TierPolicy) -> list[Problem]:
+    """The cache's floors per tier."""
+    tier, floor = config.tier.value, data_policy_for(config.tier)
+    problems: list[Problem] = []
     redis = config.redis
     if redis is not None:
         if redis.nodes < floor.min_cache_nodes:
@@ -135,8 +142,11 @@ def _data(config: StackConfig, policy: TierPolicy) -> list[Problem]:
                     f" got {redis.snapshot_retention_days}",
                 )
             )
-    problems.extend(_atlas(config, tier, floor))
     return problems
+
+
+def _mongo(config: StackConfig, policy: TierPolicy) -> list[Problem]:
+    return _atlas(config, config.tier.value, data_policy_for(config.tier))
 
 
 def _atlas(config: StackConfig, tier: str, floor: DataPolicy) -> list[Problem]:
@@ -426,7 +436,9 @@ CHECKS: list[tuple[Check, frozenset[Section]]] = [
     (_tags, frozenset({"tags"})),
     (_cluster, frozenset({"tier", "cluster", "secrets"})),
     (_services, frozenset({"tier", "services", "cluster", "redis"})),
-    (_data, frozenset({"tier", "network", "postgres", "redis", "atlas"})),
+    (_data, frozenset({"tier", "network", "postgres"})),
+    (_cache, frozenset({"tier", "redis"})),
+    (_mongo, frozenset({"tier", "atlas"})),
     (_observability, frozenset({"observability", "secrets"})),
     (_cloud_limits, frozenset({"postgres", "redis", "atlas"})),
     (_secret_references, frozenset({"services", "secrets", "redis", "atlas"})),
