@@ -8,6 +8,7 @@ the repository root off ``sys.path``. This module does the same, with the stack'
 
 from __future__ import annotations
 
+import asyncio
 import os
 import runpy
 import sys
@@ -107,6 +108,7 @@ def run_program(stack_file: StackFile, *, preview: bool = True, root: Path = ROO
     finally:
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
+        _settle(runtime.loop)
         runtime.loop.close()
     return PreviewResult(
         stack=stack_file.stack,
@@ -114,6 +116,24 @@ def run_program(stack_file: StackFile, *, preview: bool = True, root: Path = ROO
         outputs=dict(runtime.monitor.stack_outputs),
         unanswered_calls=list(runtime.mocks.unanswered),
     )
+
+
+def _settle(loop: asyncio.AbstractEventLoop) -> None:
+    """After a failed run: cancel what is still pending and forget it, so the next run starts clean.
+
+    A program that fails (a config or data-source error) leaves registrations and outputs pending in
+    the SDK's process-wide settings; left there, the next run in the same process would await them on
+    a closed loop.
+    """
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    state = pulumi.runtime.settings.SETTINGS
+    with state.lock:
+        state.outputs.clear()
+    state.rpc_manager.clear()
 
 
 def _region(stack_file: StackFile) -> str:

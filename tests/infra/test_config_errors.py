@@ -148,7 +148,8 @@ def test_env_add_refuses_a_bad_name_and_leaves_the_file_unchanged(tmp_path, caps
     before = path.read_bytes()
     code, output = run_cli(capsys, "env", "add", name, "--project-dir", str(root))
     assert code == cli.EXIT_CONFIG
-    assert "Traceback" not in output and "environment name" in output
+    assert "Traceback" not in output
+    assert "environment name" in output
     assert path.read_bytes() == before
 
 
@@ -513,7 +514,8 @@ def test_the_cli_exits_2_for_a_rejected_value(tmp_path, capsys, case, stack, edi
     write(root / f"Pulumi.{stack}.yaml", doc)
     code, output = run_cli(capsys, "preview", "--stack", stack, "--project-dir", str(root))
     assert code == cli.EXIT_CONFIG
-    assert "Traceback" not in output and key in output
+    assert "Traceback" not in output
+    assert key in output
 
 
 # --- all problems at once, values as written ----------------------------------------------------------
@@ -537,7 +539,8 @@ def test_an_unknown_canary_step_key_lists_the_canary_step_keys():
 
     found = problems_of("prod", edit)
     (message,) = [p for p in found if "setWieght" in p]
-    assert "setWeight" in message and "pause" in message
+    assert "setWeight" in message
+    assert "pause" in message
     assert "maxSurge" not in message.split("allowed here:")[1]
 
 
@@ -564,7 +567,8 @@ def test_an_unquoted_kubernetes_version_fails_offline_as_it_fails_for_real(tmp_p
     path.write_text(path.read_text().replace('kubernetesVersion: "1.34"', "kubernetesVersion: 1.34"))
     code, output = run_cli(capsys, "preview", "--stack", "prod", "--project-dir", str(root))
     assert code == cli.EXIT_CONFIG
-    assert "platform:cluster.kubernetesVersion" in output and "got 1.34" in output
+    assert "platform:cluster.kubernetesVersion" in output
+    assert "got 1.34" in output
 
 
 def test_a_number_given_to_an_env_value_fails_offline(tmp_path, capsys):
