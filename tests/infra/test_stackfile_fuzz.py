@@ -94,8 +94,9 @@ def test_a_mutated_stack_file_loads_or_raises_the_config_error_only(case):
         parsed = stackfile.parse_document(text, f"Pulumi.{stack}.yaml", stack)
         load(stack, parsed)
     except ConfigError as exc:
-        assert exc.problems
-        assert all(isinstance(p, str) and p for p in exc.problems)
+        problems = exc.problems
+        assert problems
+        assert all(isinstance(p, str) and p for p in problems)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -122,7 +123,8 @@ def test_a_text_edit_of_a_stack_file_loads_or_raises_the_config_error_only(stack
         parsed = stackfile.parse_document("".join(lines), f"Pulumi.{stack}.yaml", stack)
         load(stack, parsed)
     except ConfigError as exc:
-        assert exc.problems
+        problems = exc.problems
+        assert problems
 
 
 def _dump(document: dict[str, Any]) -> str:
