@@ -3,11 +3,18 @@
     python -m infra preview --stack staging            # a tree like `pulumi preview`
     python -m infra preview --stack prod --json        # machine-readable
     python -m infra preview --stack dev --markdown     # for a pull-request comment
+    python -m infra preview --stack prod --project services   # the services project (default: platform)
+    python -m infra stacks --json                      # the stack registry, for the workflows' matrices
     python -m infra env add alice                      # a dev environment on a shared Atlas slot
     python -m infra env remove alice                   # free its slot (reused first-in, first-out)
+    python -m infra diff --stack prod --base origin/main --markdown   # what a change does (infra/review/)
+    python -m infra guard preview.json                 # a real `pulumi preview --json` drops no data
+    python -m infra cost --stack prod --json           # monthly on-demand estimate
+    python -m infra diagram --stack prod               # Mermaid flowchart of the architecture
 
 Exit codes: 0 success, 2 invalid configuration or usage (a message, never a traceback), 3 a mandatory
-policy violation (the rules of the CrossGuard pack in policy/, run over the previewed resources).
+policy violation (the rules of the CrossGuard pack in policy/, run over the previewed resources), 4 a
+change would replace or delete a protected or stateful resource (diff, guard).
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from infra.stacks import Project
 
 EXIT_CONFIG = 2
 EXIT_POLICY = 3
@@ -31,11 +40,24 @@ def _parser() -> argparse.ArgumentParser:
     preview = commands.add_parser("preview", help="run the program under mocks and show what it would create")
     preview.add_argument("--stack", "-s", required=True, help="stack name: dev, staging or prod")
     preview.add_argument(
-        "--project-dir", type=Path, default=None, help="the project to preview (defaults to this repository)"
+        "--project",
+        "-p",
+        choices=[p.value for p in Project],
+        default=Project.PLATFORM.value,
+        help="which project: platform (network, data, cluster) or services (the product's services)",
+    )
+    preview.add_argument(
+        "--root",
+        "--project-dir",
+        type=Path,
+        default=None,
+        help="the repository to preview (defaults to this one)",
     )
     form = preview.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="print JSON: stack, resources, summary")
     form.add_argument("--markdown", action="store_true", help="print a compact Markdown summary")
+    registry = commands.add_parser("stacks", help="list the stacks of each project, in promotion order")
+    registry.add_argument("--json", action="store_true", help='print {"platform": [...], "services": [...]}')
     env = commands.add_parser("env", help="add or remove a dev environment on a shared Atlas cluster slot")
     env.add_argument("action", choices=["add", "remove"])
     env.add_argument("name", help="environment name: lower-case letters, digits and '-'")
@@ -46,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="the project whose stack file to edit (defaults to this repository)",
     )
+    from infra.review import commands as review
+
+    review.add_parsers(commands)
     return parser
 
 
@@ -56,6 +81,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _preview(args)
         if args.command == "env":
             return _env(args)
+        if args.command == "stacks":
+            return _stacks(args)
+        if args.command in ("diff", "guard", "cost", "diagram"):
+            from infra.review import commands as review
+
+            return review.run(args)
     except BrokenPipeError:  # output piped into `head`: not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
         return 0
@@ -64,13 +95,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _preview(args: argparse.Namespace) -> int:
     from components.core.context import DataSourceError
+    from infra import stacks
     from infra.config import ConfigError
     from infra.preview import policy, render, runner
 
-    root = (args.project_dir or runner.ROOT).resolve()
+    root = (args.root or stacks.ROOT).resolve()
     try:
-        stack_file = runner.read_stack_file(args.stack, root)
-        result = runner.run_program(stack_file, preview=True, root=root)
+        result = runner.run_project(args.project, args.stack, preview=True, root=root)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -80,7 +111,8 @@ def _preview(args: argparse.Namespace) -> int:
     except DataSourceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    violations = policy.check(result.resources, stack_file.config.get("platform:tier"))
+    tier = stacks.tier_of(args.stack, root)
+    violations = policy.check(result.resources, tier.value if tier else None)
     if args.json:
         document = json.loads(render.as_json(result.stack, result.resources, result.outputs))
         document["policy"] = policy.as_json(violations)
@@ -88,7 +120,7 @@ def _preview(args: argparse.Namespace) -> int:
     elif args.markdown:
         print(render.as_markdown(result.stack, result.resources) + "\n" + policy.as_markdown(violations))
     else:
-        print(render.as_tree(result.stack, stack_file.project, result.resources))
+        print(render.as_tree(result.stack, args.project, result.resources))
         print("\n" + policy.as_text(violations))
     if result.unanswered_calls:
         print(
@@ -96,6 +128,22 @@ def _preview(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_POLICY if policy.mandatory(violations) else 0
+
+
+def _stacks(args: argparse.Namespace) -> int:
+    from components.core.tier import Tier
+    from infra import stacks
+
+    registry: dict[str, list[str]] = {project.value: list(stacks.stacks(project)) for project in Project}
+    # What the deploy workflows do on a merge (in order) and what waits for a dispatch and its approval.
+    registry["automatic"] = [s for s in registry["platform"] if stacks.tier_of(s) is not Tier.PROD]
+    registry["approval"] = [s for s in registry["platform"] if stacks.tier_of(s) is Tier.PROD]
+    if args.json:
+        print(json.dumps(registry))
+    else:
+        for project, names in registry.items():
+            print(f"{project}: {' '.join(names)}")
+    return 0
 
 
 def _env(args: argparse.Namespace) -> int:

@@ -7,14 +7,17 @@ received and what is allowed, before a single resource is registered. Unknown ke
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Union, get_args, get_origin
+from pathlib import Path
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import pulumi
 from pydantic import BaseModel, Field, SecretStr, TypeAdapter, ValidationError
 
 from components.apps.spec import DeliverySpec, Services
+from components.ci.runners import RunnersSpec
 from components.cluster.spec import ClusterSpec
 from components.core.catalog import suggestion
 from components.core.model import Spec
@@ -35,6 +38,7 @@ from infra.errors import ConfigError
 __all__ = ["ConfigError", "Settings", "StackConfig", "load", "parse"]
 
 NAMESPACE = "platform"
+SERVICES_NAMESPACE = "services"
 DEFAULT_REGION = "ap-northeast-2"
 _SECRET_SHOWN_AS = "[secret]"
 
@@ -56,10 +60,10 @@ class StackConfig(Spec):
         buckets: S3 buckets. Defaults to none.
         atlas: MongoDB Atlas; its API keys, when set, are ``secure:`` values. Defaults to none.
         cluster: the EKS cluster and its add-ons. Defaults to none (no cluster).
-        services: the product's services by name (see ``components.apps.spec.AppSpec``). Defaults to none.
-        delivery: how services are delivered: gates, timeouts. Defaults to the deployment guide's gates.
+        runners: GitHub Actions runners in the VPC, where every job that reaches the cluster runs.
+            Defaults to none.
         observability: alert route, budget and alarm thresholds. Defaults to none (the policy pack's
-            prod-tier rule requires the alert topic and the budget in prod).
+            tier-floors rule requires the alert topic and the budget in prod).
     """
 
     tier: Tier
@@ -74,8 +78,7 @@ class StackConfig(Spec):
     buckets: BucketsSpec | None = None
     atlas: AtlasSpec | None = None
     cluster: ClusterSpec | None = None
-    services: Services = Field(default_factory=dict)
-    delivery: DeliverySpec = DeliverySpec()
+    runners: RunnersSpec | None = None
     observability: ObservabilitySpec | None = None
 
 
@@ -108,7 +111,7 @@ class Settings:
 
     @property
     def tags(self) -> dict[str, str]:
-        return common_tags(self.project, self.environment, self.config.tags)
+        return common_tags(self.project, self.environment, self.config.tags, self.config.tier.value)
 
     @property
     def region(self) -> str:
@@ -121,7 +124,7 @@ def parse(
     project: str = NAMESPACE,
     secret_keys: Iterable[str] = (),
 ) -> Settings:
-    """Validate the raw config of a stack (``{"platform:network": "<json>", ...}``).
+    """Validate the raw config of a platform stack (``{"platform:network": "<json>", ...}``).
 
     Keys of the providers' and Pulumi's namespaces (``aws:``, ``pulumi:``) are not this program's and
     are ignored; a key of any other namespace is an error (a mistyped ``platfrom:`` would drop a section).
@@ -137,11 +140,11 @@ def parse(
     problems = stackfile.namespace_problems(raw.keys(), NAMESPACE)
     problems += [
         f"{NAMESPACE}:{key}: is stored as a secret, but this setting is not secret and would reach resources in"
-        f" plain text; set it without --secret (settings that take secrets: {', '.join(_secret_settings()) or 'none'})"
+        f" plain text; set it without --secret (settings that take secrets: {', '.join(_secret_settings(StackConfig)) or 'none'})"
         for key in sorted(secret)
-        if key in values and key not in _secret_settings()
+        if key in values and key not in _secret_settings(StackConfig)
     ]
-    config, invalid, schema_problems = _validate(values, secret)
+    config, invalid, schema_problems = _validate_partial(values, secret)
     problems += schema_problems
     problems += _plaintext_secrets(config, secret, invalid)
     policy = None if "tier" in invalid else policy_for(config.tier)
@@ -152,13 +155,15 @@ def parse(
     return Settings(project=project, environment=stack, config=config)
 
 
-def _validate(values: dict[str, Any], secret: set[str]) -> tuple[StackConfig, frozenset[str], list[str]]:
+def _validate_partial(
+    values: dict[str, Any], secret: set[str]
+) -> tuple[StackConfig, frozenset[str], list[str]]:
     """The config, the top-level settings that failed (absent from it) and their problems."""
     try:
         return StackConfig.model_validate(values), frozenset(), []
     except ValidationError as exc:
         errors = exc.errors()
-    problems = [_describe(err, secret) for err in errors]
+    problems = [_describe(err, secret, StackConfig, NAMESPACE) for err in errors]
     invalid = {str(err["loc"][0]) for err in errors if err["loc"]}
     partial: dict[str, Any] = {}
     for name, field in StackConfig.model_fields.items():
@@ -211,18 +216,128 @@ def _secret_paths(value: Any, path: str) -> list[str]:
 
 
 def load() -> Settings:
-    """Read and validate the running stack's configuration from the Pulumi runtime."""
-    raw = {**pulumi.runtime.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
-    secret_keys = [key for key in raw if pulumi.runtime.is_config_secret(key)]
+    """Read and validate the running platform stack's configuration from the Pulumi runtime."""
+    raw, secret_keys = _runtime_config()
     return parse(raw, pulumi.get_stack(), pulumi.get_project(), secret_keys)
 
 
-def _secret_settings() -> list[str]:
+class ServicesStackConfig(Spec):
+    """Everything a ``services/Pulumi.<stack>.yaml`` can say under ``services:``.
+
+    The services project ships what changes daily (the product's services) on top of the platform stack
+    of the same name, whose outputs it reads through a ``StackReference``.
+
+    Attributes:
+        platform_stack: the platform stack to read, as ``StackReference`` names it. Defaults to
+            ``organization/platform/<stack>`` (the DIY backend's name for the platform stack of the same
+            name).
+        delivery: how services are delivered: gates, timeouts. Defaults to the deployment guide's gates.
+        apps: the product's services by name (see ``components.apps.spec.AppSpec``). Defaults to none.
+    """
+
+    platform_stack: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$")
+    delivery: DeliverySpec = DeliverySpec()
+    apps: Services = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ServicesSettings:
+    """The validated settings of one services stack, with the platform stack's settings it runs on.
+
+    Attributes:
+        project: the Pulumi project (``services``).
+        environment: the stack name; the platform stack of the same name is the one it deploys onto.
+        config: the validated ``services:*`` keys.
+        platform: the platform stack's settings, read from its stack file in this repository (the tier,
+            the region, which stores and secrets exist) so that a reference to something the platform
+            does not have is a config error before any resource exists.
+    """
+
+    project: str
+    environment: str
+    config: ServicesStackConfig
+    platform: Settings
+
+    @property
+    def tier(self) -> Tier:
+        return self.platform.tier
+
+    @property
+    def platform_stack(self) -> str:
+        return self.config.platform_stack or f"organization/{NAMESPACE}/{self.environment}"
+
+
+def parse_services(
+    raw: Mapping[str, str],
+    stack: str,
+    platform: Settings,
+    project: str = SERVICES_NAMESPACE,
+    secret_keys: Iterable[str] = (),
+) -> ServicesSettings:
+    """Validate the raw config of a services stack against the platform stack it deploys onto.
+
+    Raises:
+        ConfigError: with every problem found.
+    """
+    config = _validate(ServicesStackConfig, SERVICES_NAMESPACE, raw, stack, secret_keys)
+    _raise_if(stack, SERVICES_NAMESPACE, guardrails.check_services(config, platform.config))
+    return ServicesSettings(project=project, environment=stack, config=config, platform=platform)
+
+
+def load_services() -> ServicesSettings:
+    """Read and validate the running services stack, and the platform stack file of the same name."""
+    from infra import stacks
+
+    stack = pulumi.get_stack()
+    # The language host passes the project's directory (services/, where its Pulumi.yaml is).
+    project_root = Path(pulumi.runtime.get_root_directory() or os.getcwd()).resolve()
+    platform = stacks.platform_settings(stack, project_root.parent)
+    raw, secret_keys = _runtime_config()
+    return parse_services(raw, stack, platform, pulumi.get_project(), secret_keys)
+
+
+def _runtime_config() -> tuple[dict[str, str], list[str]]:
+    raw = {**pulumi.runtime.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
+    return raw, [key for key in raw if pulumi.runtime.is_config_secret(key)]
+
+
+_M = TypeVar("_M", bound=Spec)
+
+
+def _validate(
+    model: type[_M], namespace: str, raw: Mapping[str, str], stack: str, secret_keys: Iterable[str]
+) -> _M:
+    """``raw``'s ``<namespace>:*`` keys validated into ``model``, or a ConfigError with every problem."""
+    secret = {k.split(":", 1)[1] for k in secret_keys if k.startswith(f"{namespace}:")}
+    values = {
+        key.split(":", 1)[1]: _decode(value) for key, value in raw.items() if key.startswith(f"{namespace}:")
+    }
+    takes_secrets = _secret_settings(model)
+    misplaced = [
+        f"{namespace}:{key}: is stored as a secret, but this setting is not secret and would reach resources in"
+        f" plain text; set it without --secret (settings that take secrets: {', '.join(takes_secrets) or 'none'})"
+        for key in sorted(secret)
+        if key in values and key not in takes_secrets
+    ]
+    try:
+        config = model.model_validate(values)
+    except ValidationError as exc:
+        described = [_describe(err, secret, model, namespace) for err in exc.errors()]
+        raise ConfigError(stack, misplaced + described) from None
+    if misplaced:
+        raise ConfigError(stack, misplaced)
+    return config
+
+
+def _raise_if(stack: str, namespace: str, problems: list[tuple[str, str]]) -> None:
+    if problems:
+        raise ConfigError(stack, [f"{namespace}:{key}: {message}" for key, message in problems])
+
+
+def _secret_settings(model: type[BaseModel]) -> list[str]:
     """The top-level settings that hold a ``SecretStr`` somewhere, and so may be stored as secrets."""
     return sorted(
-        field.alias or name
-        for name, field in StackConfig.model_fields.items()
-        if _holds_secret(field.annotation)
+        field.alias or name for name, field in model.model_fields.items() if _holds_secret(field.annotation)
     )
 
 
@@ -246,20 +361,20 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def _key(loc: tuple[int | str, ...]) -> str:
+def _key(loc: tuple[int | str, ...], namespace: str) -> str:
     parts = ""
     for part in loc:
         parts += f"[{part}]" if isinstance(part, int) else (f".{part}" if parts else str(part))
-    return f"{NAMESPACE}:{parts}"
+    return f"{namespace}:{parts}"
 
 
-def _describe(err: Mapping[str, Any], secret: set[str]) -> str:
+def _describe(err: Mapping[str, Any], secret: set[str], model: type[BaseModel], namespace: str) -> str:
     loc = tuple(err["loc"])
-    key = _key(loc)
+    key = _key(loc, namespace)
     kind = err["type"]
     received = _SECRET_SHOWN_AS if loc and loc[0] in secret else shown(err.get("input"))
     if kind == "extra_forbidden":
-        allowed = _allowed_keys(loc[:-1])
+        allowed = _allowed_keys(model, loc[:-1])
         return f"{key}: unknown key{suggestion(str(loc[-1]), allowed)} (allowed here: {', '.join(allowed)})"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return f"{key}: must be a mapping of settings; got {received}"
@@ -282,9 +397,9 @@ def shown(value: Any) -> str:
     return text if len(text) <= 80 else f"{text[:77]}..."
 
 
-def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
+def _allowed_keys(root: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
     """The camelCase keys of the spec at ``loc``, to say what a misspelt key could have been."""
-    model: type[BaseModel] | None = StackConfig
+    model: type[BaseModel] | None = root
     parts = list(loc)
     for index, part in enumerate(parts):
         if model is None:

@@ -19,8 +19,7 @@ from components.core.names import Kind, name_problem
 from components.core.tags import tag_problems
 from components.core.tier import Tier, TierPolicy
 from components.data.buckets import ACCESS_LOGS
-from components.data.naming import ACCOUNT_ID_LENGTH, dev_user, identifier
-from components.data.policy import DataPolicy, data_policy_for
+from components.data.naming import ACCOUNT_ID_LENGTH, atlas_user_secret, dev_user, identifier
 from components.data.redis import AUTH_SECRET as REDIS_AUTH_SECRET
 from components.data.windows import (
     ELASTICACHE_MIN_MAINTENANCE_MINUTES,
@@ -32,7 +31,7 @@ from components.security.key_policies import KeyPurpose
 from components.security.secrets import secret_name
 
 if TYPE_CHECKING:
-    from infra.config import StackConfig
+    from infra.config import ServicesStackConfig, StackConfig
 
 Problem = tuple[str, str]
 Check = Callable[["StackConfig", TierPolicy], list[Problem]]
@@ -89,7 +88,7 @@ def _tags(config: StackConfig, policy: TierPolicy) -> list[Problem]:
 
 def _data(config: StackConfig, policy: TierPolicy) -> list[Problem]:
     """The data tier's floors: backups, replicas, failover and Atlas protection per tier."""
-    tier, floor = config.tier.value, data_policy_for(config.tier)
+    tier, floor = config.tier.value, policy
     problems: list[Problem] = []
     pg = config.postgres
     if pg is not None:
@@ -122,7 +121,7 @@ def _data(config: StackConfig, policy: TierPolicy) -> list[Problem]:
 
 def _cache(config: StackConfig, policy: TierPolicy) -> list[Problem]:
     """The cache's floors per tier."""
-    tier, floor = config.tier.value, data_policy_for(config.tier)
+    tier, floor = config.tier.value, policy
     problems: list[Problem] = []
     redis = config.redis
     if redis is not None:
@@ -146,10 +145,10 @@ def _cache(config: StackConfig, policy: TierPolicy) -> list[Problem]:
 
 
 def _mongo(config: StackConfig, policy: TierPolicy) -> list[Problem]:
-    return _atlas(config, config.tier.value, data_policy_for(config.tier))
+    return _atlas(config, config.tier.value, policy)
 
 
-def _atlas(config: StackConfig, tier: str, floor: DataPolicy) -> list[Problem]:
+def _atlas(config: StackConfig, tier: str, floor: TierPolicy) -> list[Problem]:
     atlas = config.atlas
     if atlas is None:
         return []
@@ -191,11 +190,11 @@ def _cluster(config: StackConfig, policy: TierPolicy) -> list[Problem]:
         return []
     problems = []
     endpoint = cluster.endpoint
-    if tier is Tier.PROD and endpoint.public_access:
+    if policy.private_api_endpoint and endpoint.public_access:
         problems.append(
             (
                 "cluster.endpoint.publicAccess",
-                "prod keeps the Kubernetes API private (reach it through the VPC); got true",
+                f"{tier.value} keeps the Kubernetes API private (reach it through the VPC); got true",
             )
         )
     if tier is not Tier.DEV and covers_whole_internet(endpoint.public_access_cidrs):
@@ -251,36 +250,59 @@ def _cluster(config: StackConfig, policy: TierPolicy) -> list[Problem]:
     return problems
 
 
-def _services(config: StackConfig, policy: TierPolicy) -> list[Problem]:
-    return service_problems(config.services, config.tier) + _services_have_what_they_run_on(config)
-
-
-def _services_have_what_they_run_on(config: StackConfig) -> list[Problem]:
-    """Services run on the cluster; queue workers scale on the Redis of the same stack."""
-    if not config.services:
-        return []
-    problems = []
-    if config.cluster is None:
+def check_services(services: ServicesStackConfig, platform: StackConfig) -> list[Problem]:
+    """Every problem of a services stack, keys relative to ``services:``: the tier's rules for each
+    service, and every reference to something the platform stack of the same name does not have."""
+    apps = services.apps
+    problems = service_problems(apps, platform.tier)
+    if not apps:
+        return problems
+    if platform.cluster is None:
         problems.append(
             (
-                "services",
-                f"services run on the cluster, but platform:cluster is not set; got {sorted(config.services)}",
+                "apps",
+                f"services run on the cluster, but the platform stack has no platform:cluster; got {sorted(apps)}",
             )
         )
     queued = sorted(
-        name
-        for name, spec in config.services.items()
-        if spec.autoscaling and spec.autoscaling.queue is not None
+        name for name, spec in apps.items() if spec.autoscaling and spec.autoscaling.queue is not None
     )
-    if queued and config.redis is None:
+    if queued and platform.redis is None:
         problems.append(
-            ("services", f"{', '.join(queued)} scale on a Redis queue, but platform:redis is not set")
+            (
+                "apps",
+                f"{', '.join(queued)} scale on a Redis queue, but the platform stack has no platform:redis",
+            )
         )
+    available = platform_secret_names(platform)
+    for name, spec in apps.items():
+        for i, ref in enumerate(spec.secrets):
+            if ref.secret not in available:
+                problems.append(
+                    (
+                        f"apps.{name}.secrets[{i}].secret",
+                        "not a secret the platform stack declares (platform:secrets, the Redis"
+                        f" AUTH token, the Atlas users); got {ref.secret!r}{suggestion(ref.secret, available)}, declared: {', '.join(sorted(available)) or 'none'}",
+                    )
+                )
     return problems
 
 
+def platform_secret_names(platform: StackConfig) -> set[str]:
+    """The names of every secret the platform stack keeps in Secrets Manager for the services."""
+    names = {s.name for s in platform.secrets.generated} | {s.name for s in platform.secrets.external}
+    if platform.redis is not None:
+        names.add(REDIS_AUTH_SECRET)
+    if platform.atlas is not None:
+        users = [user.name for user in platform.atlas.users]
+        if platform.atlas.shared is not None:
+            users += [dev_user(env.name) for env in platform.atlas.shared.environments]
+        names |= {atlas_user_secret(user) for user in users}
+    return names
+
+
 def _observability(config: StackConfig, policy: TierPolicy) -> list[Problem]:
-    # Whether a tier must have alerts and a budget is the policy pack's prod-tier rule (over the
+    # Whether a tier must have alerts and a budget is the policy pack's tier-floors rule (over the
     # resources); here only what the settings alone can tell.
     obs = config.observability
     if obs is None:
@@ -333,31 +355,6 @@ def _cloud_limits(config: StackConfig, policy: TierPolicy) -> list[Problem]:
             problem = atlas_disk_problem(cluster.instance_size, cluster.disk_size_gb)
             if problem:
                 problems.append((f"{key}.diskSizeGb", problem))
-    return problems
-
-
-def _secret_references(config: StackConfig, policy: TierPolicy) -> list[Problem]:
-    """Every secret a service reads is one the stack declares or one the platform creates."""
-    declared = {s.name for s in config.secrets.generated} | {s.name for s in config.secrets.external}
-    provided: set[str] = set()
-    if config.redis is not None:
-        provided.add(REDIS_AUTH_SECRET)
-    if config.atlas is not None:
-        provided |= {f"atlas-{u.name}" for u in config.atlas.users}
-        if config.atlas.shared is not None:
-            provided |= {f"atlas-{dev_user(e.name)}" for e in config.atlas.shared.environments}
-    known = declared | provided
-    problems = []
-    for name, service in sorted(config.services.items()):
-        for i, ref in enumerate(service.secrets):
-            if ref.secret not in known:
-                problems.append(
-                    (
-                        f"services.{name}.secrets[{i}].secret",
-                        f"{ref.secret!r} is not a secret of this stack{suggestion(ref.secret, known)};"
-                        f" declare it in platform:secrets or use one of: {', '.join(sorted(known)) or 'none'}",
-                    )
-                )
     return problems
 
 
@@ -435,13 +432,11 @@ CHECKS: list[tuple[Check, frozenset[Section]]] = [
     (_protection, frozenset({"tier", "protect", "keys", "secrets"})),
     (_tags, frozenset({"tags"})),
     (_cluster, frozenset({"tier", "cluster", "secrets"})),
-    (_services, frozenset({"tier", "services", "cluster", "redis"})),
     (_data, frozenset({"tier", "network", "postgres"})),
     (_cache, frozenset({"tier", "redis"})),
     (_mongo, frozenset({"tier", "atlas"})),
     (_observability, frozenset({"observability", "secrets"})),
     (_cloud_limits, frozenset({"postgres", "redis", "atlas"})),
-    (_secret_references, frozenset({"services", "secrets", "redis", "atlas"})),
 ]
 
 

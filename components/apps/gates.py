@@ -27,7 +27,7 @@ def _selector(namespace: str, extra: str = "") -> str:
     return f'namespace="{namespace}",service="{{{{args.service}}}}"{extra}'
 
 
-def gate_metric(gate: Gate, delivery: DeliverySpec, namespace: str) -> dict[str, Any]:
+def gate_metric(gate: Gate, delivery: DeliverySpec, namespace: str, prometheus_url: str) -> dict[str, Any]:
     """The single ``metrics[]`` entry of ``gate``'s template."""
     g = delivery.gates
     common: dict[str, Any] = {"name": gate.value, "interval": g.interval, "count": g.count}
@@ -44,7 +44,7 @@ def gate_metric(gate: Gate, delivery: DeliverySpec, namespace: str) -> dict[str,
             "failureCondition": f"result[0] >= {g.abort_error_rate}",
             "failureLimit": 0,
             "inconclusiveLimit": 0,
-            "provider": {"prometheus": {"address": delivery.prometheus_url, "query": query}},
+            "provider": {"prometheus": {"address": prometheus_url, "query": query}},
         }
     if gate == Gate.LATENCY_P95:
         sel = _selector(namespace)
@@ -56,7 +56,7 @@ def gate_metric(gate: Gate, delivery: DeliverySpec, namespace: str) -> dict[str,
             **common,
             "successCondition": f"result[0] < {g.max_p95_latency_seconds}",
             "failureLimit": g.latency_failure_limit,
-            "provider": {"prometheus": {"address": delivery.prometheus_url, "query": query}},
+            "provider": {"prometheus": {"address": prometheus_url, "query": query}},
         }
     sel = _selector(namespace)
     ok = _selector(namespace, ',status="succeeded"')
@@ -68,11 +68,13 @@ def gate_metric(gate: Gate, delivery: DeliverySpec, namespace: str) -> dict[str,
         **common,
         "successCondition": f"result[0] >= {g.min_job_success_rate}",
         "failureLimit": 0,
-        "provider": {"prometheus": {"address": delivery.prometheus_url, "query": query}},
+        "provider": {"prometheus": {"address": prometheus_url, "query": query}},
     }
 
 
-def analysis_template(gate: Gate, delivery: DeliverySpec, namespace: str) -> dict[str, Any]:
+def analysis_template(
+    gate: Gate, delivery: DeliverySpec, namespace: str, prometheus_url: str
+) -> dict[str, Any]:
     """The ``AnalysisTemplate`` manifest of ``gate``."""
     return {
         "apiVersion": API_VERSION,
@@ -82,7 +84,10 @@ def analysis_template(gate: Gate, delivery: DeliverySpec, namespace: str) -> dic
             "namespace": namespace,
             "labels": {"app.kubernetes.io/part-of": "product", "app.kubernetes.io/managed-by": "pulumi"},
         },
-        "spec": {"args": [{"name": "service"}], "metrics": [gate_metric(gate, delivery, namespace)]},
+        "spec": {
+            "args": [{"name": "service"}],
+            "metrics": [gate_metric(gate, delivery, namespace, prometheus_url)],
+        },
     }
 
 

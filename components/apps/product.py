@@ -15,6 +15,24 @@ from components.apps.spec import AppSpec, DeliverySpec, Gate, rollout_waves
 
 
 @dataclass(frozen=True)
+class PlatformServices:
+    """What the services rely on in the platform stack, as plain names (each owned by a platform
+    component and exported as a platform stack output; see ``infra/contract.py``).
+
+    Attributes:
+        namespace: the product namespace (``ProductNamespace``).
+        secret_store: the ``ClusterSecretStore`` (``PlatformAddons``).
+        prometheus_url: the gates' Prometheus (``PlatformAddons``).
+        ingress_class: the load balancer controller's IngressClass (``PlatformAddons``).
+    """
+
+    namespace: str
+    secret_store: str
+    prometheus_url: str
+    ingress_class: str
+
+
+@dataclass(frozen=True)
 class ProductServicesArgs:
     """Inputs of :class:`ProductServices`.
 
@@ -23,21 +41,22 @@ class ProductServicesArgs:
         delivery: ``settings.config.delivery``.
         environment: the environment name; secrets are read from ``platform/<environment>/<name>``.
         provider: the cluster's Kubernetes provider; every object uses it explicitly.
-        namespace: the product namespace. A plain name, because the gates' PromQL selects on it; to wait
-            for the Namespace object, put it in ``data_stores``. Defaults to ``product``.
+        platform: what the platform stack provides: the namespace (a plain name, because the gates'
+            PromQL selects on it), the secret store, Prometheus and the IngressClass.
         redis_address: ``host:port`` of the Redis that queue workers scale on. Defaults to none (then no
             service may scale on a queue).
         shared_env: non-secret deploy-time values for every container, e.g. ``{"REDIS_HOST":
             redis.primary_endpoint, "DATABASE_HOST": postgres.proxy_endpoint}``. Defaults to none.
-        data_stores: resources that must exist before migrations and services (Postgres, Redis, Atlas,
-            the namespace and the cluster add-ons). Defaults to nothing.
+        data_stores: resources that must exist before migrations and services. The stores and add-ons
+            live in the platform stack, deployed before this one, so the services project passes none.
+            Defaults to nothing.
     """
 
     services: dict[str, AppSpec]
     delivery: DeliverySpec
     environment: str
     provider: k8s.Provider
-    namespace: str = "product"
+    platform: PlatformServices
     redis_address: pulumi.Input[str] | None = None
     shared_env: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     data_stores: Sequence[pulumi.Resource] = field(default_factory=tuple)
@@ -63,14 +82,22 @@ class ProductServices(pulumi.ComponentResource):
         queued = [n for n, s in args.services.items() if s.autoscaling and s.autoscaling.queue]
         if queued and args.redis_address is None:
             raise ValueError(f"services {', '.join(queued)} scale on a Redis queue: pass redis_address")
+        platform = args.platform
         target = manifests.Target(
-            args.environment, args.namespace, args.delivery, args.redis_address, args.shared_env
+            environment=args.environment,
+            namespace=platform.namespace,
+            delivery=args.delivery,
+            secret_store=platform.secret_store,
+            prometheus_url=platform.prometheus_url,
+            ingress_class=platform.ingress_class,
+            redis_address=args.redis_address,
+            shared_env=args.shared_env,
         )
 
         templates = [
             objects.create(
                 f"{name}-analysistemplate-{gate.value}",
-                gates.analysis_template(gate, args.delivery, args.namespace),
+                gates.analysis_template(gate, args.delivery, platform.namespace, platform.prometheus_url),
                 child,
             )
             for gate in gates_in_use(args.services)

@@ -540,6 +540,10 @@ class GatesSpec(Spec):
         return self
 
 
+DEFAULT_INGRESS_GROUP = "product"
+"""The ALB group of the product's public ingresses; the platform's load-balancer alarms look it up."""
+
+
 class DeliverySpec(Spec):
     """How services are delivered in this environment.
 
@@ -547,8 +551,6 @@ class DeliverySpec(Spec):
         gates: see :class:`GatesSpec`.
         rollout_timeout_seconds: how long ``pulumi up`` waits for a rollout to become healthy before it
             fails (includes a person's promotion where promotion is manual). Defaults to 900.
-        prometheus_url: where gates query. Defaults to the cluster's kube-prometheus-stack.
-        secret_store: the ``ClusterSecretStore`` of External Secrets. Defaults to ``aws-secrets-manager``.
         ingress_group: ALB group: the product's ingresses share one load balancer per scheme.
             Defaults to ``product``.
         ssl_policy: the ALB's TLS policy. Defaults to TLS 1.3/1.2 only.
@@ -557,11 +559,7 @@ class DeliverySpec(Spec):
 
     gates: GatesSpec = GatesSpec()
     rollout_timeout_seconds: int = Field(default=900, ge=60, le=7200)
-    prometheus_url: str = Field(
-        default="http://kube-prometheus-stack-prometheus.monitoring.svc:9090", pattern=r"^https?://"
-    )
-    secret_store: str = "aws-secrets-manager"
-    ingress_group: ServiceName = "product"
+    ingress_group: ServiceName = DEFAULT_INGRESS_GROUP
     ssl_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
     @field_validator("ssl_policy")

@@ -70,6 +70,12 @@ class PlatformAddons(pulumi.ComponentResource):
     """
 
     releases: dict[Addon, k8s.helm.v3.Release]
+    secret_store_name: str | None
+    """The ``ClusterSecretStore`` services read secrets through; ``None`` without External Secrets."""
+    prometheus_url: str | None
+    """Where the services' gates query Prometheus; ``None`` without kube-prometheus-stack."""
+    ingress_class: str | None
+    """The IngressClass of the load balancer controller; ``None`` without it."""
 
     def __init__(
         self, name: str, args: PlatformAddonsArgs, opts: pulumi.ResourceOptions | None = None
@@ -124,7 +130,17 @@ class PlatformAddons(pulumi.ComponentResource):
         if Addon.ALLOY in enabled:
             self._release(Addon.ALLOY, enabled, charts.alloy_values(), depends_on=[self.releases[Addon.LOKI]])
 
-        self.register_outputs({"releases": {addon.value: r.name for addon, r in self.releases.items()}})
+        self.secret_store_name = charts.CLUSTER_SECRET_STORE if Addon.EXTERNAL_SECRETS in enabled else None
+        self.prometheus_url = charts.PROMETHEUS_URL if Addon.KUBE_PROMETHEUS_STACK in enabled else None
+        self.ingress_class = charts.INGRESS_CLASS if Addon.LOAD_BALANCER_CONTROLLER in enabled else None
+        self.register_outputs(
+            {
+                "releases": {addon.value: r.name for addon, r in self.releases.items()},
+                "secret_store_name": self.secret_store_name,
+                "prometheus_url": self.prometheus_url,
+                "ingress_class": self.ingress_class,
+            }
+        )
 
     def _k8s(self, depends_on: list[pulumi.Resource] | None = None) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(

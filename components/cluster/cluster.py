@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.cluster import policies
+from components.cluster import access, policies
 from components.cluster.irsa import Oidc, irsa_role
 from components.cluster.kubeconfig import kubeconfig
 from components.cluster.node_group import ManagedNodeGroup, ManagedNodeGroupArgs
@@ -24,9 +24,6 @@ LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 
 STORAGE_CLASS = "gp3-encrypted"
 """The default StorageClass: gp3 volumes encrypted with the cluster key."""
-
-ADMIN_ACCESS_POLICY = "AmazonEKSClusterAdminPolicy"
-DEPLOY_ACCESS_POLICY = "AmazonEKSEditPolicy"
 
 
 def cluster_name(environment: str) -> str:
@@ -49,6 +46,8 @@ class EksClusterArgs:
         deletion_protection: the cluster refuses API deletion (the tier decides).
         protect: mark the cluster ``protect=True`` (the tier decides).
         autoscaled: the Cluster Autoscaler owns the node groups' desired sizes. Defaults to false.
+        api_client_security_group_ids: groups whose members may reach the private API endpoint (the
+            in-VPC CI runners). Defaults to none.
     """
 
     spec: ClusterSpec
@@ -61,6 +60,7 @@ class EksClusterArgs:
     deletion_protection: bool
     protect: bool
     autoscaled: bool = False
+    api_client_security_group_ids: Sequence[pulumi.Input[str]] = ()
 
 
 class EksCluster(pulumi.ComponentResource):
@@ -78,6 +78,7 @@ class EksCluster(pulumi.ComponentResource):
 
     name: str
     endpoint: pulumi.Output[str]
+    certificate_authority: pulumi.Output[str]
     oidc: Oidc
     kubeconfig: pulumi.Output[str]
     k8s_provider: k8s.Provider
@@ -114,9 +115,9 @@ class EksCluster(pulumi.ComponentResource):
             ),
             access_config=aws.eks.ClusterAccessConfigArgs(
                 authentication_mode="API",
-                # The identity running Pulumi installs the add-ons in this same run; the admin entries
-                # below make sure access never depends on this bootstrap entry alone.
-                bootstrap_cluster_creator_admin_permissions=True,
+                # Nothing implicit: whoever creates the cluster (an administrator's first `up`, then CI)
+                # reaches it only through the access entries below, which the Kubernetes provider waits for.
+                bootstrap_cluster_creator_admin_permissions=False,
             ),
             encryption_config=aws.eks.ClusterEncryptionConfigArgs(
                 provider=aws.eks.ClusterEncryptionConfigProviderArgs(key_arn=args.cluster_key_arn),
@@ -129,7 +130,19 @@ class EksCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=[log_group]),
         )
         self.endpoint = cluster.endpoint
+        self.certificate_authority = cluster.certificate_authority.data
         self.security_group_id = cluster.vpc_config.cluster_security_group_id
+        for i, client in enumerate(args.api_client_security_group_ids):
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-api-client-{i}",
+                security_group_id=self.security_group_id,
+                description="the Kubernetes API from the in-VPC CI runners",
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                referenced_security_group_id=client,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
 
         issuer = cluster.identities.apply(lambda ids: ids[0].oidcs[0].issuer)
         provider = aws.iam.OpenIdConnectProvider(
@@ -137,7 +150,7 @@ class EksCluster(pulumi.ComponentResource):
         )
         self.oidc = Oidc(provider_arn=provider.arn, issuer=issuer)
 
-        self._access_entries(name, args, cluster)
+        access_granted = self._access_entries(name, args, cluster)
 
         vpc_cni_role = irsa_role(
             f"{name}-vpc-cni",
@@ -207,7 +220,7 @@ class EksCluster(pulumi.ComponentResource):
                 depends_on=groups,
             ),
         ]
-        self.ready = [*groups, *before_nodes, *after_nodes]
+        self.ready = [*groups, *before_nodes, *after_nodes, *access_granted]
 
         self.kubeconfig = pulumi.Output.secret(
             pulumi.Output.json_dumps(
@@ -234,13 +247,38 @@ class EksCluster(pulumi.ComponentResource):
             reclaim_policy="Retain" if args.protect else "Delete",
             opts=pulumi.ResourceOptions(parent=self, provider=self.k8s_provider),
         )
+        self._previewer_rbac(name)
         self.register_outputs(
             {
                 "name": self.name,
                 "endpoint": self.endpoint,
+                "certificate_authority": self.certificate_authority,
                 "oidc_provider_arn": self.oidc.provider_arn,
                 "security_group_id": self.security_group_id,
             }
+        )
+
+    def _previewer_rbac(self, name: str) -> None:
+        """Read access to the custom resources for the preview identities' Kubernetes group."""
+        on_cluster = pulumi.ResourceOptions(parent=self, provider=self.k8s_provider)
+        role = k8s.rbac.v1.ClusterRole(
+            f"{name}-previewer",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=access.PREVIEWERS_GROUP),
+            rules=access.previewer_rules(),
+            opts=on_cluster,
+        )
+        k8s.rbac.v1.ClusterRoleBinding(
+            f"{name}-previewer",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=access.PREVIEWERS_GROUP),
+            role_ref=k8s.rbac.v1.RoleRefArgs(
+                api_group="rbac.authorization.k8s.io", kind="ClusterRole", name=access.PREVIEWERS_GROUP
+            ),
+            subjects=[
+                k8s.rbac.v1.SubjectArgs(
+                    api_group="rbac.authorization.k8s.io", kind="Group", name=access.PREVIEWERS_GROUP
+                )
+            ],
+            opts=pulumi.ResourceOptions.merge(on_cluster, pulumi.ResourceOptions(depends_on=[role])),
         )
 
     def _role(
@@ -285,30 +323,36 @@ class EksCluster(pulumi.ComponentResource):
             policies.NODE_MANAGED_POLICIES,
         )
 
-    def _access_entries(self, name: str, args: EksClusterArgs, cluster: aws.eks.Cluster) -> None:
-        access, ctx = args.spec.access, args.context
-        grants = [(arn, ADMIN_ACCESS_POLICY, None) for arn in access.admin_role_arns] + [
-            (arn, DEPLOY_ACCESS_POLICY, list(access.deploy_namespaces)) for arn in access.deploy_role_arns
-        ]
-        for arn, access_policy, namespaces in grants:
-            role_name = arn.rsplit("/", 1)[-1]
+    def _access_entries(
+        self, name: str, args: EksClusterArgs, cluster: aws.eks.Cluster
+    ) -> list[pulumi.Resource]:
+        """One access entry and one policy association per identity (``components.cluster.access``)."""
+        ctx = args.context
+        associations: list[pulumi.Resource] = []
+        for grant in access.grants(args.spec.access):
+            role_name = grant.principal_arn.rsplit("/", 1)[-1]
             entry = aws.eks.AccessEntry(
                 f"{name}-access-{role_name}",
                 cluster_name=cluster.name,
-                principal_arn=arn,
+                principal_arn=grant.principal_arn,
                 type="STANDARD",
+                kubernetes_groups=list(grant.groups) or None,
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            aws.eks.AccessPolicyAssociation(
-                f"{name}-access-{role_name}",
-                cluster_name=cluster.name,
-                principal_arn=arn,
-                policy_arn=_partitioned(ctx, policies.access_policy_arn, access_policy),
-                access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(
-                    type="namespace" if namespaces else "cluster", namespaces=namespaces
-                ),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]),
+            associations.append(
+                aws.eks.AccessPolicyAssociation(
+                    f"{name}-access-{role_name}",
+                    cluster_name=cluster.name,
+                    principal_arn=grant.principal_arn,
+                    policy_arn=_partitioned(ctx, policies.access_policy_arn, grant.access_policy),
+                    access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(
+                        type="namespace" if grant.namespaces else "cluster",
+                        namespaces=list(grant.namespaces) or None,
+                    ),
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]),
+                )
             )
+        return associations
 
     def _addon(
         self,

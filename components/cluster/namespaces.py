@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.cluster.access import SERVICES_DEPLOYERS_GROUP, services_deployer_rules
 from components.cluster.network_policies import product_policies
 
 PRODUCT_NAMESPACE = "product"
@@ -36,7 +37,10 @@ class ProductNamespace(pulumi.ComponentResource):
 
     Pod Security admission enforces ``baseline`` and warns and audits at ``restricted``. NetworkPolicies
     deny all traffic, then allow DNS, traffic within the namespace, the ALBs in, Prometheus scraping in,
-    the data tier's ports out and HTTPS out (AWS APIs, third-party APIs).
+    the data tier's ports out and HTTPS out (AWS APIs, third-party APIs). The services project's deploy
+    identities (Kubernetes group ``platform-services-deployers``) may manage the custom resources the
+    services use here, on top of their EKS Edit access policy. ``name`` is the namespace the services
+    project deploys into (a platform output).
     """
 
     name: str
@@ -59,6 +63,25 @@ class ProductNamespace(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self, provider=args.k8s_provider, depends_on=list(args.cluster_ready)
             ),
+        )
+        deployer = k8s.rbac.v1.Role(
+            f"{name}-services-deployer",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=SERVICES_DEPLOYERS_GROUP, namespace=args.namespace),
+            rules=services_deployer_rules(),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.k8s_provider, depends_on=[namespace]),
+        )
+        k8s.rbac.v1.RoleBinding(
+            f"{name}-services-deployer",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=SERVICES_DEPLOYERS_GROUP, namespace=args.namespace),
+            role_ref=k8s.rbac.v1.RoleRefArgs(
+                api_group="rbac.authorization.k8s.io", kind="Role", name=SERVICES_DEPLOYERS_GROUP
+            ),
+            subjects=[
+                k8s.rbac.v1.SubjectArgs(
+                    api_group="rbac.authorization.k8s.io", kind="Group", name=SERVICES_DEPLOYERS_GROUP
+                )
+            ],
+            opts=pulumi.ResourceOptions(parent=self, provider=args.k8s_provider, depends_on=[deployer]),
         )
         for policy, spec in product_policies(args.load_balancer_cidrs, args.data_cidrs).items():
             k8s.networking.v1.NetworkPolicy(

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic.alias_generators import to_camel
 
 from components.core.catalog.instances import architecture, ec2_problem
 from components.core.catalog.services import eks_version_problem
@@ -197,16 +198,27 @@ class EndpointSpec(Spec):
 class AccessSpec(Spec):
     """Who may use the cluster, through EKS access entries (authentication mode ``API``, no aws-auth).
 
+    The identity that creates the cluster gets nothing implicit: every identity, the one running the
+    first ``pulumi up`` included, needs its entry here (see ``docs/RUNBOOK.md``).
+
     Attributes:
-        admin_role_arns: roles with ``AmazonEKSClusterAdminPolicy`` on the whole cluster (at least one,
-            so the cluster never depends on its creator's bootstrap access alone) (required).
-        deploy_role_arns: CI roles with ``AmazonEKSEditPolicy`` in ``deploy_namespaces``. Defaults to none.
-        deploy_namespaces: namespaces the deploy roles may edit, at least one (never the whole cluster).
-            Defaults to ``product``.
+        admin_role_arns: people's roles with ``AmazonEKSClusterAdminPolicy`` on the whole cluster (at
+            least one, so the cluster never depends on a CI identity alone) (required).
+        platform_deploy_role_arns: the platform project's deploy identities: cluster admin (they install
+            Helm releases, CRDs and namespaces). Defaults to none.
+        services_deploy_role_arns: the services project's deploy identities: ``AmazonEKSEditPolicy`` in
+            ``deploy_namespaces`` plus a Role for the custom resources the services use (Rollouts,
+            AnalysisTemplates, ExternalSecrets, KEDA objects, ServiceMonitors). Defaults to none.
+        preview_role_arns: the preview identities of both projects: ``AmazonEKSViewPolicy`` on the cluster
+            plus read access to those custom resources. Defaults to none.
+        deploy_namespaces: namespaces the services deploy identities may edit, at least one (an empty
+            list would mean the whole cluster). Defaults to ``product``.
     """
 
     admin_role_arns: tuple[RoleArn, ...] = Field(min_length=1)
-    deploy_role_arns: tuple[RoleArn, ...] = ()
+    platform_deploy_role_arns: tuple[RoleArn, ...] = ()
+    services_deploy_role_arns: tuple[RoleArn, ...] = ()
+    preview_role_arns: tuple[RoleArn, ...] = ()
     deploy_namespaces: tuple[str, ...] = ("product",)
 
     @field_validator("deploy_namespaces")
@@ -227,9 +239,20 @@ class AccessSpec(Spec):
 
     @model_validator(mode="after")
     def _distinct(self) -> AccessSpec:
-        both = sorted(set(self.admin_role_arns) & set(self.deploy_role_arns))
-        if both:
-            raise ValueError(f"a role can have one access entry only; listed as admin and deploy: {both}")
+        seen: dict[str, str] = {}
+        for field_name in (
+            "admin_role_arns",
+            "platform_deploy_role_arns",
+            "services_deploy_role_arns",
+            "preview_role_arns",
+        ):
+            for arn in getattr(self, field_name):
+                key = to_camel(field_name)
+                if arn in seen:
+                    raise ValueError(
+                        f"a role can have one access entry only; {arn} is listed in {seen[arn]} and {key}"
+                    )
+                seen[arn] = key
         return self
 
 

@@ -15,7 +15,7 @@ from components.data.atlas_privatelink import AtlasPrivateLink, AtlasPrivateLink
 from components.data.atlas_project import AtlasProject, AtlasProjectArgs
 from components.data.atlas_spec import AtlasSpec, ClusterSpec, SharedSpec
 from components.data.atlas_users import AtlasDatabaseUser, AtlasDatabaseUserArgs, Grant
-from components.data.naming import dev_database, dev_user, identifier
+from components.data.naming import atlas_user_secret, dev_database, dev_user, identifier
 from components.security.secrets import secret_name
 
 
@@ -144,7 +144,7 @@ class Atlas(pulumi.ComponentResource):
                 project_id=project.project_id,
                 cluster_names=clusters,
                 grants=grants,
-                secret_name=secret_name(args.environment, f"atlas-{username}"),
+                secret_name=secret_name(args.environment, atlas_user_secret(username)),
                 secrets_key_arn=args.secrets_key_arn,
                 recovery_window_days=args.secret_recovery_window_days,
                 password_version=version,

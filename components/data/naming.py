@@ -58,6 +58,11 @@ def dev_user(env: str) -> str:
     return f"env-{env}"
 
 
+def atlas_user_secret(username: str) -> str:
+    """The short name of the secret holding an Atlas database user's password (``atlas-<user>``)."""
+    return f"atlas-{username}"
+
+
 def replica_zones(zone_count: int, replicas: int) -> list[int]:
     """AZ indexes for ``replicas`` read replicas, never the primary's zone (index 0).
 

@@ -1,79 +1,116 @@
-"""Delivery: the product's services on the cluster, after their data stores and migrations."""
+"""Delivery, the services project: the product's services on the cluster of the platform stack.
+
+Everything here reads the platform through :class:`infra.contract.PlatformStack` (a ``StackReference``):
+the cluster to talk to, where the stores are. The stores, add-ons and namespace were deployed by the
+platform stack before this one runs, so nothing here waits on them.
+"""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
+import pulumi_kubernetes as k8s
 
 from components.apps.product import ProductServices, ProductServicesArgs
-from infra.layers.data import DataTier
-from infra.layers.foundation import Foundation
-from infra.layers.platform import Platform
-
-PRODUCT_NAMESPACE = "product"
+from components.cluster.kubeconfig import kubeconfig
+from infra.config import ServicesSettings
+from infra.contract import PlatformOutput, PlatformStack, platform_services
 
 
 @dataclass(frozen=True)
 class Delivery:
-    services: ProductServices
+    services: ProductServices | None
+    platform: PlatformStack
     outputs: dict[str, Any] = field(default_factory=dict)
 
 
-def shared_env(data: DataTier) -> dict[str, pulumi.Input[str]]:
+def shared_env(settings: ServicesSettings, platform: PlatformStack) -> dict[str, pulumi.Input[str]]:
     """Where the data stores are, for every container: endpoints and names only, never a credential.
 
-    Credentials reach pods through ExternalSecrets (see ``components.apps``).
+    Which stores exist is read from the platform stack's settings (so the program knows at plan time);
+    their addresses from its outputs. Credentials reach pods through ExternalSecrets.
     """
+    stores = settings.platform.config
     env: dict[str, pulumi.Input[str]] = {}
-    if data.postgres is not None:
-        writer = (
-            data.postgres.proxy_endpoint
-            if data.postgres.proxy_endpoint is not None
-            else data.postgres.endpoint
+    if stores.postgres is not None:
+        proxied = stores.postgres.proxy.enabled
+        writer = PlatformOutput.POSTGRES_PROXY_ENDPOINT if proxied else PlatformOutput.POSTGRES_ENDPOINT
+        env["DATABASE_HOST"] = platform.output(writer)
+        env["DATABASE_PORT"] = platform.output(PlatformOutput.POSTGRES_PORT).apply(str)
+        env["DATABASE_READER_HOSTS"] = platform.output(PlatformOutput.POSTGRES_READER_ENDPOINTS).apply(
+            ",".join
         )
-        env["DATABASE_HOST"] = writer
-        env["DATABASE_PORT"] = str(data.postgres.port)
-        env["DATABASE_READER_HOSTS"] = data.postgres.reader_endpoints.apply(",".join)
-    if data.redis is not None:
-        env["REDIS_HOST"] = data.redis.primary_endpoint
-        env["REDIS_PORT"] = str(data.redis.port)
+    if stores.redis is not None:
+        env["REDIS_HOST"] = platform.output(PlatformOutput.REDIS_PRIMARY_ENDPOINT)
+        env["REDIS_PORT"] = platform.output(PlatformOutput.REDIS_PORT).apply(str)
         env["REDIS_TLS"] = "true"  # in-transit encryption is required on the replication group
-    if data.buckets is not None:
-        for bucket, bucket_name in data.buckets.names.items():
-            env[f"S3_BUCKET_{bucket.upper().replace('-', '_')}"] = bucket_name
-    if data.atlas is not None and data.atlas.connection_strings:
-        strings = data.atlas.connection_strings
-        uri = strings.get("default") or next(iter(strings.values()))
-        env["MONGODB_URI"] = uri.apply(lambda value: value or "")  # SRV address, no credentials
+    if stores.buckets is not None:
+        names = platform.output(PlatformOutput.BUCKET_NAMES)
+        for bucket in stores.buckets.buckets:
+            variable = f"S3_BUCKET_{bucket.name.upper().replace('-', '_')}"
+            env[variable] = names.apply(functools.partial(_bucket, bucket.name))
+    if stores.atlas is not None:
+        strings = platform.output(PlatformOutput.ATLAS_CONNECTION_STRINGS)
+        # SRV address, no credentials: the default database's cluster, or the first one.
+        env["MONGODB_URI"] = strings.apply(
+            lambda found: (found.get("default") or next(iter(found.values()), None) or "") if found else ""
+        )
     return env
 
 
-def build(base: Foundation, data: DataTier, platform: Platform | None) -> Delivery | None:
-    """The services of ``platform:services``, or ``None`` when the stack declares none.
+def _bucket(name: str, names: dict[str, str]) -> str:
+    return names[name]
 
-    Order: data stores and the cluster's add-ons → migrations → services in waves of ``after``.
+
+def kubernetes_provider(settings: ServicesSettings, platform: PlatformStack) -> k8s.Provider:
+    """The cluster's API through the platform's outputs, authenticated as whoever runs ``pulumi``
+    (``aws eks get-token``): the services deploy identity in CI, which may edit only the product namespace."""
+    document = kubeconfig(
+        platform.output(PlatformOutput.CLUSTER_NAME),
+        platform.output(PlatformOutput.CLUSTER_ENDPOINT),
+        platform.output(PlatformOutput.CLUSTER_CERTIFICATE_AUTHORITY),
+        settings.platform.region,
+    )
+    return k8s.Provider(
+        "k8s",
+        kubeconfig=pulumi.Output.secret(pulumi.Output.json_dumps(document)),  # type: ignore[arg-type]
+        enable_server_side_apply=True,
+        delete_unreachable=False,
+    )
+
+
+def build(settings: ServicesSettings) -> Delivery:
+    """The services of ``services:apps`` (none is a valid, empty stack).
+
+    Order inside: gates (AnalysisTemplates) → migrations → services in waves of ``after``.
     """
-    settings = base.settings
-    if not settings.config.services:
-        return None
-    if platform is None:  # guarded at load time; kept as a plain error for callers that skip the guardrails
-        raise ValueError("platform:services needs platform:cluster")
+    platform = PlatformStack(settings.platform_stack)
+    outputs: dict[str, Any] = {"platform_stack": settings.platform_stack}
+    if not settings.config.apps:
+        return Delivery(services=None, platform=platform, outputs=outputs)
+    provider = kubernetes_provider(settings, platform)
     redis_address = None
-    if data.redis is not None:
-        redis_address = pulumi.Output.concat(data.redis.primary_endpoint, f":{data.redis.port}")
+    if settings.platform.config.redis is not None:
+        redis_address = pulumi.Output.concat(
+            platform.output(PlatformOutput.REDIS_PRIMARY_ENDPOINT),
+            ":",
+            platform.output(PlatformOutput.REDIS_PORT).apply(str),
+        )
     services = ProductServices(
-        f"{base.env}-services",
+        f"{settings.environment}-services",
         ProductServicesArgs(
-            services=settings.config.services,
+            services=settings.config.apps,
             delivery=settings.config.delivery,
-            environment=base.env,
-            provider=platform.cluster.k8s_provider,
-            namespace=PRODUCT_NAMESPACE,
+            environment=settings.environment,
+            provider=provider,
+            platform=platform_services(),
             redis_address=redis_address,
-            shared_env=shared_env(data),
-            data_stores=[*data.stores(), platform.namespace, platform.addons],
+            shared_env=shared_env(settings, platform),
         ),
     )
-    return Delivery(services=services, outputs={"service_workloads": services.workloads})
+    outputs["service_workloads"] = services.workloads
+    outputs["platform_names"] = platform.agreement()
+    return Delivery(services=services, platform=platform, outputs=outputs)

@@ -9,6 +9,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.apps.spec import DEFAULT_INGRESS_GROUP
 from components.cluster.charts import Addon
 from components.observability.alarms import (
     CacheAlarmTarget,
@@ -23,9 +24,9 @@ from infra.layers.data import DataTier
 from infra.layers.foundation import Foundation
 from infra.layers.platform import Platform
 
-# The Ingress group the public services share (components.apps): one ALB, which the Load Balancer
-# Controller tags with the cluster and the group.
-PUBLIC_INGRESS_GROUP = "product"
+# The Ingress group the public services share (components.apps, set by the services project): one ALB,
+# which the Load Balancer Controller tags with the cluster and the group.
+PUBLIC_INGRESS_GROUP = DEFAULT_INGRESS_GROUP
 NO_LOAD_BALANCER = "app/none-yet/0"
 
 
@@ -70,7 +71,7 @@ def build(base: Foundation, data: DataTier, platform: Platform | None) -> Observ
     if data.redis is not None and settings.config.redis is not None:
         redis = CacheAlarmTarget(data.redis.replication_group_id, settings.config.redis.nodes)
     alb = None
-    if platform is not None and settings.config.services:
+    if platform is not None and platform.addons.ingress_class is not None:
         found = aws.resourcegroupstaggingapi.get_resources_output(
             resource_type_filters=["elasticloadbalancing:loadbalancer"],
             tag_filters=[

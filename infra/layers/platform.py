@@ -39,6 +39,8 @@ def build(base: Foundation) -> Platform | None:
             deletion_protection=settings.policy.deletion_protection,
             protect=settings.protect,
             autoscaled=spec.addons.cluster_autoscaler.enabled,
+            # the in-VPC runners reach the private API endpoint
+            api_client_security_group_ids=[base.runners.security_group_id] if base.runners else [],
         ),
         base.on_aws,
     )
@@ -74,7 +76,19 @@ def build(base: Foundation) -> Platform | None:
         outputs={
             "cluster_name": cluster.name,
             "cluster_endpoint": cluster.endpoint,
+            "cluster_certificate_authority": cluster.certificate_authority,
             "cluster_oidc_provider_arn": cluster.oidc.provider_arn,
             "kubeconfig": cluster.kubeconfig,  # a secret: Output.secret in the component
+            # What the services project builds on (infra/contract.py), each from the component that owns it.
+            "product_namespace": namespace.name,
+            **{
+                key: value
+                for key, value in (
+                    ("secret_store_name", addons.secret_store_name),
+                    ("prometheus_url", addons.prometheus_url),
+                    ("ingress_class", addons.ingress_class),
+                )
+                if value is not None
+            },
         },
     )

@@ -15,12 +15,25 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
+from pulumi.output import Unknown
 from pulumi.runtime import mocks as sdk_mocks
 from pulumi.runtime import rpc, settings
 
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"
 CallHandler = Callable[[dict[str, Any], str], dict[str, Any]]
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
+
+
+def _to_wire(value: Any) -> Any:
+    """A recorded (deserialized) value made serializable again: unknowns back to the engine's sentinel."""
+    if isinstance(value, Unknown):
+        return rpc.UNKNOWN
+    if isinstance(value, dict):
+        return {k: _to_wire(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_to_wire(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -162,12 +175,20 @@ class PlatformMocks(pulumi.runtime.Mocks):
         region: the region data sources answer for.
     """
 
-    def __init__(self, preview: bool = False, region: str = "ap-northeast-2") -> None:
+    def __init__(
+        self,
+        preview: bool = False,
+        region: str = "ap-northeast-2",
+        stack_references: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
         self.preview = preview
         self.region = region
+        self.stack_references = stack_references or {}
         self.unanswered: list[str] = []
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        if args.typ == STACK_REFERENCE:
+            return self._stack_reference(args)
         state = dict(args.inputs)
         if self.preview:
             return "", state
@@ -181,6 +202,18 @@ class PlatformMocks(pulumi.runtime.Mocks):
         if args.typ in RESOURCE_OUTPUTS:
             state.update(RESOURCE_OUTPUTS[args.typ](args.name, state, self.region))
         return rid, state
+
+    def _stack_reference(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        """A ``StackReference`` answered with the referenced stack's recorded outputs (known or not)."""
+        name = str(args.inputs.get("name") or args.resource_id)
+        if name not in self.stack_references:
+            raise KeyError(
+                f"offline preview: no outputs for the referenced stack {name!r}"
+                f" (known: {sorted(self.stack_references) or 'none'})"
+            )
+        outputs = self.stack_references[name]
+        secret = sorted(key for key, value in outputs.items() if rpc.is_rpc_secret(value))
+        return name, {"name": name, "outputs": _to_wire(outputs), "secretOutputNames": secret}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         handler = CALLS.get(args.token)
@@ -254,6 +287,8 @@ def install(
     region: str = "ap-northeast-2",
     config: dict[str, str] | None = None,
     secret_keys: list[str] | None = None,
+    stack_references: dict[str, dict[str, Any]] | None = None,
+    root_directory: str | None = None,
 ) -> MockRuntime:
     """Point the Pulumi SDK at a fresh recording mock monitor, with a new event loop.
 
@@ -262,7 +297,7 @@ def install(
     """
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    mocks = PlatformMocks(preview=preview, region=region)
+    mocks = PlatformMocks(preview=preview, region=region, stack_references=stack_references)
     monitor = RecordingMonitor(mocks)
     settings.configure(
         sdk_mocks.MockSettings(
@@ -273,6 +308,7 @@ def install(
             stack=stack,
             dry_run=preview,
             organization="organization",
+            root_directory=root_directory,  # the host's: the directory of the project's Pulumi.yaml
             callbacks=None,
         )
     )

@@ -79,13 +79,53 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
     )
 
 
-def run_program(stack_file: StackFile, *, preview: bool = True, root: Path = ROOT) -> PreviewResult:
+def run_project(project: str, stack: str, *, preview: bool = True, root: Path = ROOT) -> PreviewResult:
+    """The offline run of one of this repository's projects (``platform`` or ``services``).
+
+    The services program reads the platform stack of the same name through a ``StackReference``; offline,
+    that reference is answered with the outputs of the platform's own offline run of the stack, in the
+    same mode (so what a preview does not know stays unknown).
+
+    Raises:
+        FileNotFoundError: no such stack file.
+        infra.config.ConfigError: a stack's configuration is invalid (nothing was registered).
+    """
+    from infra import stacks
+
+    directory = stacks.project_dir(project, root)
+    stack_file = read_stack_file(stack, directory)
+    references: dict[str, dict[str, Any]] = {}
+    if stacks.Project(project) is stacks.Project.SERVICES:
+        platform = run_program(read_stack_file(stack, root), preview=preview, root=root)
+        references = {_platform_reference(stack_file): platform.outputs}
+    return run_program(
+        stack_file, preview=preview, root=directory, stack_references=references, repository=root
+    )
+
+
+def _platform_reference(stack_file: StackFile) -> str:
+    from infra.config import NAMESPACE, SERVICES_NAMESPACE
+
+    name = stack_file.config.get(f"{SERVICES_NAMESPACE}:platformStack")
+    return name or f"organization/{NAMESPACE}/{stack_file.stack}"
+
+
+def run_program(
+    stack_file: StackFile,
+    *,
+    preview: bool = True,
+    root: Path = ROOT,
+    stack_references: dict[str, dict[str, Any]] | None = None,
+    repository: Path = ROOT,
+) -> PreviewResult:
     """Run the program of ``root`` for ``stack_file`` under mocks and return what it registered.
+
+    ``stack_references`` answers each ``StackReference`` by stack name with that stack's outputs.
 
     Raises:
         infra.config.ConfigError: the stack's configuration is invalid (nothing was registered).
     """
-    region = _region(stack_file)
+    region = _region(stack_file, repository)
     runtime = mocks.install(
         stack_file.project,
         stack_file.stack,
@@ -93,12 +133,15 @@ def run_program(stack_file: StackFile, *, preview: bool = True, root: Path = ROO
         region=region,
         config=stack_file.config,
         secret_keys=stack_file.secret_keys,
+        stack_references=stack_references,
+        root_directory=str(root),
     )
     program = program_dir(root)
     saved_cwd, saved_path = os.getcwd(), list(sys.path)
     os.chdir(program)
-    # The host's sys.path: the program directory first, never the repository root.
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != root.resolve()]
+    # The host's sys.path: the program directory first, never the project's or the repository's root.
+    off_path = {root.resolve(), repository.resolve()}
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() not in off_path]
 
     def host() -> None:
         runpy.run_path(str(program), run_name="__main__")
@@ -136,7 +179,12 @@ def _settle(loop: asyncio.AbstractEventLoop) -> None:
     state.rpc_manager.clear()
 
 
-def _region(stack_file: StackFile) -> str:
+def _region(stack_file: StackFile, repository: Path) -> str:
     from infra.config import DEFAULT_REGION
 
+    if stack_file.project != "platform":  # the services project runs in its platform stack's region
+        try:
+            return read_stack_file(stack_file.stack, repository).config.get("platform:region", DEFAULT_REGION)
+        except FileNotFoundError:
+            return DEFAULT_REGION
     return stack_file.config.get("platform:region", DEFAULT_REGION)

@@ -133,9 +133,9 @@ def test_valid_cluster_settings_parse_with_documented_defaults():
         ),
         (cluster_config(access={"adminRoleArns": []}), "platform:cluster.access.adminRoleArns", "at least 1"),
         (
-            cluster_config(access={"adminRoleArns": [ADMIN], "deployRoleArns": [ADMIN]}),
+            cluster_config(access={"adminRoleArns": [ADMIN], "servicesDeployRoleArns": [ADMIN]}),
             "platform:cluster.access",
-            "listed as admin and deploy",
+            "is listed in adminRoleArns and servicesDeployRoleArns",
         ),
         (
             cluster_config(

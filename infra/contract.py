@@ -1,0 +1,102 @@
+"""The contract between the two projects: what the services stack reads from the platform stack.
+
+Run-time values (endpoints, the cluster's CA, bucket names) come through a ``StackReference`` to the
+platform stack of the same name. Names the services need while the program is being built (the
+namespace the gates' PromQL selects on, the secret store, Prometheus, the IngressClass) are constants
+owned by the platform component that creates the object; that component also exports them, and the
+services program checks at deploy time that the platform stack it reads exports the same values (a
+platform deployed from another revision fails the services run with a message instead of shipping into a
+namespace that does not exist). ``tests/infra/test_contract.py`` holds both sides together for every stack.
+"""
+
+from __future__ import annotations
+
+import functools
+from enum import StrEnum
+from typing import Any
+
+import pulumi
+
+from components.apps.product import PlatformServices
+from components.cluster.charts import CLUSTER_SECRET_STORE, INGRESS_CLASS, PROMETHEUS_URL
+from components.cluster.namespaces import PRODUCT_NAMESPACE
+
+STACK_REFERENCE = "platform"
+"""The resource name of the services program's ``StackReference`` (part of its URN)."""
+
+
+class PlatformOutput(StrEnum):
+    """Every platform stack output the services program may read."""
+
+    CLUSTER_NAME = "cluster_name"
+    CLUSTER_ENDPOINT = "cluster_endpoint"
+    CLUSTER_CERTIFICATE_AUTHORITY = "cluster_certificate_authority"
+    PRODUCT_NAMESPACE = "product_namespace"
+    SECRET_STORE = "secret_store_name"
+    PROMETHEUS_URL = "prometheus_url"
+    INGRESS_CLASS = "ingress_class"
+    POSTGRES_ENDPOINT = "postgres_endpoint"
+    POSTGRES_PROXY_ENDPOINT = "postgres_proxy_endpoint"
+    POSTGRES_READER_ENDPOINTS = "postgres_reader_endpoints"
+    POSTGRES_PORT = "postgres_port"
+    REDIS_PRIMARY_ENDPOINT = "redis_primary_endpoint"
+    REDIS_PORT = "redis_port"
+    BUCKET_NAMES = "bucket_names"
+    ATLAS_CONNECTION_STRINGS = "atlas_connection_strings"
+
+
+PLATFORM_NAMES: dict[PlatformOutput, str] = {
+    PlatformOutput.PRODUCT_NAMESPACE: PRODUCT_NAMESPACE,
+    PlatformOutput.SECRET_STORE: CLUSTER_SECRET_STORE,
+    PlatformOutput.PROMETHEUS_URL: PROMETHEUS_URL,
+    PlatformOutput.INGRESS_CLASS: INGRESS_CLASS,
+}
+"""The plain names the services program builds with, and the platform output that must agree."""
+
+
+def platform_services() -> PlatformServices:
+    """The platform's plain names, as :class:`components.apps.product.ProductServices` takes them."""
+    return PlatformServices(
+        namespace=PLATFORM_NAMES[PlatformOutput.PRODUCT_NAMESPACE],
+        secret_store=PLATFORM_NAMES[PlatformOutput.SECRET_STORE],
+        prometheus_url=PLATFORM_NAMES[PlatformOutput.PROMETHEUS_URL],
+        ingress_class=PLATFORM_NAMES[PlatformOutput.INGRESS_CLASS],
+    )
+
+
+class PlatformStack:
+    """The platform stack through a ``StackReference``; remembers which outputs were read."""
+
+    def __init__(self, stack_name: str) -> None:
+        self.stack_name = stack_name
+        self._ref = pulumi.StackReference(STACK_REFERENCE, stack_name=stack_name)
+        self.read: set[PlatformOutput] = set()
+
+    def output(self, key: PlatformOutput) -> pulumi.Output[Any]:
+        """The output ``key``; the run fails, naming the key and the stack, if the platform lacks it."""
+        self.read.add(key)
+        return self._ref.get_output(key.value).apply(lambda value: self._present(key, value))
+
+    def agreement(self) -> pulumi.Output[dict[str, str]]:
+        """The plain names, checked against what the platform stack exports (fails the run if not)."""
+        checked: dict[str, pulumi.Output[str]] = {
+            key.value: self.output(key).apply(functools.partial(self._agrees, key)) for key in PLATFORM_NAMES
+        }
+        return pulumi.Output.all(**checked)
+
+    def _present(self, key: PlatformOutput, value: Any) -> Any:
+        if value is None:
+            raise pulumi.RunError(
+                f"the platform stack {self.stack_name} has no output {key.value!r}: deploy the platform stack"
+                " from this revision first (`pulumi up` in the repository root)"
+            )
+        return value
+
+    def _agrees(self, key: PlatformOutput, got: Any) -> str:
+        expected = PLATFORM_NAMES[key]
+        if got != expected:
+            raise pulumi.RunError(
+                f"the platform stack {self.stack_name} exports {key.value}={got!r}, but this revision's services"
+                f" expect {expected!r}: deploy the platform stack from this revision first"
+            )
+        return expected

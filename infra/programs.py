@@ -1,0 +1,39 @@
+"""The two Pulumi programs of this repository, composed from ``infra.layers`` in order.
+
+* ``platform`` (root ``Pulumi.yaml``, ``main: infra/``): network, keys, secrets, data tier, the cluster
+  and its add-ons, observability. Changes rarely; run by the platform deploy identity.
+* ``services`` (``services/Pulumi.yaml``): everything in the product namespace. Changes several times a
+  day; run by the services deploy identity, which may edit only that namespace.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from infra import config
+from infra.layers import data, delivery, foundation, observability
+from infra.layers import platform as cluster_layer
+
+
+def platform() -> None:
+    settings = config.load()  # every config problem reported here, before any resource exists
+    base = foundation.build(settings)
+    stores = data.build(base)
+    cluster = cluster_layer.build(base)
+    signals = observability.build(base, stores, cluster)
+    _export(
+        base.outputs, stores.outputs, cluster.outputs if cluster else {}, signals.outputs if signals else {}
+    )
+
+
+def services() -> None:
+    settings = config.load_services()  # the platform stack file is read and checked here too
+    _export(delivery.build(settings).outputs)
+
+
+def _export(*layers: dict[str, Any]) -> None:
+    for outputs in layers:
+        for name, value in outputs.items():
+            pulumi.export(name, value)

@@ -1,0 +1,89 @@
+"""The stack registry: the projects of this repository and their stacks, discovered from the stack files.
+
+A new environment is a stack file per project (``Pulumi.<name>.yaml`` and ``services/Pulumi.<name>.yaml``);
+the tests, the workflows (``python -m infra stacks --json``) and the bootstrap read the list from here.
+Stacks are ordered by tier (dev, staging, prod), then by name: the order a release is promoted in.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from components.core.tier import Tier
+
+if TYPE_CHECKING:
+    from infra.config import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Project(StrEnum):
+    """The Pulumi projects of this repository, by rate of change."""
+
+    PLATFORM = "platform"
+    """Network, keys, secrets, data tier, cluster and add-ons, observability: changes rarely."""
+    SERVICES = "services"
+    """Everything in the product namespace: changes several times a day."""
+
+
+PROJECT_DIRS: dict[Project, Path] = {Project.PLATFORM: ROOT, Project.SERVICES: ROOT / "services"}
+_TIER_ORDER = {tier: i for i, tier in enumerate(Tier)}
+
+
+def project_dir(project: Project | str, root: Path = ROOT) -> Path:
+    """The directory holding ``project``'s ``Pulumi.yaml`` and stack files, in the repository ``root``."""
+    return root / PROJECT_DIRS[Project(project)].relative_to(ROOT)
+
+
+def stack_files(project: Project | str = Project.PLATFORM, root: Path = ROOT) -> dict[str, Path]:
+    """``{stack: path}`` of every ``Pulumi.<stack>.yaml`` of ``project``."""
+    found = sorted(project_dir(project, root).glob("Pulumi.*.yaml"))
+    return {path.name.split(".")[1]: path for path in found}
+
+
+def stacks(project: Project | str = Project.PLATFORM, root: Path = ROOT) -> tuple[str, ...]:
+    """The stacks of ``project`` in promotion order (by the platform stack's tier, then name)."""
+    order = {name: _TIER_ORDER.get(tier_of(name, root), len(Tier)) for name in stack_files(project, root)}  # type: ignore[arg-type]
+    return tuple(sorted(order, key=lambda name: (order[name], name)))
+
+
+def tier_of(stack: str, root: Path = ROOT) -> Tier | None:
+    """The tier the platform stack file ``stack`` declares, if it declares a valid one."""
+    raw = _tier(stack, root)
+    try:
+        return Tier(raw) if raw is not None else None
+    except ValueError:
+        return None
+
+
+@cache
+def _tier(stack: str, root: Path) -> str | None:
+    from infra.preview.runner import read_stack_file
+
+    try:
+        config = read_stack_file(stack, root).config
+    except (FileNotFoundError, ValueError):
+        return None
+    return config.get("platform:tier")
+
+
+def platform_settings(stack: str, root: Path = ROOT) -> Settings:
+    """The validated settings of the platform stack file ``stack`` (a ConfigError if invalid or missing).
+
+    The services project reads them to check its references (secrets, stores, the cluster) before any
+    resource exists; the platform's run-time values reach it through a ``StackReference``.
+    """
+    from infra import config
+    from infra.preview.runner import read_stack_file
+
+    try:
+        stack_file = read_stack_file(stack, root)
+    except FileNotFoundError as exc:
+        raise config.ConfigError(
+            stack,
+            [f"the services stack {stack!r} deploys onto the platform stack of the same name, but {exc}"],
+        ) from None
+    return config.parse(stack_file.config, stack, stack_file.project, stack_file.secret_keys)
