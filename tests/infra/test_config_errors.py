@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from infra import cli
+from infra import cli, stackfile
 from infra.config import ConfigError, parse
 from infra.preview import runner
 from tests.conftest import STACKS
@@ -77,9 +77,9 @@ UNREADABLE: list[tuple[str, TextEdit, list[str]]] = [
         ["platform:region is defined twice", "config.platform:region"],
     ),
     (
-        "a service defined twice",
-        _replace("    web:\n", "    realtime:\n      image: x\n    web:\n"),
-        ["platform:services.realtime is defined twice"],
+        "a nested key written twice",
+        _replace("    cidr: 10.10.0.0/16\n", "    cidr: 10.10.0.0/16\n    cidr: 10.11.0.0/16\n"),
+        ["platform:network.cidr is defined twice"],
     ),
     (
         "non-UTF-8 bytes",
@@ -122,6 +122,17 @@ def test_an_unreadable_stack_file_exits_2_with_the_place_named(tmp_path, capsys,
     assert "Pulumi.dev.yaml" in output or "configuration has" in output
     for fragment in fragments:
         assert fragment in output, output
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_service_defined_twice_in_a_services_stack_file_is_refused(stack):
+    text = (ROOT / "services" / f"Pulumi.{stack}.yaml").read_text()
+    assert "    web:\n" in text
+    broken = text.replace("    web:\n", "    realtime:\n      image: x\n    web:\n", 1)
+    with pytest.raises(ConfigError) as caught:
+        stackfile.parse_document(broken, f"Pulumi.{stack}.yaml", stack)
+    (problem,) = caught.value.problems
+    assert "services:apps.realtime is defined twice" in problem
 
 
 @pytest.mark.parametrize("action", ["add", "remove"])
