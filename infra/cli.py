@@ -74,6 +74,12 @@ def _parser() -> argparse.ArgumentParser:
     env.add_argument("action", choices=["add", "remove"])
     env.add_argument("name", help="environment name: lower-case letters, digits and '-'")
     env.add_argument("--stack", "-s", default="dev", help="stack file to edit (default dev)")
+    env.add_argument(
+        "--project-dir",
+        type=Path,
+        default=None,
+        help="the project whose stack file to edit (defaults to this repository)",
+    )
     from infra.review import commands as review
 
     review.add_parsers(commands)
@@ -102,6 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _preview(args: argparse.Namespace) -> int:
+    from components.core.context import DataSourceError
     from infra import stacks
     from infra.config import ConfigError
     from infra.preview import policy, render, runner
@@ -113,6 +120,9 @@ def _preview(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except DataSourceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     tier = stacks.tier_of(args.stack, root)
@@ -152,15 +162,16 @@ def _stacks(args: argparse.Namespace) -> int:
 
 def _env(args: argparse.Namespace) -> int:
     from infra import envs
+    from infra.errors import ConfigError
     from infra.preview import runner
 
-    path = runner.ROOT / f"Pulumi.{args.stack}.yaml"
+    path = (args.project_dir or runner.ROOT) / f"Pulumi.{args.stack}.yaml"
     if not path.is_file():
         print(f"error: no stack file {path.name}", file=sys.stderr)
         return EXIT_CONFIG
     try:
         if args.action == "add":
-            allocation = envs.add(path, args.name)
+            allocation = envs.add(path, args.name, args.stack)
             how = {
                 "freed": "reused a freed slot",
                 "free": "a free slot",
@@ -168,12 +179,12 @@ def _env(args: argparse.Namespace) -> int:
             }
             print(f"{args.name}: {allocation.slot} ({how[allocation.source.value]}); recorded in {path.name}")
         else:
-            removal = envs.remove(path, args.name)
+            removal = envs.remove(path, args.name, args.stack)
             print(
                 f"{args.name}: removed; slot {removal.slot} queued for reuse in {path.name}."
                 " The next `pulumi up` deletes its user, then its database role."
             )
-    except envs.EnvError as exc:
+    except (envs.EnvError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     return 0

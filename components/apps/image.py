@@ -59,18 +59,18 @@ def parse_image(reference: str) -> ImageRef:
         ValueError: untagged, ``latest``, or malformed; the message says what a valid reference is.
     """
     rest, _, digest = reference.partition("@")
-    if digest and not _DIGEST.match(digest):
+    if digest and not _DIGEST.fullmatch(digest):
         raise ValueError("digest must be sha256:<64 lower-case hex characters>")
     slash = rest.rfind("/")
     colon = rest.rfind(":")
     if colon <= slash:
         raise ValueError("must be tagged (<repository>:<tag>); an untagged image is not repeatable")
     repository, tag = rest[:colon], rest[colon + 1 :]
-    if not repository or not _REPOSITORY.match(repository):
+    if not repository or not _REPOSITORY.fullmatch(repository):
         raise ValueError("repository must be lower-case letters, digits, '.', '_', '-' and '/' segments")
     if tag.lower() == "latest":
         raise ValueError("'latest' is never deployed: name an immutable release tag")
-    if not _TAG.match(tag):
+    if not _TAG.fullmatch(tag):
         raise ValueError("tag must be 1-128 letters, digits, '_', '.', '-' not starting with '.' or '-'")
     return ImageRef(repository, tag, digest or None)
 
@@ -85,7 +85,7 @@ def tag_problem(reference: str, tier: Tier) -> str | None:
     pinned = tier in DIGEST_REQUIRED
     suffix = "@sha256:<64 hex>" if pinned else " (optionally @sha256:<64 hex>)"
     for pattern in patterns:
-        match = pattern.match(image.tag)
+        match = pattern.fullmatch(image.tag)
         if match:
             stamp = match.groupdict().get("stamp")
             if stamp and not _valid_stamp(stamp):

@@ -80,7 +80,7 @@ class BootstrapSpec(Spec):
     @field_validator("github_repository")
     @classmethod
     def _repository(cls, value: str) -> str:
-        if not _REPOSITORY.match(value):
+        if not _REPOSITORY.fullmatch(value):
             raise ValueError("must be owner/name of a GitHub repository (no wildcards)")
         return value
 
@@ -88,7 +88,7 @@ class BootstrapSpec(Spec):
     @classmethod
     def _bucket(cls, value: str) -> str:
         longest = 63 - len(AUDIT_BUCKET_SUFFIX)
-        if not _BUCKET.match(value) or ".." in value or len(value) > longest:
+        if not _BUCKET.fullmatch(value) or ".." in value or len(value) > longest:
             raise ValueError(
                 f"must be a valid S3 bucket name of 3-{longest} lower-case letters, digits, '.' and '-'"
                 f" (the audit bucket appends {AUDIT_BUCKET_SUFFIX!r})"
@@ -103,7 +103,7 @@ class BootstrapSpec(Spec):
         for project, workflows in value.items():
             if not workflows:
                 raise ValueError(f"{project}: must name at least one workflow")
-            bad = [w for w in workflows if not _WORKFLOW.match(w)]
+            bad = [w for w in workflows if not _WORKFLOW.fullmatch(w)]
             if bad:
                 raise ValueError(
                     f"{project}: must be paths such as {DEFAULT_DEPLOY_WORKFLOW} (no wildcards); bad: {bad}"
@@ -113,7 +113,7 @@ class BootstrapSpec(Spec):
     @field_validator("preview_workflow")
     @classmethod
     def _preview_workflow(cls, value: str) -> str:
-        if not _WORKFLOW.match(value):
+        if not _WORKFLOW.fullmatch(value):
             raise ValueError(f"must be a path such as {DEFAULT_PREVIEW_WORKFLOW} (no wildcards)")
         return value
 
@@ -122,7 +122,7 @@ class BootstrapSpec(Spec):
         arn = self.existing_oidc_provider_arn
         if arn is None:
             return self
-        found = _OIDC_PROVIDER.match(arn)
+        found = _OIDC_PROVIDER.fullmatch(arn)
         if not found:
             raise ValueError(
                 "existingOidcProviderArn: must be the ARN of the account's GitHub OIDC provider,"
@@ -137,7 +137,7 @@ class BootstrapSpec(Spec):
 
 def environment_name(stack: str) -> str:
     """The environment a bootstrap stack is for: its stack name (``dev``, ``staging``, ``prod``)."""
-    if not _ENVIRONMENT.match(stack):
+    if not _ENVIRONMENT.fullmatch(stack):
         raise BootstrapConfigError(
             [f"stack name {stack!r}: must be an environment name (lower-case letters, digits, '-')"]
         )

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.cluster.spec import NodeGroupSpec
+from components.cluster.spec import NODE_AMI_TYPE, NodeGroupSpec
 
-AMI_TYPE = "AL2023_x86_64_STANDARD"
+AMI_TYPE = NODE_AMI_TYPE
 ROOT_DEVICE = "/dev/xvda"  # the root device of the EKS-optimized AL2023 AMIs
 # Hop limit 1: IMDSv2 answers only the node itself and host-network pods (the VPC CNI, kube-proxy, the
 # Pod Identity agent). A pod in its own network namespace is one hop further, so it cannot take the node

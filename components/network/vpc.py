@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.core import iam
-from components.core.context import AwsContext
+from components.core.context import AwsContext, checked_zones
 from components.core.logs import encrypted_log_group
 from components.network.cidr import plan_subnets
 from components.network.endpoint_policies import interface_endpoint_policy
@@ -68,7 +68,7 @@ class Network(pulumi.ComponentResource):
             state="available",
             filters=[{"name": "opt-in-status", "values": ["opt-in-not-required"]}],
             opts=pulumi.InvokeOutputOptions(parent=self),
-        ).names
+        ).names.apply(lambda names: checked_zones(names, spec.az_count, args.context.region))
 
         vpc = aws.ec2.Vpc(
             name,
