@@ -79,7 +79,10 @@ class PlatformStack:
     def agreement(self) -> pulumi.Output[dict[str, str]]:
         """The plain names, checked against what the platform stack exports (fails the run if not)."""
         return pulumi.Output.all(
-            **{key.value: self.output(key).apply(lambda got, k=key: self._agrees(k, got)) for key in PLATFORM_NAMES}
+            **{
+                key.value: self.output(key).apply(lambda got, k=key: self._agrees(k, got))
+                for key in PLATFORM_NAMES
+            }
         )
 
     def _present(self, key: PlatformOutput, value: Any) -> Any:

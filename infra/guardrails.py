@@ -15,8 +15,8 @@ from components.cluster.spec import CapacityType
 from components.core.tags import tag_problems
 from components.core.tier import Tier, TierPolicy
 from components.data.naming import atlas_user_secret, dev_user
-from components.data.redis import AUTH_SECRET as REDIS_AUTH_SECRET
 from components.data.policy import DataPolicy, data_policy_for
+from components.data.redis import AUTH_SECRET as REDIS_AUTH_SECRET
 from components.network.spec import NatStrategy
 
 if TYPE_CHECKING:
@@ -232,11 +232,21 @@ def check_services(services: ServicesStackConfig, platform: StackConfig) -> list
         return problems
     if platform.cluster is None:
         problems.append(
-            ("apps", f"services run on the cluster, but the platform stack has no platform:cluster; got {sorted(apps)}")
+            (
+                "apps",
+                f"services run on the cluster, but the platform stack has no platform:cluster; got {sorted(apps)}",
+            )
         )
-    queued = sorted(name for name, spec in apps.items() if spec.autoscaling and spec.autoscaling.queue is not None)
+    queued = sorted(
+        name for name, spec in apps.items() if spec.autoscaling and spec.autoscaling.queue is not None
+    )
     if queued and platform.redis is None:
-        problems.append(("apps", f"{', '.join(queued)} scale on a Redis queue, but the platform stack has no platform:redis"))
+        problems.append(
+            (
+                "apps",
+                f"{', '.join(queued)} scale on a Redis queue, but the platform stack has no platform:redis",
+            )
+        )
     available = platform_secret_names(platform)
     for name, spec in apps.items():
         for i, ref in enumerate(spec.secrets):

@@ -13,7 +13,8 @@ from typing import Any
 import pulumi
 
 from infra import config
-from infra.layers import data, delivery, foundation, observability, platform as cluster_layer
+from infra.layers import data, delivery, foundation, observability
+from infra.layers import platform as cluster_layer
 
 
 def platform() -> None:
@@ -22,7 +23,9 @@ def platform() -> None:
     stores = data.build(base)
     cluster = cluster_layer.build(base)
     signals = observability.build(base, stores, cluster)
-    _export(base.outputs, stores.outputs, cluster.outputs if cluster else {}, signals.outputs if signals else {})
+    _export(
+        base.outputs, stores.outputs, cluster.outputs if cluster else {}, signals.outputs if signals else {}
+    )
 
 
 def services() -> None:

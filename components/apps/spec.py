@@ -379,7 +379,10 @@ class AppSpec(Spec):
         probes: see :class:`ProbesSpec`.
         replicas: pods when ``autoscaling`` is not set. Defaults to 1.
         autoscaling: HPA or KEDA scaling. Defaults to none (fixed ``replicas``).
-        service: a ClusterIP Service in front of the pods. Defaults to true; workers set false.
+        service: a ClusterIP Service in front of the pods, and a ServiceMonitor scraping it. Defaults to
+            true; workers set false.
+        metrics_path: where Prometheus scrapes the RED metrics on the container port (``http``).
+            Defaults to ``/metrics``.
         ingress: exposure through the ALB. Defaults to none (in-cluster only).
         disruption_budget: see :class:`DisruptionBudgetSpec`.
         drain_seconds: the ``preStop`` pause before SIGTERM, while endpoints and the ALB stop sending new
@@ -406,6 +409,7 @@ class AppSpec(Spec):
     replicas: int = Field(default=1, ge=1, le=100)
     autoscaling: AutoscalingSpec | None = None
     service: bool = True
+    metrics_path: str = Field(default="/metrics", pattern=r"^/")
     ingress: IngressSpec | None = None
     disruption_budget: DisruptionBudgetSpec = DisruptionBudgetSpec()
     drain_seconds: int = Field(default=10, ge=0, le=600)

@@ -26,7 +26,6 @@ STORAGE_CLASS = "gp3-encrypted"
 """The default StorageClass: gp3 volumes encrypted with the cluster key."""
 
 
-
 def cluster_name(environment: str) -> str:
     """The EKS cluster name of an environment: ``platform-<env>``."""
     return f"platform-{environment}"

@@ -39,7 +39,9 @@ def shared_env(settings: ServicesSettings, platform: PlatformStack) -> dict[str,
         writer = PlatformOutput.POSTGRES_PROXY_ENDPOINT if proxied else PlatformOutput.POSTGRES_ENDPOINT
         env["DATABASE_HOST"] = platform.output(writer)
         env["DATABASE_PORT"] = platform.output(PlatformOutput.POSTGRES_PORT).apply(str)
-        env["DATABASE_READER_HOSTS"] = platform.output(PlatformOutput.POSTGRES_READER_ENDPOINTS).apply(",".join)
+        env["DATABASE_READER_HOSTS"] = platform.output(PlatformOutput.POSTGRES_READER_ENDPOINTS).apply(
+            ",".join
+        )
     if stores.redis is not None:
         env["REDIS_HOST"] = platform.output(PlatformOutput.REDIS_PRIMARY_ENDPOINT)
         env["REDIS_PORT"] = platform.output(PlatformOutput.REDIS_PORT).apply(str)

@@ -173,7 +173,9 @@ def _region(stack_file: StackFile) -> str:
         from infra import stacks
 
         try:
-            return read_stack_file(stack_file.stack, stacks.ROOT).config.get("platform:region", DEFAULT_REGION)
+            return read_stack_file(stack_file.stack, stacks.ROOT).config.get(
+                "platform:region", DEFAULT_REGION
+            )
         except FileNotFoundError:
             return DEFAULT_REGION
     return stack_file.config.get("platform:region", DEFAULT_REGION)
