@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from components.apps.rules import service_problems
 from components.cluster.charts import REQUIRED_SECRETS, Addon
-from components.cluster.spec import CapacityType
+from components.cluster.spec import CapacityType, LogStorage
 from components.core.tags import tag_problems
 from components.core.tier import Tier, TierPolicy
 from components.data.naming import atlas_user_secret, dev_user
@@ -198,6 +198,15 @@ def _cluster(config: StackConfig, policy: TierPolicy) -> list[Problem]:
                     "cluster.logRetentionDays",
                     f"prod keeps control-plane (audit) logs at least {PROD_MIN_CONTROL_PLANE_LOG_DAYS} days;"
                     f" got {cluster.log_retention_days}",
+                )
+            )
+        loki = cluster.addons.loki
+        if loki.enabled and loki.storage is not LogStorage.S3:
+            problems.append(
+                (
+                    "cluster.addons.loki.storage",
+                    "prod keeps logs in Loki's own S3 bucket (encrypted with the data key, written through its"
+                    f" own IAM role), not on one pod's volume; got {loki.storage.value!r}",
                 )
             )
         for addon in PROD_REQUIRED_ADDONS:

@@ -54,6 +54,8 @@ def build(base: Foundation) -> Platform | None:
             k8s_provider=cluster.k8s_provider,
             secrets_key_arn=base.keys.secrets,
             cluster_ready=[*cluster.ready, base.secrets],
+            data_key_arn=base.keys.data,
+            protect=settings.protect,
         ),
         base.on_aws,
     )
