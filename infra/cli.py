@@ -19,6 +19,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from infra.stacks import Project
 
@@ -39,6 +40,13 @@ def _parser() -> argparse.ArgumentParser:
         choices=[p.value for p in Project],
         default=Project.PLATFORM.value,
         help="which project: platform (network, data, cluster) or services (the product's services)",
+    )
+    preview.add_argument(
+        "--root",
+        "--project-dir",
+        type=Path,
+        default=None,
+        help="the repository to preview (defaults to this one)",
     )
     form = preview.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="print JSON: stack, resources, summary")
@@ -72,15 +80,16 @@ def _preview(args: argparse.Namespace) -> int:
     from infra.config import ConfigError
     from infra.preview import policy, render, runner
 
+    root = (args.root or stacks.ROOT).resolve()
     try:
-        result = runner.run_project(args.project, args.stack, preview=True)
+        result = runner.run_project(args.project, args.stack, preview=True, root=root)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    tier = stacks.tier_of(args.stack)
+    tier = stacks.tier_of(args.stack, root)
     violations = policy.check(result.resources, tier.value if tier else None)
     if args.json:
         document = json.loads(render.as_json(result.stack, result.resources, result.outputs))

@@ -7,8 +7,10 @@ received and what is allowed, before a single resource is registered. Unknown ke
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 import pulumi
@@ -101,7 +103,7 @@ class Settings:
 
     @property
     def tags(self) -> dict[str, str]:
-        return common_tags(self.project, self.environment, self.config.tier.value, self.config.tags)
+        return common_tags(self.project, self.environment, self.config.tags, self.config.tier.value)
 
     @property
     def region(self) -> str:
@@ -213,7 +215,9 @@ def load_services() -> ServicesSettings:
     from infra import stacks
 
     stack = pulumi.get_stack()
-    platform = stacks.platform_settings(stack)
+    # The language host passes the project's directory (services/, where its Pulumi.yaml is).
+    project_root = Path(pulumi.runtime.get_root_directory() or os.getcwd()).resolve()
+    platform = stacks.platform_settings(stack, project_root.parent)
     raw, secret_keys = _runtime_config()
     return parse_services(raw, stack, platform, pulumi.get_project(), secret_keys)
 

@@ -11,6 +11,7 @@ namespace that does not exist). ``tests/infra/test_contract.py`` holds both side
 
 from __future__ import annotations
 
+import functools
 from enum import StrEnum
 from typing import Any
 
@@ -78,12 +79,10 @@ class PlatformStack:
 
     def agreement(self) -> pulumi.Output[dict[str, str]]:
         """The plain names, checked against what the platform stack exports (fails the run if not)."""
-        return pulumi.Output.all(
-            **{
-                key.value: self.output(key).apply(lambda got, k=key: self._agrees(k, got))
-                for key in PLATFORM_NAMES
-            }
-        )
+        checked: dict[str, pulumi.Output[str]] = {
+            key.value: self.output(key).apply(functools.partial(self._agrees, key)) for key in PLATFORM_NAMES
+        }
+        return pulumi.Output.all(**checked)
 
     def _present(self, key: PlatformOutput, value: Any) -> Any:
         if value is None:

@@ -33,42 +33,44 @@ PROJECT_DIRS: dict[Project, Path] = {Project.PLATFORM: ROOT, Project.SERVICES: R
 _TIER_ORDER = {tier: i for i, tier in enumerate(Tier)}
 
 
-def project_dir(project: Project | str) -> Path:
-    """The directory holding ``project``'s ``Pulumi.yaml`` and stack files."""
-    return PROJECT_DIRS[Project(project)]
+def project_dir(project: Project | str, root: Path = ROOT) -> Path:
+    """The directory holding ``project``'s ``Pulumi.yaml`` and stack files, in the repository ``root``."""
+    return root / PROJECT_DIRS[Project(project)].relative_to(ROOT)
 
 
-def stack_files(project: Project | str = Project.PLATFORM) -> dict[str, Path]:
+def stack_files(project: Project | str = Project.PLATFORM, root: Path = ROOT) -> dict[str, Path]:
     """``{stack: path}`` of every ``Pulumi.<stack>.yaml`` of ``project``."""
-    found = sorted(project_dir(project).glob("Pulumi.*.yaml"))
+    found = sorted(project_dir(project, root).glob("Pulumi.*.yaml"))
     return {path.name.split(".")[1]: path for path in found}
 
 
-def stacks(project: Project | str = Project.PLATFORM) -> tuple[str, ...]:
+def stacks(project: Project | str = Project.PLATFORM, root: Path = ROOT) -> tuple[str, ...]:
     """The stacks of ``project`` in promotion order (by the platform stack's tier, then name)."""
-    return tuple(sorted(stack_files(project), key=lambda s: (_TIER_ORDER.get(_tier(s), len(Tier)), s)))
+    order = {name: _TIER_ORDER.get(tier_of(name, root), len(Tier)) for name in stack_files(project, root)}  # type: ignore[arg-type]
+    return tuple(sorted(order, key=lambda name: (order[name], name)))
 
 
-def tier_of(stack: str) -> Tier | None:
+def tier_of(stack: str, root: Path = ROOT) -> Tier | None:
     """The tier the platform stack file ``stack`` declares, if it declares a valid one."""
+    raw = _tier(stack, root)
     try:
-        return Tier(_tier(stack))
+        return Tier(raw) if raw is not None else None
     except ValueError:
         return None
 
 
 @cache
-def _tier(stack: str) -> str | None:
+def _tier(stack: str, root: Path) -> str | None:
     from infra.preview.runner import read_stack_file
 
     try:
-        config = read_stack_file(stack, ROOT).config
+        config = read_stack_file(stack, root).config
     except (FileNotFoundError, ValueError):
         return None
     return config.get("platform:tier")
 
 
-def platform_settings(stack: str) -> Settings:
+def platform_settings(stack: str, root: Path = ROOT) -> Settings:
     """The validated settings of the platform stack file ``stack`` (a ConfigError if invalid or missing).
 
     The services project reads them to check its references (secrets, stores, the cluster) before any
@@ -78,7 +80,7 @@ def platform_settings(stack: str) -> Settings:
     from infra.preview.runner import read_stack_file
 
     try:
-        stack_file = read_stack_file(stack, ROOT)
+        stack_file = read_stack_file(stack, root)
     except FileNotFoundError as exc:
         raise config.ConfigError(
             stack,

@@ -7,6 +7,7 @@ from functools import cache
 
 import pytest
 
+from infra import stacks
 from infra.preview import mocks, runner
 
 
@@ -30,9 +31,16 @@ def preview_runtime() -> Iterator[mocks.MockRuntime]:
 
 
 @cache
-def stack_run(stack: str, preview: bool = False) -> runner.PreviewResult:
-    """The whole program run for one of the repository's stacks (cached: stacks do not change in a run)."""
-    return runner.run_program(runner.read_stack_file(stack), preview=preview)
+def stack_run(stack: str, preview: bool = False, project: str = "platform") -> runner.PreviewResult:
+    """The whole program of ``project`` run for one of the repository's stacks (cached: stacks do not
+    change in a run). The services project's run answers its StackReference with the platform's run."""
+    return runner.run_project(project, stack, preview=preview)
 
 
-STACKS = ("dev", "staging", "prod")
+def services_run(stack: str, preview: bool = False) -> runner.PreviewResult:
+    """The services project's run of ``stack`` (cached)."""
+    return stack_run(stack, preview, "services")
+
+
+STACKS = stacks.stacks(stacks.Project.PLATFORM)
+"""The repository's stacks, from the registry (a new environment is a stack file, not an edit here)."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 
-def kubeconfig(cluster_name: str, endpoint: Any, certificate_authority: Any, region: str) -> dict[str, Any]:
+def kubeconfig(cluster_name: Any, endpoint: Any, certificate_authority: Any, region: str) -> dict[str, Any]:
     """A kubeconfig that authenticates with ``aws eks get-token`` (no long-lived credential inside).
 
-    ``endpoint`` and ``certificate_authority`` may be ``pulumi.Output`` values: the document is meant to
+    ``cluster_name``, ``endpoint`` and ``certificate_authority`` may be ``pulumi.Output`` values: the document is meant to
     be serialised with ``pulumi.Output.json_dumps``, which resolves them.
     """
     return {

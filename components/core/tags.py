@@ -16,12 +16,15 @@ TIER_TAG = "tier"
 stack's name, which need not be the tier's: a ``prod-euw1`` stack is prod)."""
 
 
-def common_tags(project: str, environment: str, tier: str, extra: Mapping[str, str]) -> dict[str, str]:
-    """The tags every resource of an environment carries.
+def common_tags(
+    project: str, environment: str, extra: Mapping[str, str], tier: str | None = None
+) -> dict[str, str]:
+    """The tags every resource of an environment carries (``tier`` where the stack has one).
 
     The fixed tags win over ``extra``: a stack file cannot relabel a resource's environment or tier.
     """
-    return {**extra, "project": project, "environment": environment, TIER_TAG: tier, "managed-by": "pulumi"}
+    fixed = {"project": project, "environment": environment, "managed-by": "pulumi"}
+    return {**extra, **fixed, **({TIER_TAG: tier} if tier else {})}
 
 
 def tag_problems(tags: Mapping[str, str]) -> list[str]:

@@ -7,6 +7,7 @@ platform stack before this one runs, so nothing here waits on them.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,7 +51,7 @@ def shared_env(settings: ServicesSettings, platform: PlatformStack) -> dict[str,
         names = platform.output(PlatformOutput.BUCKET_NAMES)
         for bucket in stores.buckets.buckets:
             variable = f"S3_BUCKET_{bucket.name.upper().replace('-', '_')}"
-            env[variable] = names.apply(lambda found, b=bucket.name: found[b])
+            env[variable] = names.apply(functools.partial(_bucket, bucket.name))
     if stores.atlas is not None:
         strings = platform.output(PlatformOutput.ATLAS_CONNECTION_STRINGS)
         # SRV address, no credentials: the default database's cluster, or the first one.
@@ -58,6 +59,10 @@ def shared_env(settings: ServicesSettings, platform: PlatformStack) -> dict[str,
             lambda found: (found.get("default") or next(iter(found.values()), None) or "") if found else ""
         )
     return env
+
+
+def _bucket(name: str, names: dict[str, str]) -> str:
+    return names[name]
 
 
 def kubernetes_provider(settings: ServicesSettings, platform: PlatformStack) -> k8s.Provider:
@@ -71,7 +76,7 @@ def kubernetes_provider(settings: ServicesSettings, platform: PlatformStack) -> 
     )
     return k8s.Provider(
         "k8s",
-        kubeconfig=pulumi.Output.secret(pulumi.Output.json_dumps(document)),
+        kubeconfig=pulumi.Output.secret(pulumi.Output.json_dumps(document)),  # type: ignore[arg-type]
         enable_server_side_apply=True,
         delete_unreachable=False,
     )

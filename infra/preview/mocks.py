@@ -288,6 +288,7 @@ def install(
     config: dict[str, str] | None = None,
     secret_keys: list[str] | None = None,
     stack_references: dict[str, dict[str, Any]] | None = None,
+    root_directory: str | None = None,
 ) -> MockRuntime:
     """Point the Pulumi SDK at a fresh recording mock monitor, with a new event loop.
 
@@ -307,6 +308,7 @@ def install(
             stack=stack,
             dry_run=preview,
             organization="organization",
+            root_directory=root_directory,  # the host's: the directory of the project's Pulumi.yaml
             callbacks=None,
         )
     )

@@ -89,7 +89,7 @@ def _strip_secure(value: Any) -> tuple[Any, bool]:
     return value, False
 
 
-def run_project(project: str, stack: str, *, preview: bool = True) -> PreviewResult:
+def run_project(project: str, stack: str, *, preview: bool = True, root: Path = ROOT) -> PreviewResult:
     """The offline run of one of this repository's projects (``platform`` or ``services``).
 
     The services program reads the platform stack of the same name through a ``StackReference``; offline,
@@ -102,13 +102,15 @@ def run_project(project: str, stack: str, *, preview: bool = True) -> PreviewRes
     """
     from infra import stacks
 
-    root = stacks.project_dir(project)
-    stack_file = read_stack_file(stack, root)
+    directory = stacks.project_dir(project, root)
+    stack_file = read_stack_file(stack, directory)
     references: dict[str, dict[str, Any]] = {}
     if stacks.Project(project) is stacks.Project.SERVICES:
-        platform = run_program(read_stack_file(stack, stacks.ROOT), preview=preview, root=stacks.ROOT)
+        platform = run_program(read_stack_file(stack, root), preview=preview, root=root)
         references = {_platform_reference(stack_file): platform.outputs}
-    return run_program(stack_file, preview=preview, root=root, stack_references=references)
+    return run_program(
+        stack_file, preview=preview, root=directory, stack_references=references, repository=root
+    )
 
 
 def _platform_reference(stack_file: StackFile) -> str:
@@ -124,6 +126,7 @@ def run_program(
     preview: bool = True,
     root: Path = ROOT,
     stack_references: dict[str, dict[str, Any]] | None = None,
+    repository: Path = ROOT,
 ) -> PreviewResult:
     """Run the program of ``root`` for ``stack_file`` under mocks and return what it registered.
 
@@ -132,7 +135,7 @@ def run_program(
     Raises:
         infra.config.ConfigError: the stack's configuration is invalid (nothing was registered).
     """
-    region = _region(stack_file)
+    region = _region(stack_file, repository)
     runtime = mocks.install(
         stack_file.project,
         stack_file.stack,
@@ -141,12 +144,13 @@ def run_program(
         config=stack_file.config,
         secret_keys=stack_file.secret_keys,
         stack_references=stack_references,
+        root_directory=str(root),
     )
     program = program_dir(root)
     saved_cwd, saved_path = os.getcwd(), list(sys.path)
     os.chdir(program)
     # The host's sys.path: the program directory first, never the project's or the repository's root.
-    off_path = {root.resolve(), ROOT.resolve()}
+    off_path = {root.resolve(), repository.resolve()}
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() not in off_path]
 
     def host() -> None:
@@ -166,16 +170,12 @@ def run_program(
     )
 
 
-def _region(stack_file: StackFile) -> str:
+def _region(stack_file: StackFile, repository: Path) -> str:
     from infra.config import DEFAULT_REGION
 
     if stack_file.project != "platform":  # the services project runs in its platform stack's region
-        from infra import stacks
-
         try:
-            return read_stack_file(stack_file.stack, stacks.ROOT).config.get(
-                "platform:region", DEFAULT_REGION
-            )
+            return read_stack_file(stack_file.stack, repository).config.get("platform:region", DEFAULT_REGION)
         except FileNotFoundError:
             return DEFAULT_REGION
     return stack_file.config.get("platform:region", DEFAULT_REGION)

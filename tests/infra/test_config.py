@@ -10,8 +10,9 @@ import pytest
 
 from components.core.tier import Tier
 from components.network.spec import NatStrategy
-from infra.config import ConfigError, parse
+from infra.config import ConfigError, parse, parse_services
 from infra.preview.runner import read_stack_file
+from infra.stacks import Project, project_dir
 from tests.conftest import STACKS
 
 
@@ -19,6 +20,25 @@ def stack_values(stack: str) -> dict[str, Any]:
     """The decoded ``platform:*`` values of a repository stack file, for editing in a test."""
     raw = read_stack_file(stack).config
     return {k: json.loads(v) if v[:1] in "{[" else v for k, v in raw.items()}
+
+
+def services_values(stack: str) -> dict[str, Any]:
+    """The decoded ``services:*`` values of a repository services stack file."""
+    raw = read_stack_file(stack, project_dir(Project.SERVICES)).config
+    return {k: json.loads(v) if v[:1] in "{[" else v for k, v in raw.items()}
+
+
+def services_problems(
+    values: dict[str, Any], stack: str = "prod", platform: dict[str, Any] | None = None
+) -> list[str]:
+    """The problems of a services stack's ``values`` on ``platform`` (defaults to the stack's own)."""
+    platform_raw = {
+        k: v if isinstance(v, str) else json.dumps(v) for k, v in (platform or stack_values(stack)).items()
+    }
+    raw = {k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
+    with pytest.raises(ConfigError) as caught:
+        parse_services(raw, stack, parse(platform_raw, stack))
+    return caught.value.problems
 
 
 def problems(values: dict[str, Any], stack: str = "prod", secret_keys: tuple[str, ...] = ()) -> list[str]:

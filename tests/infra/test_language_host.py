@@ -35,8 +35,12 @@ def test_program_imports_its_components_with_the_repository_root_off_sys_path(tm
     assert components_dir == str(ROOT / "components")
 
 
-def test_requirements_install_the_project_itself():
-    assert "-e ." in (ROOT / "requirements.txt").read_text().splitlines()
+def test_each_programs_requirements_install_the_pins_and_the_project_itself():
+    # Pulumi's pip toolchain runs pip in the program directory: `-r` is relative to the file, `-e ..` to it.
+    for program in ("infra", "services"):
+        lines = (ROOT / program / "requirements.txt").read_text().splitlines()
+        assert "-r ../requirements.txt" in lines
+        assert "-e .." in lines
 
 
 def test_pulumi_yaml_points_the_host_at_infra_with_a_pip_venv():
@@ -44,3 +48,11 @@ def test_pulumi_yaml_points_the_host_at_infra_with_a_pip_venv():
     assert "main: infra/" in text
     assert "toolchain: pip" in text
     assert "virtualenv: venv" in text
+
+
+def test_services_pulumi_yaml_runs_its_own_directory_on_the_shared_venv():
+    text = (ROOT / "services" / "Pulumi.yaml").read_text()
+    assert "name: services" in text
+    assert "main:" not in text  # the program is services/ itself (services/__main__.py)
+    assert "toolchain: pip" in text
+    assert "virtualenv: ../venv" in text

@@ -8,9 +8,9 @@ import pytest
 
 from infra.config import ConfigError
 from infra.layers.observability import NO_LOAD_BALANCER, load_balancer_arn_suffix
-from tests.conftest import STACKS, stack_run
+from tests.conftest import STACKS, services_run, stack_run
 from tests.helpers import inputs, of_type
-from tests.infra.test_config import edited, problems, stack_values
+from tests.infra.test_config import edited, services_problems, services_values, stack_values
 
 K8S_PROVIDER = "pulumi:providers:kubernetes"
 
@@ -20,8 +20,9 @@ def kubernetes_objects(resources):
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_every_kubernetes_object_uses_the_clusters_provider(stack):
-    resources = stack_run(stack).resources
+@pytest.mark.parametrize("project", ["platform", "services"])
+def test_every_kubernetes_object_uses_the_projects_one_kubernetes_provider(stack, project):
+    resources = stack_run(stack, project=project).resources
     (provider,) = of_type(resources, K8S_PROVIDER)
     objects = kubernetes_objects(resources)
     assert objects
@@ -30,19 +31,23 @@ def test_every_kubernetes_object_uses_the_clusters_provider(stack):
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_every_service_of_the_stack_file_is_deployed(stack):
-    result = stack_run(stack)
-    declared = set(stack_values(stack)["platform:services"])
+def test_every_service_of_the_services_stack_file_is_deployed(stack):
+    result = services_run(stack)
+    declared = set(services_values(stack)["services:apps"])
     assert set(result.outputs["service_workloads"]) == declared
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_every_secret_a_pod_reads_is_one_the_program_creates(stack):
-    resources = stack_run(stack).resources
-    created = {inputs(s)["name"] for s in of_type(resources, "aws:secretsmanager/secret:Secret")}
+def test_every_secret_a_pod_reads_is_one_the_platform_creates(stack):
+    created = {
+        inputs(s)["name"] for s in of_type(stack_run(stack).resources, "aws:secretsmanager/secret:Secret")
+    }
     read = {
         item["remoteRef"]["key"]
-        for r in of_type(resources, "kubernetes:external-secrets.io/v1:ExternalSecret")
+        for project in ("platform", "services")
+        for r in of_type(
+            stack_run(stack, project=project).resources, "kubernetes:external-secrets.io/v1:ExternalSecret"
+        )
         for item in inputs(r).get("spec", {}).get("data", [])
     }
     assert read
@@ -50,13 +55,10 @@ def test_every_secret_a_pod_reads_is_one_the_program_creates(stack):
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_migrations_wait_for_the_database_and_services_for_the_migrations(stack):
-    resources = stack_run(stack).resources
-    (primary,) = [r for r in of_type(resources, "aws:rds/instance:Instance") if "replica" not in r.name]
+def test_services_wait_for_the_migrations(stack):
+    resources = services_run(stack).resources
     jobs = of_type(resources, "kubernetes:batch/v1:Job")
     assert jobs
-    for job in jobs:
-        assert primary.urn in job.dependencies
     workloads = [
         r
         for r in resources
@@ -69,7 +71,7 @@ def test_migrations_wait_for_the_database_and_services_for_the_migrations(stack)
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_containers_learn_where_the_stores_are_but_never_a_credential(stack):
-    resources = stack_run(stack).resources
+    resources = services_run(stack).resources
     names = set()
     for workload in of_type(resources, "kubernetes:apps/v1:Deployment") + of_type(
         resources, "kubernetes:argoproj.io/v1alpha1:Rollout"
@@ -122,22 +124,36 @@ def test_the_load_balancer_suffix_comes_from_the_alb_arn_or_a_placeholder_before
 
 
 def test_services_without_a_cluster_are_a_config_error():
-    values = stack_values("dev")
-    del values["platform:cluster"]
+    platform = stack_values("dev")
+    del platform["platform:cluster"]
     assert any(
-        m.startswith("platform:services: services run on the cluster, but platform:cluster is not set")
-        for m in problems(values, "dev")
+        m.startswith(
+            "services:apps: services run on the cluster, but the platform stack has no platform:cluster"
+        )
+        for m in services_problems(services_values("dev"), "dev", platform)
     )
 
 
 def test_queue_workers_without_redis_are_a_config_error():
-    values = stack_values("dev")
-    del values["platform:redis"]
-    found = problems(values, "dev")
+    platform = stack_values("dev")
+    del platform["platform:redis"]
+    found = services_problems(services_values("dev"), "dev", platform)
     assert any(
-        "worker-convert, worker-export scale on a Redis queue, but platform:redis is not set" in m
+        "worker-convert, worker-export scale on a Redis queue, but the platform stack has no platform:redis"
+        in m
         for m in found
     )
+
+
+def test_a_secret_reference_the_platform_does_not_declare_is_a_config_error():
+    values = services_values("prod")
+    values["services:apps"]["gateway"]["secrets"].append({"secret": "stripe-key", "env": "STRIPE_KEY"})
+    found = services_problems(values, "prod")
+    assert any(
+        m.startswith("services:apps.gateway.secrets[5].secret: not a secret the platform stack declares")
+        and "got 'stripe-key'" in m
+        for m in found
+    ), found
 
 
 def test_a_config_error_stops_the_program_before_any_resource(monkeypatch):

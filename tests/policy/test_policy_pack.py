@@ -136,8 +136,11 @@ def test_crossguard_stack_policy_reads_the_tier_config_and_protect_flags():
         [],
         {},
     )
+    network = PolicyResource(
+        "aws:ec2/vpc:Vpc", unknown_checking_proxy({}), "urn:vpc", "vpc", _opts(), None, None, [], {}
+    )
     reported: list[tuple[str, str | None]] = []
-    args = StackValidationArgs([primary], config={"tier": "prod"})
+    args = StackValidationArgs([primary, network], config={"tier": "prod"})
     stack_policy(PROD_TIER).validate(args, lambda message, urn=None: reported.append((message, urn)))
     assert reported == [
         ("prod needs an alert topic (aws:sns/topic:Topic; platform:observability); found none", None),

@@ -396,6 +396,7 @@ def prod_stack(**changes: Any) -> list[Resource]:
             **{"terminationProtectionEnabled": True, "backupEnabled": True, **changes.get("atlas", {})},
         ),
         "bucket": r("aws:s3/bucket:Bucket", True, "uploads"),
+        "vpc-network": r("aws:ec2/vpc:Vpc", False, "network"),
         "topic": r("aws:sns/topic:Topic", False, "alerts"),
         "budget": r("aws:budgets/budget:Budget", False, "budget"),
     }
@@ -456,11 +457,22 @@ def test_tier_rules_do_not_apply_outside_prod():
     assert messages(prod_stack(drop=["replica"], unprotect=["bucket"]), tier="dev") == []
 
 
-def test_tier_is_inferred_from_the_providers_environment_tag():
+def test_a_stack_without_the_network_needs_no_alert_topic_or_budget():
+    # The services project holds no VPC: its environment's alerting and budget live in the platform stack.
+    assert messages(prod_stack(drop=["vpc-network", "topic", "budget"])) == []
+
+
+def test_tier_is_inferred_from_the_providers_tier_tag_never_the_stack_name():
     provider = r(
-        "pulumi:providers:aws", name="aws", defaultTags=json.dumps({"tags": {"environment": "prod"}})
+        "pulumi:providers:aws",
+        name="aws",
+        defaultTags=json.dumps({"tags": {"environment": "prod-euw1", "tier": "prod"}}),
     )
     assert infer_tier([provider]) == "prod"
+    named_prod = r(
+        "pulumi:providers:aws", name="aws", defaultTags=json.dumps({"tags": {"environment": "prod"}})
+    )
+    assert infer_tier([named_prod]) is None
     assert messages([provider, *prod_stack(drop=["replica"])], tier=None) == [
         "prod needs a read replica of db (replicateSourceDb); found none"
     ]

@@ -20,6 +20,10 @@ import kubernetes_validate
 
 from components.apps.manifests import Target
 from components.apps.spec import AppSpec, DeliverySpec
+from infra.config import ServicesSettings, parse_services
+from infra.contract import platform_services
+from infra.preview import runner
+from infra.stacks import Project, platform_settings, project_dir
 
 HERE = Path(__file__).parent
 KUBERNETES_VERSION = "1.34.0"
@@ -106,13 +110,45 @@ def app(**fields: Any) -> AppSpec:
     return AppSpec.model_validate({"image": "registry.example.com/product/gateway:v1.2.3", **fields})
 
 
+PLATFORM = platform_services()
+"""The platform's names the services are rendered against (``infra.contract``)."""
+
 TARGET = Target(
     environment="prod",
-    namespace="product",
+    namespace=PLATFORM.namespace,
     delivery=DeliverySpec(),
-    secret_store="aws-secrets-manager",
-    prometheus_url="http://kube-prometheus-stack-prometheus.monitoring.svc:9090",
-    ingress_class="alb",
+    secret_store=PLATFORM.secret_store,
+    prometheus_url=PLATFORM.prometheus_url,
+    ingress_class=PLATFORM.ingress_class,
     redis_address="redis.product.internal:6379",
     shared_env={"REDIS_HOST": "redis.product.internal"},
 )
+
+
+def target(stack: str, delivery: DeliverySpec, redis: str = "redis:6379", env=None) -> Target:
+    """A ``Target`` for ``stack`` with the platform's names."""
+    return Target(
+        environment=stack,
+        namespace=PLATFORM.namespace,
+        delivery=delivery,
+        secret_store=PLATFORM.secret_store,
+        prometheus_url=PLATFORM.prometheus_url,
+        ingress_class=PLATFORM.ingress_class,
+        redis_address=redis,
+        shared_env=env if env is not None else {"REDIS_HOST": "redis"},
+    )
+
+
+def services_raw(stack: str) -> dict[str, str]:
+    """The raw config of the services stack file ``stack`` (as the host hands it to the program)."""
+    return dict(runner.read_stack_file(stack, project_dir(Project.SERVICES)).config)
+
+
+def services_settings(stack: str, edit=None, raw: dict[str, str] | None = None) -> ServicesSettings:
+    """The services stack ``stack`` parsed on its platform stack, ``edit(apps)`` applied first."""
+    config = dict(raw if raw is not None else services_raw(stack))
+    if edit is not None:
+        apps = json.loads(config["services:apps"])
+        edit(apps)
+        config["services:apps"] = json.dumps(apps)
+    return parse_services(config, stack, platform_settings(stack))

@@ -3,16 +3,14 @@ adding a service through config only."""
 
 from __future__ import annotations
 
-import json
-
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 
 from components.apps import manifests
 from components.apps.product import ProductServices, ProductServicesArgs
-from infra.config import parse
-from infra.preview import runner
+from tests.components.apps.support import PLATFORM, services_settings
+from tests.components.apps.support import target as support_target
 from tests.helpers import of_type, one
 
 ROLLOUT = "kubernetes:argoproj.io/v1alpha1:Rollout"
@@ -21,12 +19,7 @@ JOB = "kubernetes:batch/v1:Job"
 
 
 def _services(stack: str, edit=None):
-    config = dict(runner.read_stack_file(stack).config)
-    if edit is not None:
-        services = json.loads(config["platform:services"])
-        edit(services)
-        config["platform:services"] = json.dumps(services)
-    return parse(config, stack).config
+    return services_settings(stack, edit).config
 
 
 def _build(stack: str, edit=None, name: str = "svc"):
@@ -37,10 +30,11 @@ def _build(stack: str, edit=None, name: str = "svc"):
         ProductServices(
             name,
             ProductServicesArgs(
-                services=config.services,
+                services=config.apps,
                 delivery=config.delivery,
                 environment=stack,
                 provider=provider,
+                platform=PLATFORM,
                 redis_address="redis.example.internal:6379",
                 shared_env={"REDIS_HOST": "redis.example.internal"},
             ),
@@ -61,16 +55,12 @@ def test_every_kubernetes_object_uses_the_passed_provider(mock_runtime):
 def test_registered_objects_are_the_rendered_manifests(mock_runtime):
     config = _services("prod")
     resources = mock_runtime.run(_build("prod"))
-    target = manifests.Target(
-        "prod",
-        "product",
-        config.delivery,
-        "redis.example.internal:6379",
-        {"REDIS_HOST": "redis.example.internal"},
+    target = support_target(
+        "prod", config.delivery, "redis.example.internal:6379", {"REDIS_HOST": "redis.example.internal"}
     )
     expected = {
         (m["kind"], m["metadata"].get("name")): m
-        for name, spec in config.services.items()
+        for name, spec in config.apps.items()
         for m in manifests.render_app(name, spec, target).objects
         + manifests.render_migration(name, spec, target)
     }
@@ -185,6 +175,7 @@ def test_adding_a_service_through_config_creates_it(mock_runtime):
         [
             "ServiceAccount",
             "Service",
+            "ServiceMonitor",
             "Ingress",
             "Deployment",
             "HorizontalPodAutoscaler",
@@ -201,7 +192,7 @@ def test_queue_workers_need_the_redis_address(mock_runtime):
 
     def build() -> None:
         provider = k8s.Provider("k8s", kubeconfig="{}")
-        ProductServices("svc", ProductServicesArgs(config.services, config.delivery, "prod", provider))
+        ProductServices("svc", ProductServicesArgs(config.apps, config.delivery, "prod", provider, PLATFORM))
 
     with pytest.raises(Exception, match="worker-convert, worker-export scale on a Redis queue"):
         mock_runtime.run(build)

@@ -1,5 +1,5 @@
-"""``platform:services`` and ``platform:delivery`` as the stack files say them, and every invalid path's
-message (through ``infra.config.parse``, exactly as a preview loads them)."""
+"""``services:apps`` and ``services:delivery`` as the services stack files say them, and every invalid path's
+message (through ``infra.config.parse_services``, exactly as a preview loads them)."""
 
 from __future__ import annotations
 
@@ -9,24 +9,19 @@ from typing import Any
 import pytest
 
 from components.apps.spec import BlueGreenSpec, CanarySpec, Gate, RollingSpec, Strategy, rollout_waves
-from infra.config import ConfigError, Settings, parse
-from infra.preview import runner
+from infra.config import ConfigError, ServicesSettings
+from tests.components.apps.support import services_raw, services_settings
 from tests.conftest import STACKS
 
 SIX = {"gateway", "worker-convert", "worker-export", "realtime", "web", "mcp"}
 
 
 def raw(stack: str) -> dict[str, Any]:
-    return dict(runner.read_stack_file(stack).config)
+    return services_raw(stack)
 
 
-def parsed(stack: str, edit=None) -> Settings:
-    config = raw(stack)
-    if edit is not None:
-        services = json.loads(config["platform:services"])
-        edit(services)
-        config["platform:services"] = json.dumps(services)
-    return parse(config, stack)
+def parsed(stack: str, edit=None) -> ServicesSettings:
+    return services_settings(stack, edit)
 
 
 def problems(stack: str, edit) -> list[str]:
@@ -37,17 +32,17 @@ def problems(stack: str, edit) -> list[str]:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_stack_declares_the_six_services(stack):
-    assert set(parsed(stack).config.services) == SIX
+    assert set(parsed(stack).config.apps) == SIX
 
 
 def test_dev_ships_everything_rolling_on_one_replica():
-    services = parsed("dev").config.services
+    services = parsed("dev").config.apps
     assert {s.strategy.type for s in services.values()} == {Strategy.ROLLING}
     assert {s.min_replicas for s in services.values()} == {1}
 
 
 def test_prod_strategies_follow_the_deployment_guide():
-    services = parsed("prod").config.services
+    services = parsed("prod").config.apps
     gateway, web, realtime = services["gateway"], services["web"], services["realtime"]
     assert isinstance(gateway.strategy, CanarySpec)
     assert [s.set_weight for s in gateway.strategy.steps if s.set_weight] == [10, 50, 100]
@@ -65,7 +60,7 @@ def test_prod_strategies_follow_the_deployment_guide():
 
 
 def test_staging_uses_prods_strategies_at_smaller_scale():
-    staging, prod = parsed("staging").config.services, parsed("prod").config.services
+    staging, prod = parsed("staging").config.apps, parsed("prod").config.apps
     for name in SIX:
         assert staging[name].strategy.type == prod[name].strategy.type
         assert staging[name].autoscaling.max_replicas <= prod[name].autoscaling.max_replicas
@@ -73,7 +68,7 @@ def test_staging_uses_prods_strategies_at_smaller_scale():
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_rollout_order_is_migrations_then_api_and_web_then_mcp(stack):
-    services = parsed(stack).config.services
+    services = parsed(stack).config.apps
     waves = rollout_waves(services)
     assert waves[-1] == ["mcp"]
     assert {"gateway", "web"} <= set(waves[0])
@@ -109,32 +104,32 @@ INVALID = [
         "prod",
         "gateway.image",
         f"{REG}/gateway:latest",
-        "platform:services.gateway.image: 'latest' is never deployed",
+        "services:apps.gateway.image: 'latest' is never deployed",
     ),
-    ("prod", "gateway.image", f"{REG}/gateway", "platform:services.gateway.image: must be tagged"),
-    ("prod", "web.image", f"{REG}/web:v1.4.2-rc.1", "platform:services.web.image: prod accepts only vX.Y.Z"),
-    ("staging", "web.image", f"{REG}/web:v1.4.2", "platform:services.web.image: staging accepts only rc-"),
-    ("dev", "mcp.image", f"{REG}/mcp:rc-2611220100", "platform:services.mcp.image: dev accepts only dev-"),
+    ("prod", "gateway.image", f"{REG}/gateway", "services:apps.gateway.image: must be tagged"),
+    ("prod", "web.image", f"{REG}/web:v1.4.2-rc.1", "services:apps.web.image: prod accepts only vX.Y.Z"),
+    ("staging", "web.image", f"{REG}/web:v1.4.2", "services:apps.web.image: staging accepts only rc-"),
+    ("dev", "mcp.image", f"{REG}/mcp:rc-2611220100", "services:apps.mcp.image: dev accepts only dev-"),
     (
         "prod",
         "gateway.rollbackTo",
         f"{REG}/gateway:v1.4.1-rc.2",
-        "platform:services.gateway.rollbackTo: prod",
+        "services:apps.gateway.rollbackTo: prod",
     ),
     ("prod", "gateway.rollbackTo", f"{REG}/gateway:v1.4.2", "rollbackTo equals image"),
     (
         "prod",
         "web.strategy.autoPromotionEnabled",
         True,
-        "platform:services.web.strategy.autoPromotionEnabled: prod",
+        "services:apps.web.strategy.autoPromotionEnabled: prod",
     ),
     (
         "prod",
         "realtime.autoscaling.minReplicas",
         1,
-        "platform:services.realtime.autoscaling.minReplicas: prod runs",
+        "services:apps.realtime.autoscaling.minReplicas: prod runs",
     ),
-    ("prod", "mcp.colour", "blue", "platform:services.mcp.colour: unknown key (allowed here: after, args,"),
+    ("prod", "mcp.colour", "blue", "services:apps.mcp.colour: unknown key (allowed here: after, args,"),
     ("prod", "mcp.after", ["gateway", "search"], "mcp.after names unknown service(s): search"),
     ("prod", "gateway.after", ["mcp"], "services wait for each other in a cycle: gateway, mcp"),
     ("prod", "web.after", ["web"], "web.after names itself"),
@@ -146,7 +141,7 @@ INVALID = [
         "prod",
         "web.resources",
         {"memory": "1Gb"},
-        "platform:services.web.resources.memory: must be a Kubernetes quantity",
+        "services:apps.web.resources.memory: must be a Kubernetes quantity",
     ),
     (
         "prod",
@@ -176,16 +171,16 @@ INVALID = [
         "prod",
         "gateway.strategy",
         {"type": "canary", "steps": [{"setWeight": 100}], "backgroundGates": []},
-        "platform:services.gateway.strategy: prod canaries must run at least one analysis gate",
+        "services:apps.gateway.strategy: prod canaries must run at least one analysis gate",
     ),
     ("prod", "gateway.migration.timeoutSeconds", 5, "migration.timeoutSeconds: Input should be greater than"),
     (
         "prod",
         "gateway.secrets",
         [{"secret": "Bad_Name", "env": "X"}],
-        "platform:services.gateway.secrets[0].secret",
+        "services:apps.gateway.secrets[0].secret",
     ),
-    ("prod", "gateway.ingress.host", "not a host", "platform:services.gateway.ingress.host"),
+    ("prod", "gateway.ingress.host", "not a host", "services:apps.gateway.ingress.host"),
 ]
 
 
@@ -220,11 +215,11 @@ def test_every_tier_problem_is_reported_at_once():
 
 def test_delivery_rejects_an_abort_threshold_below_the_pass_threshold():
     config = raw("prod")
-    config["platform:delivery"] = json.dumps({"gates": {"maxErrorRate": 0.05, "abortErrorRate": 0.02}})
+    config["services:delivery"] = json.dumps({"gates": {"maxErrorRate": 0.05, "abortErrorRate": 0.02}})
     with pytest.raises(ConfigError) as caught:
-        parse(config, "prod")
+        services_settings("prod", raw=config)
     assert any(
-        p.startswith("platform:delivery.gates: ") and "abortErrorRate (0.02)" in p
+        p.startswith("services:delivery.gates: ") and "abortErrorRate (0.02)" in p
         for p in caught.value.problems
     )
 
@@ -238,12 +233,12 @@ def test_adding_a_service_is_a_stack_file_change():
             "after": ["gateway"],
         }
 
-    services = parsed("prod", edit).config.services
+    services = parsed("prod", edit).config.apps
     assert services["search"].strategy.type == Strategy.ROLLING
     waves = rollout_waves(services)
     assert "search" in waves[1]  # after gateway, which is in the first wave
 
 
 def test_canary_gates_are_the_union_of_steps_and_background():
-    gateway = parsed("prod").config.services["gateway"]
+    gateway = parsed("prod").config.apps["gateway"]
     assert gateway.strategy.gates == (Gate.ERROR_RATE, Gate.LATENCY_P95)

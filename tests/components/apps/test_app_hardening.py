@@ -8,17 +8,13 @@ import pytest
 
 from components.apps import manifests
 from components.apps.spec import AppSpec
-from infra.config import parse
-from infra.preview import runner
-from tests.components.apps.support import validate
+from tests.components.apps.support import services_settings, target, validate
 from tests.conftest import STACKS
 
 
 def _stack(stack: str) -> tuple[manifests.Target, dict[str, AppSpec]]:
-    stack_file = runner.read_stack_file(stack)
-    config = parse(dict(stack_file.config), stack).config
-    target = manifests.Target(stack, "product", config.delivery, "redis:6379", {"REDIS_HOST": "redis"})
-    return target, config.services
+    config = services_settings(stack).config
+    return target(stack, config.delivery), config.apps
 
 
 def _objects(stack: str) -> list[tuple[str, AppSpec, dict[str, Any]]]:

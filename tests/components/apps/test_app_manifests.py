@@ -13,6 +13,7 @@ import yaml
 
 from components.apps import gates, manifests
 from components.apps.spec import AppSpec, DeliverySpec, Gate
+from components.cluster.charts import PROMETHEUS_URL
 from tests.components.apps.support import TARGET, app, validate
 
 GOLDEN = Path(__file__).parent / "golden"

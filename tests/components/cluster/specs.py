@@ -6,14 +6,21 @@ import copy
 from typing import Any
 
 ADMIN = "arn:aws:iam::123456789012:role/platform-admin"
-DEPLOY = "arn:aws:iam::123456789012:role/platform-ci-deploy"
+PLATFORM_DEPLOY = "arn:aws:iam::123456789012:role/github-actions-test-platform-deploy"
+DEPLOY = "arn:aws:iam::123456789012:role/github-actions-test-services-deploy"
+PREVIEW = "arn:aws:iam::123456789012:role/github-actions-test-platform-preview"
 
 
 def cluster_config(**overrides: Any) -> dict[str, Any]:
     """A valid ``platform:cluster`` value; ``overrides`` replace top-level keys."""
     config: dict[str, Any] = {
         "kubernetesVersion": "1.34",
-        "access": {"adminRoleArns": [ADMIN], "deployRoleArns": [DEPLOY]},
+        "access": {
+            "adminRoleArns": [ADMIN],
+            "platformDeployRoleArns": [PLATFORM_DEPLOY],
+            "servicesDeployRoleArns": [DEPLOY],
+            "previewRoleArns": [PREVIEW],
+        },
         "nodeGroups": [
             {
                 "name": "general",
@@ -38,10 +45,10 @@ def cluster_config(**overrides: Any) -> dict[str, Any]:
             "argoRollouts": {"chartVersion": "2.40.2"},
             "externalSecrets": {"chartVersion": "1.0.0"},
             "kubePrometheusStack": {"chartVersion": "79.7.1"},
-            "loki": {"chartVersion": "6.45.1"},
+            "loki": {"chartVersion": "6.46.0"},
             "alloy": {"chartVersion": "1.2.0"},
             "keda": {"chartVersion": "2.17.2"},
-            "clusterAutoscaler": {"chartVersion": "9.50.1"},
+            "clusterAutoscaler": {"chartVersion": "9.53.0"},
         },
     }
     config.update(copy.deepcopy(overrides))

@@ -21,10 +21,10 @@ EXPECTED_RELEASES = {
         "79.7.1",
         "https://prometheus-community.github.io/helm-charts",
     ),
-    "loki": ("monitoring", "6.45.1", "https://grafana.github.io/helm-charts"),
+    "loki": ("monitoring", "6.46.0", "https://grafana.github.io/helm-charts"),
     "alloy": ("monitoring", "1.2.0", "https://grafana.github.io/helm-charts"),
     "keda": ("keda", "2.17.2", "https://kedacore.github.io/charts"),
-    "cluster-autoscaler": ("kube-system", "9.50.1", "https://kubernetes.github.io/autoscaler"),
+    "cluster-autoscaler": ("kube-system", "9.53.0", "https://kubernetes.github.io/autoscaler"),
 }
 
 

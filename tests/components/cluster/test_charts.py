@@ -68,7 +68,7 @@ def test_dev_prometheus_is_minimal_and_prod_keeps_a_month_on_a_volume():
 
 
 def test_loki_retention_is_enforced_by_the_compactor():
-    values = charts.loki_values(LokiSpec(chart_version="6.45.1", retention="2160h", storage_gib=100))
+    values = charts.loki_values(LokiSpec(chart_version="6.46.0", retention="2160h", storage_gib=100))
     assert values["loki"]["limits_config"]["retention_period"] == "2160h"
     assert values["loki"]["compactor"]["retention_enabled"] is True
     assert values["singleBinary"]["persistence"] == {"enabled": True, "size": "100Gi"}

@@ -8,7 +8,7 @@ import pytest
 
 from infra.preview.mocks import is_secret
 from tests.components.cluster.build import CLUSTER_KEY, LOGS_KEY, SUBNETS, WORKLOADS_SG, build
-from tests.components.cluster.specs import ADMIN, DEPLOY, cluster_config
+from tests.components.cluster.specs import ADMIN, DEPLOY, PLATFORM_DEPLOY, PREVIEW, cluster_config
 from tests.helpers import inputs, named, of_type, one, policy
 
 CLUSTER = "aws:eks/cluster:Cluster"
@@ -67,22 +67,56 @@ def test_all_five_control_plane_log_types_go_to_a_kms_encrypted_group(recorded):
     assert group.urn in cluster.dependencies  # created (with KMS and retention) before EKS creates its own
 
 
-def test_authentication_mode_is_api_with_access_entries_for_admin_and_deploy(recorded):
+def test_authentication_mode_is_api_and_the_creator_gets_nothing_implicit(recorded):
     access = inputs(one(recorded, CLUSTER))["accessConfig"]
     assert access["authenticationMode"] == "API"
+    assert access["bootstrapClusterCreatorAdminPermissions"] is False
+
+
+def test_each_identity_gets_exactly_its_access_entry(recorded):
     entries = {
         inputs(r)["principalArn"]: inputs(r) for r in of_type(recorded, "aws:eks/accessEntry:AccessEntry")
     }
-    assert set(entries) == {ADMIN, DEPLOY}
+    assert set(entries) == {ADMIN, PLATFORM_DEPLOY, DEPLOY, PREVIEW}
     assert all(e["type"] == "STANDARD" for e in entries.values())
+    assert entries[DEPLOY]["kubernetesGroups"] == ["platform-services-deployers"]
+    assert entries[PREVIEW]["kubernetesGroups"] == ["platform-previewers"]
+    assert "kubernetesGroups" not in entries[ADMIN]
     grants = {
         inputs(r)["principalArn"]: inputs(r)
         for r in of_type(recorded, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
     }
-    assert grants[ADMIN]["policyArn"] == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
-    assert grants[ADMIN]["accessScope"] == {"type": "cluster"}
-    assert grants[DEPLOY]["policyArn"] == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy"
+    policy = "arn:aws:eks::aws:cluster-access-policy/"
+    # people and the platform deploy identity: cluster admin (Helm releases, CRDs, namespaces)
+    for admin in (ADMIN, PLATFORM_DEPLOY):
+        assert grants[admin]["policyArn"] == policy + "AmazonEKSClusterAdminPolicy"
+        assert grants[admin]["accessScope"] == {"type": "cluster"}
+    # the services deploy identity: edit in the product namespace only
+    assert grants[DEPLOY]["policyArn"] == policy + "AmazonEKSEditPolicy"
     assert grants[DEPLOY]["accessScope"] == {"type": "namespace", "namespaces": ["product"]}
+    # previews: view
+    assert grants[PREVIEW]["policyArn"] == policy + "AmazonEKSViewPolicy"
+    assert grants[PREVIEW]["accessScope"] == {"type": "cluster"}
+
+
+def test_the_kubernetes_provider_waits_for_every_access_entry(recorded):
+    provider = one(recorded, "pulumi:providers:kubernetes")
+    associations = of_type(recorded, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+    assert associations
+    assert {a.urn for a in associations} <= set(provider.dependencies)
+
+
+def test_previewers_read_the_custom_resources_and_nothing_more(recorded):
+    (role,) = list(of_type(recorded, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"))
+    rules = inputs(role)["rules"]
+    assert {verb for rule in rules for verb in rule["verbs"]} == {"get", "list", "watch"}
+    assert {"argoproj.io", "external-secrets.io", "keda.sh", "monitoring.coreos.com"} == {
+        group for rule in rules for group in rule["apiGroups"]
+    }
+    (binding,) = of_type(recorded, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding")
+    assert inputs(binding)["subjects"] == [
+        {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "platform-previewers"}
+    ]
 
 
 def test_no_aws_auth_config_map_is_managed(recorded):

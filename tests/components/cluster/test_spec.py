@@ -133,9 +133,9 @@ def test_valid_cluster_settings_parse_with_documented_defaults():
         ),
         (cluster_config(access={"adminRoleArns": []}), "platform:cluster.access.adminRoleArns", "at least 1"),
         (
-            cluster_config(access={"adminRoleArns": [ADMIN], "deployRoleArns": [ADMIN]}),
+            cluster_config(access={"adminRoleArns": [ADMIN], "servicesDeployRoleArns": [ADMIN]}),
             "platform:cluster.access",
-            "listed as admin and deploy",
+            "is listed in adminRoleArns and servicesDeployRoleArns",
         ),
         (
             cluster_config(
@@ -174,7 +174,7 @@ def test_valid_cluster_settings_parse_with_documented_defaults():
             cluster_config(
                 addons=cluster_config()["addons"]
                 | {
-                    "loki": {"chartVersion": "6.45.1"},
+                    "loki": {"chartVersion": "6.46.0"},
                     "kubePrometheusStack": {"enabled": False, "chartVersion": "79.7.1"},
                 }
             ),
@@ -183,7 +183,7 @@ def test_valid_cluster_settings_parse_with_documented_defaults():
         ),
         (
             cluster_config(
-                addons=cluster_config()["addons"] | {"loki": {"enabled": False, "chartVersion": "6.45.1"}}
+                addons=cluster_config()["addons"] | {"loki": {"enabled": False, "chartVersion": "6.46.0"}}
             ),
             "platform:cluster.addons",
             "alloy is enabled but needs loki",
