@@ -17,7 +17,6 @@ from components.cluster.charts import PROMETHEUS_URL
 from tests.components.apps.support import TARGET, app, validate
 
 GOLDEN = Path(__file__).parent / "golden"
-PROMETHEUS_URL = TARGET.prometheus_url
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 SECRETS = [
