@@ -113,6 +113,8 @@ class LogBucket(pulumi.ComponentResource):
         policy: Any = pulumi.Output.all(bucket.arn, args.data_key_arn).apply(
             lambda v: iam.dumps(loki_bucket_policy(v[0], v[1], ctx.region))
         )
-        role = irsa_role(f"{name}-loki", args.oidc, chart.namespace, chart.service_account, self, inline_policy=policy)
+        role = irsa_role(
+            f"{name}-loki", args.oidc, chart.namespace, chart.service_account, self, inline_policy=policy
+        )
         self.loki = LokiBucket(name=bucket.bucket, region=ctx.region, role_arn=role.arn)
         self.register_outputs({"bucket": bucket.bucket, "role_arn": role.arn})

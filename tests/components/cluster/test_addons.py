@@ -193,7 +193,9 @@ def test_loki_on_s3_gets_its_own_encrypted_bucket_and_a_role_limited_to_it(mock_
         "kms:GenerateDataKey",
     }
     values = inputs(one(recorded, RELEASE, "test-addons-loki"))["values"]
-    assert values["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(":role/test-addons-logs-loki")
+    assert values["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(
+        ":role/test-addons-logs-loki"
+    )
     assert values["loki"]["storage"]["bucketNames"]["chunks"] == f"platform-test-loki-{ACCOUNT_ID}"
 
 

@@ -271,4 +271,5 @@ def test_every_stack_runs_the_autoscaler_of_its_kubernetes_minor():
         cluster = stacks.platform_settings(stack).config.cluster
         assert cluster is not None
         version = cluster.addons.cluster_autoscaler.autoscaler_version
-        assert version is not None and version.rsplit(".", 1)[0] == cluster.kubernetes_version, stack
+        assert version is not None, stack
+        assert version.rsplit(".", 1)[0] == cluster.kubernetes_version, stack
