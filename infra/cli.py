@@ -5,6 +5,7 @@
     python -m infra preview --stack dev --markdown     # for a pull-request comment
     python -m infra preview --stack prod --project services   # the services project (default: platform)
     python -m infra stacks --json                      # the stack registry, for the workflows' matrices
+    python -m infra timing --stack prod --json         # release/rollback per service, from-scratch path
     python -m infra env add alice                      # a dev environment on a shared Atlas slot
     python -m infra env remove alice                   # free its slot (reused first-in, first-out)
 
@@ -51,6 +52,15 @@ def _parser() -> argparse.ArgumentParser:
     form = preview.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="print JSON: stack, resources, summary")
     form.add_argument("--markdown", action="store_true", help="print a compact Markdown summary")
+    timing = commands.add_parser(
+        "timing", help="release and rollback time per service, and the platform's from-scratch critical path"
+    )
+    timing.add_argument("--stack", "-s", required=True, help="stack name: dev, staging or prod")
+    timing.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"stack", "services": {NAME: {"release_seconds", "rollback_seconds"}}, "from_scratch_seconds"}',
+    )
     registry = commands.add_parser("stacks", help="list the stacks of each project, in promotion order")
     registry.add_argument("--json", action="store_true", help='print {"platform": [...], "services": [...]}')
     env = commands.add_parser("env", help="add or remove a dev environment on a shared Atlas cluster slot")
@@ -69,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _env(args)
         if args.command == "stacks":
             return _stacks(args)
+        if args.command == "timing":
+            return _timing(args)
     except BrokenPipeError:  # output piped into `head`: not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
         return 0
@@ -106,6 +118,19 @@ def _preview(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_POLICY if policy.mandatory(violations) else 0
+
+
+def _timing(args: argparse.Namespace) -> int:
+    from infra import timing
+    from infra.config import ConfigError
+
+    try:
+        document = timing.report(timing.load(args.stack))
+    except (FileNotFoundError, ConfigError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    print(json.dumps(document, indent=2) if args.json else timing.as_text(document))
+    return 0
 
 
 def _stacks(args: argparse.Namespace) -> int:

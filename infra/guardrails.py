@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from components.apps.rules import service_problems
+from components.apps.rules import budget_problems, service_problems
 from components.cluster.charts import REQUIRED_SECRETS, Addon
 from components.cluster.spec import CapacityType, LogStorage
 from components.core.tags import tag_problems
@@ -237,6 +237,7 @@ def check_services(services: ServicesStackConfig, platform: StackConfig) -> list
     service, and every reference to something the platform stack of the same name does not have."""
     apps = services.apps
     problems = service_problems(apps, platform.tier)
+    problems += budget_problems(apps, services.delivery, platform.tier)
     if not apps:
         return problems
     if platform.cluster is None:

@@ -558,6 +558,9 @@ class DeliverySpec(Spec):
             Defaults to ``product``.
         ssl_policy: the ALB's TLS policy. Defaults to TLS 1.3/1.2 only.
         secret_refresh: how often External Secrets re-reads Secrets Manager. Defaults to ``1h``.
+        release_budget_minutes: the longest release a prod strategy may imply (``python -m infra
+            timing``): ``pulumi up`` to Healthy, migration deadline, surge rounds, canary pauses and
+            analyses, blue/green pre-promotion analysis; a person's promote is not counted. Defaults to 10.
     """
 
     gates: GatesSpec = GatesSpec()
@@ -565,3 +568,4 @@ class DeliverySpec(Spec):
     ingress_group: ServiceName = DEFAULT_INGRESS_GROUP
     ssl_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
     secret_refresh: Duration = "1h"
+    release_budget_minutes: int = Field(default=10, ge=1, le=120)
