@@ -6,47 +6,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from components.apps.image import tag_problem
 from components.apps.spec import AppSpec, BlueGreenSpec, CanarySpec, DeliverySpec
 from components.apps.timing import service_timing
-from components.core.tier import Tier
+from components.core.tier import Tier, policy_for
 
 Problem = tuple[str, str]
-
-
-@dataclass(frozen=True)
-class ServicePolicy:
-    """A tier's floor for services.
-
-    Attributes:
-        manual_promotion: blue/green switches need a person's ``promote``.
-        gated_canary: a canary must run at least one analysis gate.
-        min_exposed_replicas: fewest pods a service behind an ingress may run.
-    """
-
-    manual_promotion: bool
-    gated_canary: bool
-    min_exposed_replicas: int
-    time_budget: bool = False
 
 
 ROLLBACK_BUDGET_SECONDS = 180
 """A rollback (``rollbackTo``) reaches Healthy within three minutes, by anyone: the background documents'
 target (from 15 minutes)."""
-SERVICE_POLICIES: dict[Tier, ServicePolicy] = {
-    Tier.DEV: ServicePolicy(manual_promotion=False, gated_canary=False, min_exposed_replicas=1),
-    Tier.STAGING: ServicePolicy(manual_promotion=False, gated_canary=True, min_exposed_replicas=1),
-    Tier.PROD: ServicePolicy(
-        manual_promotion=True, gated_canary=True, min_exposed_replicas=2, time_budget=True
-    ),
-}
+TIME_BUDGET_TIERS = frozenset({Tier.PROD})
+"""Tiers whose services must release within ``delivery.releaseBudgetMinutes`` and roll back within
+:data:`ROLLBACK_BUDGET_SECONDS`."""
 
 
 def service_problems(services: dict[str, AppSpec], tier: Tier) -> list[Problem]:
     """Every tier problem of ``services``."""
-    policy = SERVICE_POLICIES[tier]
+    policy = policy_for(tier)
     problems: list[Problem] = []
     for name, spec in services.items():
         key = f"apps.{name}"
@@ -85,7 +63,7 @@ def budget_problems(services: dict[str, AppSpec], delivery: DeliverySpec, tier: 
     """Where the tier keeps a time budget (prod): every service whose strategy implies a release longer
     than ``delivery.releaseBudgetMinutes`` or a rollback longer than three minutes
     (:mod:`components.apps.timing`), naming the service and the figure."""
-    if not SERVICE_POLICIES[tier].time_budget:
+    if tier not in TIME_BUDGET_TIERS:
         return []
     budget = delivery.release_budget_minutes * 60
     problems: list[Problem] = []
