@@ -6,6 +6,7 @@
     python -m infra preview --stack prod --project services   # the services project (default: platform)
     python -m infra scan --stack prod                  # checkov over the offline run (docs/CHECKOV.md)
     python -m infra stacks --json                      # the stack registry, for the workflows' matrices
+    python -m infra timing --stack prod --json         # release/rollback per service, from-scratch path
     python -m infra env add alice                      # a dev environment on a shared Atlas slot
     python -m infra env remove alice                   # free its slot (reused first-in, first-out)
     python -m infra diff --stack prod --base origin/main --markdown   # what a change does (infra/review/)
@@ -68,6 +69,15 @@ def _parser() -> argparse.ArgumentParser:
         default=Project.PLATFORM.value,
         help="which project",
     )
+    timing = commands.add_parser(
+        "timing", help="release and rollback time per service, and the platform's from-scratch critical path"
+    )
+    timing.add_argument("--stack", "-s", required=True, help="stack name: dev, staging or prod")
+    timing.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"stack", "services": {NAME: {"release_seconds", "rollback_seconds"}}, "from_scratch_seconds"}',
+    )
     registry = commands.add_parser("stacks", help="list the stacks of each project, in promotion order")
     registry.add_argument("--json", action="store_true", help='print {"platform": [...], "services": [...]}')
     env = commands.add_parser("env", help="add or remove a dev environment on a shared Atlas cluster slot")
@@ -95,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _env(args)
         if args.command == "stacks":
             return _stacks(args)
+        if args.command == "timing":
+            return _timing(args)
         if args.command in ("diff", "guard", "cost", "diagram"):
             from infra.review import commands as review
 
@@ -142,6 +154,19 @@ def _preview(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_POLICY if policy.mandatory(violations) else 0
+
+
+def _timing(args: argparse.Namespace) -> int:
+    from infra import timing
+    from infra.config import ConfigError
+
+    try:
+        document = timing.report(timing.load(args.stack))
+    except (FileNotFoundError, ConfigError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    print(json.dumps(document, indent=2) if args.json else timing.as_text(document))
+    return 0
 
 
 def _stacks(args: argparse.Namespace) -> int:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-from components.apps.rules import service_problems
+from components.apps.rules import budget_problems, service_problems
 from components.cluster.charts import REQUIRED_SECRETS, Addon
 from components.cluster.cluster import cluster_name
-from components.cluster.spec import CapacityType, covers_whole_internet
+from components.cluster.spec import CapacityType, LogStorage, covers_whole_internet
 from components.core.catalog import suggestion
 from components.core.catalog.services import atlas_disk_problem
 from components.core.names import Kind, name_problem
@@ -235,6 +235,15 @@ def _cluster(config: StackConfig, policy: TierPolicy) -> list[Problem]:
                     f" got {cluster.log_retention_days}",
                 )
             )
+        loki = cluster.addons.loki
+        if loki.enabled and loki.storage is not LogStorage.S3:
+            problems.append(
+                (
+                    "cluster.addons.loki.storage",
+                    "prod keeps logs in Loki's own S3 bucket (encrypted with the data key, written through its"
+                    f" own IAM role), not on one pod's volume; got {loki.storage.value!r}",
+                )
+            )
         for addon in PROD_REQUIRED_ADDONS:
             if not cluster.addons.by_key(addon.value).enabled:
                 problems.append(
@@ -263,6 +272,7 @@ def check_services(services: ServicesStackConfig, platform: StackConfig) -> list
     service, and every reference to something the platform stack of the same name does not have."""
     apps = services.apps
     problems = service_problems(apps, platform.tier)
+    problems += budget_problems(apps, services.delivery, platform.tier)
     if not apps:
         return problems
     if platform.cluster is None:

@@ -34,6 +34,8 @@ from components.security.secrets import secret_name
 ROLLOUT_API = "argoproj.io/v1alpha1"
 EXTERNAL_SECRET_API = "external-secrets.io/v1"
 KEDA_API = "keda.sh/v1alpha1"
+MONITORING_API = "monitoring.coreos.com/v1"
+SCRAPE_INTERVAL = "30s"
 PART_OF = "product"
 WAIT_HEALTHY = "jsonpath={.status.phase}=Healthy"  # Argo Rollouts' own phase; Paused/Degraded time out
 # A blue/green release promoted by hand: `up` ends once the new version is up and paused for promotion
@@ -396,6 +398,28 @@ def services(name: str, spec: AppSpec, target: Target) -> list[dict[str, Any]]:
     ]
 
 
+def service_monitor(name: str, spec: AppSpec, target: Target) -> dict[str, Any] | None:
+    """A ``ServiceMonitor`` scraping ``metricsPath`` on the named port ``http`` of every Service of the
+    service: ``<svc>`` and, during a rollout, ``<svc>-canary`` or ``<svc>-preview`` (they share the
+    service's labels). The Prometheus operator labels each target with ``namespace`` and ``service``
+    (the Kubernetes Service it was found through), the labels the gates and the alerts select on; the
+    canary's pods are therefore measured apart, as ``service="<svc>-canary"``. kube-prometheus-stack
+    selects ServiceMonitors of every namespace and release (``serviceMonitorSelectorNilUsesHelmValues:
+    false``, ``components/cluster/charts.py``). None for a service without a Service (a worker)."""
+    if not spec.service:
+        return None
+    return {
+        "apiVersion": MONITORING_API,
+        "kind": "ServiceMonitor",
+        "metadata": _meta(name, target),
+        "spec": {
+            "selector": {"matchLabels": labels(name)},
+            "namespaceSelector": {"matchNames": [target.namespace]},
+            "endpoints": [{"port": "http", "path": spec.metrics_path, "interval": SCRAPE_INTERVAL}],
+        },
+    }
+
+
 def ingress(name: str, spec: AppSpec, target: Target) -> dict[str, Any] | None:
     """An ALB ``Ingress``. Canary services point the rule at ``use-annotation``: Argo Rollouts writes the
     weighted forward action (``alb.ingress.kubernetes.io/actions.<svc>``) during a rollout."""
@@ -624,8 +648,8 @@ class AppManifests:
             controller cannot build before the Rollout exists).
         workload: the Deployment or Rollout; Pulumi waits for it to become healthy.
         companions: created beside the workload, not before it: Services (Argo owns their selectors;
-            Pulumi's endpoint await is skipped, the workload's await is the health signal) and a
-            non-canary Ingress (its await needs ready pods).
+            Pulumi's endpoint await is skipped, the workload's await is the health signal), the
+            ServiceMonitor that scrapes them, and a non-canary Ingress (its await needs ready pods).
         dependents: refer to the workload: the autoscaler and the disruption budget.
     """
 
@@ -654,6 +678,9 @@ def render_app(name: str, spec: AppSpec, target: Target) -> AppManifests:
     if spec.secrets:
         prerequisites.append(external_secret(name, spec, target))
     companions = [_skip_await(service) for service in services(name, spec, target)]
+    monitor = service_monitor(name, spec, target)
+    if monitor is not None:
+        companions.append(monitor)
     exposed = ingress(name, spec, target)
     if exposed is not None and spec.strategy.type == Strategy.CANARY:
         prerequisites.append(_skip_await(exposed))

@@ -380,7 +380,10 @@ class AppSpec(Spec):
         probes: see :class:`ProbesSpec`.
         replicas: pods when ``autoscaling`` is not set. Defaults to 1.
         autoscaling: HPA or KEDA scaling. Defaults to none (fixed ``replicas``).
-        service: a ClusterIP Service in front of the pods. Defaults to true; workers set false.
+        service: a ClusterIP Service in front of the pods, and a ServiceMonitor scraping it. Defaults to
+            true; workers set false.
+        metrics_path: where Prometheus scrapes the RED metrics on the container port (``http``).
+            Defaults to ``/metrics``.
         ingress: exposure through the ALB. Defaults to none (in-cluster only).
         disruption_budget: see :class:`DisruptionBudgetSpec`.
         drain_seconds: the ``preStop`` pause before SIGTERM, while endpoints and the ALB stop sending new
@@ -407,6 +410,7 @@ class AppSpec(Spec):
     replicas: int = Field(default=1, ge=1, le=100)
     autoscaling: AutoscalingSpec | None = None
     service: bool = True
+    metrics_path: str = Field(default="/metrics", pattern=r"^/")
     ingress: IngressSpec | None = None
     disruption_budget: DisruptionBudgetSpec = DisruptionBudgetSpec()
     drain_seconds: int = Field(default=10, ge=0, le=600)
@@ -555,6 +559,9 @@ class DeliverySpec(Spec):
             Defaults to ``product``.
         ssl_policy: the ALB's TLS policy. Defaults to TLS 1.3/1.2 only.
         secret_refresh: how often External Secrets re-reads Secrets Manager. Defaults to ``1h``.
+        release_budget_minutes: the longest release a prod strategy may imply (``python -m infra
+            timing``): ``pulumi up`` to Healthy, migration deadline, surge rounds, canary pauses and
+            analyses, blue/green pre-promotion analysis; a person's promote is not counted. Defaults to 10.
     """
 
     gates: GatesSpec = GatesSpec()
@@ -571,3 +578,4 @@ class DeliverySpec(Spec):
         return value
 
     secret_refresh: Duration = "1h"
+    release_budget_minutes: int = Field(default=10, ge=1, le=120)

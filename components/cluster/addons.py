@@ -27,7 +27,8 @@ from components.cluster import charts, policies
 from components.cluster.addon_network_policies import ADDON_FLOWS, addon_policies
 from components.cluster.charts import CHARTS, GRAFANA_ADMIN_SECRET, SLACK_WEBHOOK_SECRET, Addon
 from components.cluster.irsa import Oidc, irsa_role
-from components.cluster.spec import AddonsSpec, ChartSpec
+from components.cluster.log_bucket import LogBucket, LogBucketArgs
+from components.cluster.spec import AddonsSpec, ChartSpec, LogStorage
 from components.core import iam
 from components.core.context import AwsContext
 from components.security.secrets import secret_name
@@ -52,6 +53,9 @@ class PlatformAddonsArgs:
         app_cidrs: the app subnets, for the add-on namespaces' NetworkPolicies (the control plane's
             webhook calls, Prometheus's scrape targets). Defaults to none: no NetworkPolicies.
         data_cidrs: the data subnets (KEDA's Redis scaler). Defaults to none.
+        data_key_arn: the data key Loki's bucket is encrypted with (``loki.storage: s3``). Defaults to
+            none (then Loki may only use the filesystem).
+        protect: protect stateful resources (Loki's bucket). Defaults to false.
     """
 
     spec: AddonsSpec
@@ -65,6 +69,8 @@ class PlatformAddonsArgs:
     cluster_ready: list[pulumi.Resource]
     app_cidrs: tuple[str, ...] = ()
     data_cidrs: tuple[str, ...] = ()
+    data_key_arn: pulumi.Input[str] | None = None
+    protect: bool = False
 
 
 class PlatformAddons(pulumi.ComponentResource):
@@ -117,7 +123,9 @@ class PlatformAddons(pulumi.ComponentResource):
             self._release(
                 Addon.CLUSTER_AUTOSCALER,
                 enabled,
-                charts.cluster_autoscaler_values(args.cluster_name, ctx.region, role.arn),
+                charts.cluster_autoscaler_values(
+                    spec.cluster_autoscaler, args.cluster_name, ctx.region, role.arn
+                ),
             )
 
         store: list[pulumi.Resource] = []
@@ -132,7 +140,7 @@ class PlatformAddons(pulumi.ComponentResource):
                 depends_on=synced,
             )
         if Addon.LOKI in enabled:
-            self._release(Addon.LOKI, enabled, charts.loki_values(spec.loki))
+            self._release(Addon.LOKI, enabled, charts.loki_values(spec.loki, self._log_bucket()))
         if Addon.ALLOY in enabled:
             self._release(Addon.ALLOY, enabled, charts.alloy_values(), depends_on=[self.releases[Addon.LOKI]])
 
@@ -176,6 +184,20 @@ class PlatformAddons(pulumi.ComponentResource):
                     opts=self._k8s([resource]),
                 )
         return created
+
+    def _log_bucket(self) -> charts.LokiBucket | None:
+        """Loki's bucket and role when it stores in S3, else None."""
+        args = self._args
+        if args.spec.loki.storage is not LogStorage.S3:
+            return None
+        if args.data_key_arn is None:
+            raise ValueError("loki storage s3 needs data_key_arn (the bucket is encrypted with the data key)")
+        bucket = LogBucket(
+            f"{self._name}-logs",
+            LogBucketArgs(args.context, args.environment, args.data_key_arn, args.oidc, args.protect),
+            pulumi.ResourceOptions(parent=self),
+        )
+        return bucket.loki
 
     def _irsa(self, addon: Addon, policy: pulumi.Input[str]) -> aws.iam.Role:
         chart = CHARTS[addon]

@@ -192,3 +192,24 @@ def actions(policy: dict[str, Any]) -> set[str]:
         value: list[str] | str = statement.get("Action", [])
         found.update([value] if isinstance(value, str) else value)
     return found
+
+
+def loki_bucket_policy(bucket_arn: str, key_arn: str, region: str) -> dict[str, Any]:
+    """Loki's access: list its one bucket, read, write and delete objects in it (the compactor deletes
+    expired chunks), and use the data key only through S3 in this region (SSE-KMS with bucket keys)."""
+    return document(
+        {"Sid": "ListTheLogBucket", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn},
+        {
+            "Sid": "ReadWriteLogObjects",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            "Resource": f"{bucket_arn}/*",
+        },
+        {
+            "Sid": "DataKeyThroughS3",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": key_arn,
+            "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
+        },
+    )

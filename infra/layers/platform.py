@@ -61,6 +61,8 @@ def build(base: Foundation) -> Platform | None:
             cluster_ready=[*cluster.ready, base.secrets],
             app_cidrs=subnets.app,
             data_cidrs=subnets.data,
+            data_key_arn=base.keys.data,
+            protect=settings.protect,
         ),
         base.on_aws,
     )

@@ -181,9 +181,9 @@ def test_canary_analysis_aborts_at_the_abort_error_rate():
     assert background["args"] == [{"name": "service", "value": "gateway-canary"}]
     metric = gates.gate_metric(Gate.ERROR_RATE, DeliverySpec(), "product", PROMETHEUS_URL)
     # a single failed measurement (>= 5%) fails the run, and a failed run aborts the rollout
-    assert metric["failureCondition"] == "result[0] >= 0.05"
+    assert metric["failureCondition"] == "len(result) > 0 && result[0] >= 0.05"
     assert metric["failureLimit"] == 0
-    assert metric["successCondition"] == "result[0] < 0.02"
+    assert metric["successCondition"] == "len(result) > 0 && result[0] < 0.02"
 
 
 def test_gate_thresholds_come_from_config():
@@ -200,10 +200,13 @@ def test_gate_thresholds_come_from_config():
     error = gates.gate_metric(Gate.ERROR_RATE, delivery, "product", PROMETHEUS_URL)
     latency = gates.gate_metric(Gate.LATENCY_P95, delivery, "product", PROMETHEUS_URL)
     jobs = gates.gate_metric(Gate.JOB_SUCCESS_RATE, delivery, "product", PROMETHEUS_URL)
-    assert (error["successCondition"], error["failureCondition"]) == ("result[0] < 0.01", "result[0] >= 0.03")
-    assert latency["successCondition"] == "result[0] < 0.5"
+    assert (error["successCondition"], error["failureCondition"]) == (
+        "len(result) > 0 && result[0] < 0.01",
+        "len(result) > 0 && result[0] >= 0.03",
+    )
+    assert latency["successCondition"] == "len(result) > 0 && result[0] < 0.5"
     assert "[10m]" in error["provider"]["prometheus"]["query"]
-    assert jobs["successCondition"] == "result[0] >= 0.95"
+    assert jobs["successCondition"] == "len(result) > 0 && result[0] >= 0.95"
     assert (
         error["provider"]["prometheus"]["address"]
         == "http://kube-prometheus-stack-prometheus.monitoring.svc:9090"
