@@ -30,7 +30,7 @@ from components.network.spec import NetworkSpec
 from components.observability.spec import ObservabilitySpec
 from components.security.keys import KeysSpec
 from components.security.secrets import SecretsSpec
-from infra import guardrails
+from infra import guardrails, placeholders
 
 NAMESPACE = "platform"
 SERVICES_NAMESPACE = "services"
@@ -142,9 +142,31 @@ def parse(
 
 
 def load() -> Settings:
-    """Read and validate the running platform stack's configuration from the Pulumi runtime."""
+    """Read and validate the running platform stack's configuration from the Pulumi runtime.
+
+    Placeholder values (see :mod:`infra.placeholders`) are a warning in a preview and an error in a real
+    deployment.
+    """
     raw, secret_keys = _runtime_config()
-    return parse(raw, pulumi.get_stack(), pulumi.get_project(), secret_keys)
+    settings = parse(raw, pulumi.get_stack(), pulumi.get_project(), secret_keys)
+    check_placeholders(raw, NAMESPACE, settings.environment, secret_keys)
+    return settings
+
+
+def check_placeholders(
+    raw: Mapping[str, str], namespace: str, stack: str, secret_keys: Iterable[str]
+) -> None:
+    """Warn (preview, offline run) or refuse (real deployment) when ``raw`` holds placeholder values.
+
+    Raises:
+        ConfigError: one problem per placeholder key, when this run deploys for real.
+    """
+    found = placeholders.find(raw, namespace, frozenset(secret_keys))
+    if not found:
+        return
+    if placeholders.deploying():
+        raise ConfigError(stack, placeholders.problems(found))
+    pulumi.log.warn(f"Stack '{stack}': {placeholders.message(found)} (a real `pulumi up` refuses them)")
 
 
 class ServicesStackConfig(Spec):
@@ -219,7 +241,9 @@ def load_services() -> ServicesSettings:
     project_root = Path(pulumi.runtime.get_root_directory() or os.getcwd()).resolve()
     platform = stacks.platform_settings(stack, project_root.parent)
     raw, secret_keys = _runtime_config()
-    return parse_services(raw, stack, platform, pulumi.get_project(), secret_keys)
+    settings = parse_services(raw, stack, platform, pulumi.get_project(), secret_keys)
+    check_placeholders(raw, SERVICES_NAMESPACE, stack, secret_keys)
+    return settings
 
 
 def _runtime_config() -> tuple[dict[str, str], list[str]]:
