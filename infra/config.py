@@ -26,6 +26,7 @@ from components.data.atlas_spec import AtlasSpec
 from components.data.buckets import BucketsSpec
 from components.data.postgres import PostgresSpec
 from components.data.redis import RedisSpec
+from components.network.dns import DnsSpec
 from components.network.spec import NetworkSpec
 from components.observability.spec import ObservabilitySpec
 from components.security.keys import KeysSpec
@@ -55,6 +56,8 @@ class StackConfig(Spec):
         buckets: S3 buckets. Defaults to none.
         atlas: MongoDB Atlas; its API keys, when set, are ``secure:`` values. Defaults to none.
         cluster: the EKS cluster and its add-ons. Defaults to none (no cluster).
+        dns: the environment's Route53 zone, its ACM certificate for the ingress hosts and external-dns
+            (with the cluster). Defaults to none (no zone, no certificate: ingresses cannot serve HTTPS).
         observability: alert route, budget and alarm thresholds. Defaults to none (the policy pack's
             prod-tier rule requires the alert topic and the budget in prod).
     """
@@ -71,6 +74,7 @@ class StackConfig(Spec):
     buckets: BucketsSpec | None = None
     atlas: AtlasSpec | None = None
     cluster: ClusterSpec | None = None
+    dns: DnsSpec | None = None
     observability: ObservabilitySpec | None = None
 
 

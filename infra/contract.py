@@ -43,6 +43,8 @@ class PlatformOutput(StrEnum):
     REDIS_PORT = "redis_port"
     BUCKET_NAMES = "bucket_names"
     ATLAS_CONNECTION_STRINGS = "atlas_connection_strings"
+    CERTIFICATE_ARN = "certificate_arn"
+    """The validated ACM certificate of ``platform:dns.certificateNames``, for the ingresses' HTTPS."""
 
 
 PLATFORM_NAMES: dict[PlatformOutput, str] = {

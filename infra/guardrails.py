@@ -17,9 +17,11 @@ from components.core.tier import Tier, TierPolicy
 from components.data.naming import atlas_user_secret, dev_user
 from components.data.policy import DataPolicy, data_policy_for
 from components.data.redis import AUTH_SECRET as REDIS_AUTH_SECRET
+from components.network.dns import covers
 from components.network.spec import NatStrategy
 
 if TYPE_CHECKING:
+    from components.apps.spec import Services
     from infra.config import ServicesStackConfig, StackConfig
 
 Problem = tuple[str, str]
@@ -247,6 +249,7 @@ def check_services(services: ServicesStackConfig, platform: StackConfig) -> list
                 f"{', '.join(queued)} scale on a Redis queue, but the platform stack has no platform:redis",
             )
         )
+    problems += _ingress_hosts_certified(apps, platform)
     available = platform_secret_names(platform)
     for name, spec in apps.items():
         for i, ref in enumerate(spec.secrets):
@@ -259,6 +262,31 @@ def check_services(services: ServicesStackConfig, platform: StackConfig) -> list
                     )
                 )
     return problems
+
+
+def _ingress_hosts_certified(apps: Services, platform: StackConfig) -> list[Problem]:
+    """Every ingress host is a name of the platform's certificate (its HTTPS listener serves it)."""
+    hosts = {name: spec.ingress.host for name, spec in apps.items() if spec.ingress is not None}
+    if not hosts:
+        return []
+    if platform.dns is None:
+        return [
+            (
+                f"apps.{name}.ingress.host",
+                f"served over HTTPS, but the platform stack has no platform:dns (zone and certificate); got {host!r}",
+            )
+            for name, host in sorted(hosts.items())
+        ]
+    names = platform.dns.certificate_names
+    return [
+        (
+            f"apps.{name}.ingress.host",
+            f"not covered by the platform's certificate (platform:dns.certificateNames: {', '.join(names)});"
+            f" got {host!r}",
+        )
+        for name, host in sorted(hosts.items())
+        if not any(covers(cert, host) for cert in names)
+    ]
 
 
 def platform_secret_names(platform: StackConfig) -> set[str]:

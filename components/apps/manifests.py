@@ -58,6 +58,9 @@ class Target:
         redis_address: ``host:port`` of the Redis queue workers scale on (an input).
         shared_env: non-secret values known only at deploy time (data store endpoints), given to every
             container as environment variables (inputs). Defaults to none.
+        certificate_arn: the platform's validated ACM certificate for the ingress hosts (an input), named
+            on every Ingress's HTTPS listener. Defaults to none (the controller then looks a certificate
+            up by host).
     """
 
     environment: str
@@ -68,6 +71,7 @@ class Target:
     ingress_class: str
     redis_address: Any = None
     shared_env: Mapping[str, Any] = field(default_factory=dict)
+    certificate_arn: Any = None
 
 
 def labels(name: str) -> dict[str, str]:
@@ -397,6 +401,8 @@ def ingress(name: str, spec: AppSpec, target: Target) -> dict[str, Any] | None:
         "alb.ingress.kubernetes.io/target-group-attributes": ",".join(tg_attributes),
         "pulumi.com/timeoutSeconds": str(d.rollout_timeout_seconds),  # awaited beside the rollout
     }
+    if target.certificate_arn is not None:
+        annotations["alb.ingress.kubernetes.io/certificate-arn"] = target.certificate_arn
     port = {"name": "use-annotation"} if spec.strategy.type == Strategy.CANARY else {"number": SERVICE_PORT}
     return {
         "apiVersion": "networking.k8s.io/v1",

@@ -109,6 +109,11 @@ def build(settings: ServicesSettings) -> Delivery:
             platform=platform_services(),
             redis_address=redis_address,
             shared_env=shared_env(settings, platform),
+            certificate_arn=(
+                platform.output(PlatformOutput.CERTIFICATE_ARN)
+                if settings.platform.config.dns is not None
+                else None
+            ),
         ),
     )
     outputs["service_workloads"] = services.workloads
