@@ -109,9 +109,13 @@ def _preview(args: argparse.Namespace) -> int:
 
 
 def _stacks(args: argparse.Namespace) -> int:
+    from components.core.tier import Tier
     from infra import stacks
 
-    registry = {project.value: list(stacks.stacks(project)) for project in Project}
+    registry: dict[str, list[str]] = {project.value: list(stacks.stacks(project)) for project in Project}
+    # What the deploy workflows do on a merge (in order) and what waits for a dispatch and its approval.
+    registry["automatic"] = [s for s in registry["platform"] if stacks.tier_of(s) is not Tier.PROD]
+    registry["approval"] = [s for s in registry["platform"] if stacks.tier_of(s) is Tier.PROD]
     if args.json:
         print(json.dumps(registry))
     else:

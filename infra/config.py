@@ -17,6 +17,7 @@ import pulumi
 from pydantic import BaseModel, Field, SecretStr, ValidationError
 
 from components.apps.spec import DeliverySpec, Services
+from components.ci.runners import RunnersSpec
 from components.cluster.spec import ClusterSpec
 from components.core.model import Spec
 from components.core.region import AwsRegion
@@ -58,6 +59,8 @@ class StackConfig(Spec):
         cluster: the EKS cluster and its add-ons. Defaults to none (no cluster).
         dns: the environment's Route53 zone, its ACM certificate for the ingress hosts and external-dns
             (with the cluster). Defaults to none (no zone, no certificate: ingresses cannot serve HTTPS).
+        runners: GitHub Actions runners in the VPC, where every job that reaches the cluster runs.
+            Defaults to none.
         observability: alert route, budget and alarm thresholds. Defaults to none (the policy pack's
             prod-tier rule requires the alert topic and the budget in prod).
     """
@@ -75,6 +78,7 @@ class StackConfig(Spec):
     atlas: AtlasSpec | None = None
     cluster: ClusterSpec | None = None
     dns: DnsSpec | None = None
+    runners: RunnersSpec | None = None
     observability: ObservabilitySpec | None = None
 
 
