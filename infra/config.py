@@ -62,7 +62,7 @@ class StackConfig(Spec):
         runners: GitHub Actions runners in the VPC, where every job that reaches the cluster runs.
             Defaults to none.
         observability: alert route, budget and alarm thresholds. Defaults to none (the policy pack's
-            prod-tier rule requires the alert topic and the budget in prod).
+            tier-floors rule requires the alert topic and the budget in prod).
     """
 
     tier: Tier
