@@ -142,14 +142,16 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: i
     return done.stdout
 
 
-def wheelhouse_for(lines: tuple[str, ...], key: str) -> Path:
-    """Every wheel the set needs (and pip, setuptools, wheel), downloaded once into the cache."""
+def wheelhouse_for(lines: tuple[str, ...]) -> Path:
+    """Every wheel the set's pins need (and pip, setuptools, wheel), downloaded once into the cache."""
+    pinned = [line for line in lines if not line.startswith("-e ")]
+    key = hashlib.sha256("\n".join([*pinned, sys.version]).encode()).hexdigest()[:16]
     house = CACHE / f"wheels-{key}"
     if (house / ".complete").is_file():
         return house
     house.mkdir(parents=True, exist_ok=True)
     pins = house / "requirements.txt"
-    pins.write_text("\n".join(line for line in lines if not line.startswith("-e ")) + "\n")
+    pins.write_text("\n".join(pinned) + "\n")
     download = [sys.executable, "-m", "pip", "download", "--quiet", "--dest", str(house)]
     run([*download, "-r", str(pins), *UPGRADED], cwd=house)
     (house / ".complete").touch()
@@ -192,7 +194,7 @@ def venvs() -> dict[str, BuiltVenv]:
         lines = requirement_set(project)
         key = set_hash(lines)
         if key not in by_key:
-            by_key[key] = build(project, key, wheelhouse_for(lines, key))
+            by_key[key] = build(project, key, wheelhouse_for(lines))
         elif by_key[key].fresh:
             # `pulumi install` in this project's directory: pip install -r requirements.txt, run there.
             venv = by_key[key]
