@@ -132,7 +132,13 @@ FORCE_NEW: dict[str, ForceNew] = {
     # --- AWS: CI runners (CodeBuild)
     # --- AWS: TLS and DNS (platform:dns), the Auto Scaling service-linked role
     "aws:acm/certificate:Certificate": ForceNew(
-        ("domainName", "subjectAlternativeNames", "validationMethod", "keyAlgorithm", "certificateAuthorityArn"),
+        (
+            "domainName",
+            "subjectAlternativeNames",
+            "validationMethod",
+            "keyAlgorithm",
+            "certificateAuthorityArn",
+        ),
         TF + "acm/certificate.go",
         note="a new certificate is validated again by the same CNAMEs (the records allow overwrite)",
     ),
