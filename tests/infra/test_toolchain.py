@@ -142,12 +142,12 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: i
     return done.stdout
 
 
-def wheelhouse_for(lines: tuple[str, ...]) -> Path:
+def wheelhouse_for(lines: tuple[str, ...], download: bool = True) -> Path:
     """Every wheel the set's pins need (and pip, setuptools, wheel), downloaded once into the cache."""
     pinned = [line for line in lines if not line.startswith("-e ")]
     key = hashlib.sha256("\n".join([*pinned, sys.version]).encode()).hexdigest()[:16]
     house = CACHE / f"wheels-{key}"
-    if (house / ".complete").is_file():
+    if (house / ".complete").is_file() or not download:
         return house
     house.mkdir(parents=True, exist_ok=True)
     pins = house / "requirements.txt"
@@ -194,7 +194,9 @@ def venvs() -> dict[str, BuiltVenv]:
         lines = requirement_set(project)
         key = set_hash(lines)
         if key not in by_key:
-            by_key[key] = build(project, key, wheelhouse_for(lines))
+            by_key[key] = build(
+                project, key, wheelhouse_for(lines, download=not (CACHE / key / ".built").is_file())
+            )
         elif by_key[key].fresh:
             # `pulumi install` in this project's directory: pip install -r requirements.txt, run there.
             venv = by_key[key]
