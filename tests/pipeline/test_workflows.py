@@ -25,6 +25,7 @@ WORKFLOW_FILES = (
     "deploy-platform.yml",
     "deploy-services.yml",
     "deploy-stack.yml",
+    "pr-comment.yml",
     "preview.yml",
     "promote.yml",
 )
@@ -167,18 +168,45 @@ def test_pull_requests_preview_every_stack_of_both_projects_offline_and_live():
         "stack": "${{ fromJSON(needs.checks.outputs.stacks) }}",
         "project": ["platform", "services"],
     }
-    assert "--markdown" in offline["steps"][-1]["run"]
-    assert "GITHUB_STEP_SUMMARY" in offline["steps"][-1]["run"]
+    assert offline["steps"][0]["with"]["fetch-depth"] == 0
+    diff = offline["steps"][2]
+    assert (
+        'python -m infra diff --stack "$STACK" --project "$PROJECT" --base "$BASE_SHA" --markdown'
+        in diff["run"]
+    )
+    assert diff["env"]["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
+    assert "GITHUB_STEP_SUMMARY" in diff["run"]
+    upload = offline["steps"][3]
+    assert upload["uses"].startswith("actions/upload-artifact@")
+    assert upload["if"] == "always()"  # a dangerous diff (exit 4) is still posted
+    assert upload["with"]["name"] == "diff-${{ matrix.project }}-${{ matrix.stack }}"
     assert "secrets" not in str(offline)  # works on forks
     live = jobs["pulumi-preview"]
     assert "head.repo.full_name == github.repository" in live["if"]
     assert live["strategy"]["matrix"]["project"] == ["platform", "services"]
-    pulumi = live["steps"][-1]
+    pulumi = live["steps"][-2]
     assert pulumi["uses"].startswith("pulumi/actions@")
     assert pulumi["with"]["command"] == "preview"
     assert pulumi["with"]["work-dir"] == "${{ matrix.project == 'services' && 'services' || './' }}"
     assert pulumi["with"]["comment-on-pr"] is True
     assert pulumi["with"]["policyPacks"] == "policy"
+    guard = live["steps"][-1]["run"]
+    assert 'pulumi preview --stack "$STACK" --cwd "$WORK_DIR" --json > preview.json' in guard
+    assert guard.strip().endswith("venv/bin/python -m infra guard preview.json")
+
+
+def test_every_diff_is_posted_as_a_comment_even_for_forks_without_running_their_code():
+    workflow = _load("pr-comment.yml")
+    assert workflow["on"] == {"workflow_run": {"workflows": ["preview"], "types": ["completed"]}}
+    job = workflow["jobs"]["comment"]
+    assert job["permissions"] == {"actions": "read", "pull-requests": "write"}
+    assert not [s for s in job["steps"] if "checkout" in s.get("uses", "")]
+    download = job["steps"][0]
+    assert download["with"]["pattern"] == "diff-*"  # every stack x project the preview uploaded
+    assert download["with"]["run-id"] == "${{ github.event.workflow_run.id }}"
+    post = job["steps"][1]["run"]
+    assert "tr -dc '0-9'" in post  # the PR number from the artifact is digits only
+    assert "<!-- infra-diff:" in post
 
 
 def test_every_job_that_runs_pulumi_against_a_stack_runs_on_the_in_vpc_runner():
@@ -202,6 +230,7 @@ def test_every_job_that_runs_pulumi_against_a_stack_runs_on_the_in_vpc_runner():
 def test_only_the_registry_and_offline_jobs_run_on_github_hosted_runners():
     hosted = {(wf, job_id) for wf, job_id, job in _jobs() if job.get("runs-on") == "ubuntu-24.04"}
     assert hosted == {
+        ("pr-comment.yml", "comment"),
         ("preview.yml", "checks"),
         ("preview.yml", "offline-preview"),
         ("deploy-platform.yml", "registry"),
