@@ -140,12 +140,6 @@ def _urns(stack: str) -> list[str]:
     return [r.urn.replace("pulumi:pulumi:Stack$", "") for r in stack_run(stack, True).resources]
 
 
-def _glob(pattern: str) -> re.Pattern[str]:
-    """Pulumi's URN glob (pkg/resource/deploy/deployment.go): ``**`` any text, ``*`` none of ``::``."""
-    parts = [re.escape(p).replace(r"\*", "[^:]*") for p in pattern.split("**")]
-    return re.compile("^" + ".*".join(parts) + "$")
-
-
 def test_every_target_urn_is_a_resource_of_that_stack():
     for command in pulumi_commands():
         targets = [command[i + 1] for i, t in enumerate(command) if t == "--target"]
