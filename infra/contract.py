@@ -45,6 +45,8 @@ class PlatformOutput(StrEnum):
     ATLAS_CONNECTION_STRINGS = "atlas_connection_strings"
     WAF_WEB_ACL_ARN = "waf_web_acl_arn"
     ALB_ACCESS_LOG_BUCKET = "alb_access_log_bucket"
+    CERTIFICATE_ARN = "certificate_arn"
+    """The validated ACM certificate of ``platform:dns.certificateNames``, for the ingresses' HTTPS."""
 
 
 PLATFORM_NAMES: dict[PlatformOutput, str] = {

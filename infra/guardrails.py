@@ -26,11 +26,13 @@ from components.data.windows import (
     RDS_MIN_WINDOW_MINUTES,
     window_problems,
 )
+from components.network.dns import covers
 from components.network.spec import NatStrategy
 from components.security.key_policies import KeyPurpose
 from components.security.secrets import secret_name
 
 if TYPE_CHECKING:
+    from components.apps.spec import Services
     from infra.config import ServicesStackConfig, StackConfig
 
 Problem = tuple[str, str]
@@ -292,6 +294,7 @@ def check_services(services: ServicesStackConfig, platform: StackConfig) -> list
                 f"{', '.join(queued)} scale on a Redis queue, but the platform stack has no platform:redis",
             )
         )
+    problems += _ingress_hosts_certified(apps, platform)
     available = platform_secret_names(platform)
     for name, spec in apps.items():
         for i, ref in enumerate(spec.secrets):
@@ -304,6 +307,31 @@ def check_services(services: ServicesStackConfig, platform: StackConfig) -> list
                     )
                 )
     return problems
+
+
+def _ingress_hosts_certified(apps: Services, platform: StackConfig) -> list[Problem]:
+    """Every ingress host is a name of the platform's certificate (its HTTPS listener serves it)."""
+    hosts = {name: spec.ingress.host for name, spec in apps.items() if spec.ingress is not None}
+    if not hosts:
+        return []
+    if platform.dns is None:
+        return [
+            (
+                f"apps.{name}.ingress.host",
+                f"served over HTTPS, but the platform stack has no platform:dns (zone and certificate); got {host!r}",
+            )
+            for name, host in sorted(hosts.items())
+        ]
+    names = platform.dns.certificate_names
+    return [
+        (
+            f"apps.{name}.ingress.host",
+            f"not covered by the platform's certificate (platform:dns.certificateNames: {', '.join(names)});"
+            f" got {host!r}",
+        )
+        for name, host in sorted(hosts.items())
+        if not any(covers(cert, host) for cert in names)
+    ]
 
 
 def platform_secret_names(platform: StackConfig) -> set[str]:

@@ -71,6 +71,9 @@ class Target:
             Defaults to none (no WAF annotation).
         access_log_bucket: the platform's ALB access-log bucket (an input); every ALB logs to it under its
             IngressGroup's name. Defaults to none (no access-log annotation).
+        certificate_arn: the platform's validated ACM certificate for the ingress hosts (an input), named
+            on every Ingress's HTTPS listener. Defaults to none (the controller then looks a certificate
+            up by host).
     """
 
     environment: str
@@ -83,6 +86,7 @@ class Target:
     shared_env: Mapping[str, Any] = field(default_factory=dict)
     web_acl_arn: Any = None
     access_log_bucket: Any = None
+    certificate_arn: Any = None
 
 
 def labels(name: str) -> dict[str, str]:
@@ -447,6 +451,8 @@ def ingress(name: str, spec: AppSpec, target: Target) -> dict[str, Any] | None:
         "pulumi.com/timeoutSeconds": str(d.rollout_timeout_seconds),  # awaited beside the rollout
         **_edge_annotations(target, group, ing.scheme == Scheme.INTERNET_FACING),
     }
+    if target.certificate_arn is not None:
+        annotations["alb.ingress.kubernetes.io/certificate-arn"] = target.certificate_arn
     port = {"name": "use-annotation"} if spec.strategy.type == Strategy.CANARY else {"number": SERVICE_PORT}
     return {
         "apiVersion": "networking.k8s.io/v1",

@@ -49,6 +49,8 @@ class ProductServicesArgs:
             redis.primary_endpoint, "DATABASE_HOST": postgres.proxy_endpoint}``. Defaults to none.
         web_acl_arn: the platform's WAF web ACL for internet-facing ingresses. Defaults to none.
         access_log_bucket: the platform's ALB access-log bucket. Defaults to none (no access logs).
+        certificate_arn: the platform's ACM certificate for the ingress hosts (``platform:dns``).
+            Defaults to none.
         data_stores: resources that must exist before migrations and services. The stores and add-ons
             live in the platform stack, deployed before this one, so the services project passes none.
             Defaults to nothing.
@@ -63,6 +65,7 @@ class ProductServicesArgs:
     shared_env: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     web_acl_arn: pulumi.Input[str] | None = None
     access_log_bucket: pulumi.Input[str] | None = None
+    certificate_arn: pulumi.Input[str] | None = None
     data_stores: Sequence[pulumi.Resource] = field(default_factory=tuple)
 
 
@@ -98,6 +101,7 @@ class ProductServices(pulumi.ComponentResource):
             shared_env=args.shared_env,
             web_acl_arn=args.web_acl_arn,
             access_log_bucket=args.access_log_bucket,
+            certificate_arn=args.certificate_arn,
         )
 
         templates = [

@@ -192,17 +192,21 @@ class IngressSpec(Spec):
     """Exposure through the AWS Load Balancer Controller (IngressClass ``alb``).
 
     Attributes:
-        host: the host name (required); the controller finds the ACM certificate by it.
+        host: the host name (required); the platform's certificate (``platform:dns.certificateNames``)
+            must cover it.
         path: path prefix. Defaults to ``/``.
         scheme: ``internet-facing`` or ``internal``. Defaults to ``internet-facing``.
         sticky_seconds: ALB cookie stickiness duration, for stateful connections such as WebSockets;
             0 turns stickiness off. Defaults to 0.
+        websocket_path: a path that upgrades to a WebSocket; the smoke checks open it after a deploy.
+            Defaults to none.
     """
 
     host: str = Field(pattern=r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$")
     path: str = Field(default="/", pattern=r"^/")
     scheme: Scheme = Scheme.INTERNET_FACING
     sticky_seconds: int = Field(default=0, ge=0, le=604800)
+    websocket_path: str | None = Field(default=None, pattern=r"^/")
 
 
 class MigrationSpec(Spec):

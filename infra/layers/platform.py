@@ -8,8 +8,10 @@ from typing import Any
 from components.cluster.addons import PlatformAddons, PlatformAddonsArgs
 from components.cluster.cluster import EksCluster, EksClusterArgs
 from components.cluster.edge import PublicEdge, PublicEdgeArgs
+from components.cluster.external_dns import ExternalDns, ExternalDnsArgs
 from components.cluster.namespaces import ProductNamespace, ProductNamespaceArgs
 from components.network.cidr import plan_subnets
+from components.network.dns import DnsZone, DnsZoneArgs
 from infra.layers.foundation import Foundation
 
 
@@ -19,6 +21,7 @@ class Platform:
     addons: PlatformAddons
     namespace: ProductNamespace
     edge: PublicEdge | None
+    dns: DnsZone | None = None
     outputs: dict[str, Any] = field(default_factory=dict)
 
 
@@ -86,12 +89,15 @@ def build(base: Foundation) -> Platform | None:
             ),
             base.on_aws,
         )
+    dns, dns_outputs = _dns(base, cluster)
     return Platform(
         cluster=cluster,
         addons=addons,
         namespace=namespace,
         edge=edge,
+        dns=dns,
         outputs={
+            **dns_outputs,
             "cluster_name": cluster.name,
             "cluster_endpoint": cluster.endpoint,
             "cluster_certificate_authority": cluster.certificate_authority,
@@ -115,3 +121,37 @@ def build(base: Foundation) -> Platform | None:
             ),
         },
     )
+
+
+def _dns(base: Foundation, cluster: EksCluster) -> tuple[DnsZone | None, dict[str, Any]]:
+    """The zone and certificate of ``platform:dns`` and external-dns writing the ingress hosts there."""
+    spec, env = base.settings.config.dns, base.env
+    if spec is None:
+        return None, {}
+    zone = DnsZone(
+        f"{env}-dns",
+        DnsZoneArgs(
+            spec=spec, environment=env, partition=base.context.partition, protect=base.settings.protect
+        ),
+        base.on_aws,
+    )
+    if spec.external_dns.enabled:
+        ExternalDns(
+            f"{env}-external-dns",
+            ExternalDnsArgs(
+                spec=spec.external_dns,
+                zone_name=spec.zone_name,
+                zone_id=zone.zone_id,
+                zone_arn=zone.zone_arn,
+                environment=env,
+                region=base.settings.region,
+                oidc=cluster.oidc,
+                k8s_provider=cluster.k8s_provider,
+                cluster_ready=list(cluster.ready),
+            ),
+            base.on_aws,
+        )
+    outputs: dict[str, Any] = {"dns_zone_id": zone.zone_id, "certificate_arn": zone.certificate_arn}
+    if zone.name_servers is not None:
+        outputs["dns_name_servers"] = zone.name_servers  # delegate to these from the parent zone
+    return zone, outputs

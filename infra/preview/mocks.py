@@ -129,7 +129,36 @@ def _atlas_cluster_strings(name: str, inputs: dict[str, Any], region: str) -> di
     }
 
 
+def _acm_certificate(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
+    # ACM's validation CNAME per name (one for a wildcard and its base), as after the certificate exists.
+    names = [inputs.get("domainName"), *(inputs.get("subjectAlternativeNames") or [])]
+    return {
+        "domainValidationOptions": [
+            {
+                "domainName": domain,
+                "resourceRecordName": f"_{hashlib.sha256(domain.encode()).hexdigest()[:32]}.{domain.removeprefix('*.')}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": f"_{hashlib.sha256(name.encode()).hexdigest()[:32]}.mock.acm-validations.aws.",
+            }
+            for domain in names
+            if domain
+        ],
+        "status": "PENDING_VALIDATION",
+    }
+
+
 RESOURCE_OUTPUTS: dict[str, Callable[[str, dict[str, Any], str], dict[str, Any]]] = {
+    "aws:acm/certificate:Certificate": _acm_certificate,
+    "aws:acm/certificateValidation:CertificateValidation": lambda name, inputs, region: {
+        "certificateArn": inputs.get("certificateArn")
+    },
+    "aws:route53/zone:Zone": lambda name, inputs, region: {
+        "zoneId": f"Z{hashlib.sha256(name.encode()).hexdigest()[:20].upper()}",
+        "nameServers": [f"ns-{i}.awsdns-mock.{tld}" for i, tld in enumerate(("com", "net", "org", "co.uk"))],
+    },
+    "aws:route53/record:Record": lambda name, inputs, region: {
+        "fqdn": str(inputs.get("name", name)).rstrip(".")
+    },
     "aws:eks/cluster:Cluster": _eks_cluster,
     "aws:ec2/launchTemplate:LaunchTemplate": lambda name, state, region: {"latestVersion": 1},
     # The data tier: the RDS-managed master secret, cache endpoints, NAT addresses, Atlas computed values.

@@ -130,6 +130,32 @@ FORCE_NEW: dict[str, ForceNew] = {
         ("securityGroupId",), TF + "ec2/vpc_security_group_ingress_rule.go"
     ),
     # --- AWS: CI runners (CodeBuild)
+    # --- AWS: TLS and DNS (platform:dns), the Auto Scaling service-linked role
+    "aws:acm/certificate:Certificate": ForceNew(
+        (
+            "domainName",
+            "subjectAlternativeNames",
+            "validationMethod",
+            "keyAlgorithm",
+            "certificateAuthorityArn",
+        ),
+        TF + "acm/certificate.go",
+        note="a new certificate is validated again by the same CNAMEs (the records allow overwrite)",
+    ),
+    "aws:acm/certificateValidation:CertificateValidation": ForceNew(
+        ("certificateArn", "validationRecordFqdns"),
+        TF + "acm/certificate_validation.go",
+        note="no update function: any change replaces (it only waits for ACM)",
+    ),
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole": ForceNew(
+        ("awsServiceName", "customSuffix"), TF + "iam/service_linked_role.go"
+    ),
+    "aws:route53/record:Record": ForceNew(("zoneId", "name", "setIdentifier"), TF + "route53/record.go"),
+    "aws:route53/zone:Zone": ForceNew(
+        ("name", "delegationSetId"),
+        TF + "route53/zone.go",
+        note="a new zone has new name servers: the parent's delegation must follow",
+    ),
     "aws:codebuild/project:Project": ForceNew(("name",), TF + "codebuild/project.go"),
     "aws:codebuild/sourceCredential:SourceCredential": ForceNew(
         ("authType", "serverType", "token", "userName"),
