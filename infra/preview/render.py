@@ -2,16 +2,61 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
+import pulumi
 from pulumi.output import Unknown
 
 from infra.preview.mocks import Recorded, is_secret
 
 SECRET = "[secret]"
 UNKNOWN = "[unknown]"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _where(path: str) -> str:
+    """A file's path relative to the repository when it lies inside it (the same in every checkout)."""
+    resolved = Path(path).resolve()
+    return resolved.relative_to(ROOT).as_posix() if resolved.is_relative_to(ROOT) else str(path)
+
+
+def _digest(path: Path) -> str:
+    """sha256 of a file, or of a directory's files (relative names and contents, in name order)."""
+    if path.is_dir():
+        digest = hashlib.sha256()
+        for member in sorted(p for p in path.rglob("*") if p.is_file()):
+            digest.update(member.relative_to(path).as_posix().encode() + b"\0" + member.read_bytes())
+        return digest.hexdigest()
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
+
+
+def asset(value: pulumi.Asset | pulumi.Archive) -> Any:
+    """A stable description of an asset or archive: what it is made of and a hash of its content.
+
+    The SDK's objects have no ``repr`` of their own (``<... object at 0x...>`` changes every run), and a
+    preview must be byte-identical across runs to be diffed between revisions.
+    """
+    if isinstance(value, pulumi.FileAsset | pulumi.FileArchive):
+        kind = "file" if isinstance(value, pulumi.FileAsset) else "directory or archive file"
+        return {"kind": kind, "path": _where(value.path), "sha256": _digest(Path(value.path))}
+    if isinstance(value, pulumi.StringAsset):
+        return {
+            "kind": "text",
+            "bytes": len(value.text.encode()),
+            "sha256": hashlib.sha256(value.text.encode()).hexdigest(),
+        }
+    if isinstance(value, pulumi.RemoteAsset | pulumi.RemoteArchive):
+        return {"kind": "remote", "uri": value.uri}
+    if isinstance(value, pulumi.AssetArchive):
+        return {
+            "kind": "archive",
+            "assets": {name: asset(member) for name, member in sorted(value.assets.items())},
+        }
+    return {"kind": type(value).__name__}
 
 
 def plain(value: Any) -> Any:
@@ -26,6 +71,8 @@ def plain(value: Any) -> Any:
         return [plain(v) for v in value]
     if isinstance(value, str | int | float | bool) or value is None:
         return value
+    if isinstance(value, pulumi.Asset | pulumi.Archive):
+        return asset(value)
     urn = getattr(value, "urn", None)
     return f"[resource {urn}]" if urn is not None else repr(value)
 
