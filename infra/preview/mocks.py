@@ -292,12 +292,10 @@ async def wait_for_registrations(await_all_outstanding_tasks: bool = True) -> No
                         break
                     pending: list[asyncio.Task[Any]] = list(state.outputs)
                     state.outputs.clear()
-                done, not_done = await asyncio.wait(pending, return_when=asyncio.FIRST_EXCEPTION)
+                done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_EXCEPTION)
                 for task in done:
                     if task.cancelled() or task.exception() is not None:
-                        with state.lock:
-                            state.outputs.update(not_done)
-                        await task  # re-raises, as the SDK's loop does
+                        await task  # re-raises, as the SDK's loop does (leaving the rest behind)
         if not rpc_manager.rpcs:
             break
 
@@ -310,18 +308,26 @@ def offline_run() -> Iterator[None]:
       module at the end of ``run_in_stack``). The real language host never imports this module.
     * The cyclic garbage collector is paused: a run allocates ~400k objects that live until it ends, and
       each full collection re-walks all of them and every imported SDK class (about a third of a prod
-      preview's time). The previous state is restored afterwards; nothing is collected here.
+      preview's time). The previous state is restored afterwards; only a failed run is collected here.
     """
     original = sdk_stack.wait_for_rpcs
     collecting = gc.isenabled()
     sdk_stack.wait_for_rpcs = wait_for_registrations
     gc.disable()
+    failed = False
     try:
         yield
+    except BaseException:
+        failed = True
+        raise
     finally:
         sdk_stack.wait_for_rpcs = original
         if collecting:
             gc.enable()
+            if failed:
+                # A failed run leaves pending tasks behind; finalize them now rather than in whatever the
+                # process does next (CPython 3.11 fails an ``ast.parse`` that a collection interrupts).
+                gc.collect()
 
 
 @dataclass
@@ -380,6 +386,11 @@ def install(
         )
     )
     settings.set_root_resource(None)  # type: ignore[arg-type]
+    # Nothing of an earlier run (one that failed part way leaves Outputs and RPCs pending) reaches this one,
+    # as the SDK's own ``pulumi.runtime.test`` does it.
+    settings.SETTINGS.rpc_manager.clear()
+    with settings.SETTINGS.lock:
+        settings.SETTINGS.outputs.clear()
     pulumi.runtime.set_all_config(config or {}, secret_keys or [])
     return MockRuntime(monitor=monitor, mocks=mocks, loop=loop)
 

@@ -35,28 +35,21 @@ def _digest(path: Path) -> str:
 
 
 def asset(value: pulumi.Asset | pulumi.Archive) -> Any:
-    """A stable description of an asset or archive: what it is made of and a hash of its content.
+    """A stable description of an asset or archive, by content (a changed file shows as a change).
 
     The SDK's objects have no ``repr`` of their own (``<... object at 0x...>`` changes every run), and a
     preview must be byte-identical across runs to be diffed between revisions.
     """
-    if isinstance(value, pulumi.FileAsset | pulumi.FileArchive):
-        kind = "file" if isinstance(value, pulumi.FileAsset) else "directory or archive file"
-        return {"kind": kind, "path": _where(value.path), "sha256": _digest(Path(value.path))}
-    if isinstance(value, pulumi.StringAsset):
-        return {
-            "kind": "text",
-            "bytes": len(value.text.encode()),
-            "sha256": hashlib.sha256(value.text.encode()).hexdigest(),
-        }
-    if isinstance(value, pulumi.RemoteAsset | pulumi.RemoteArchive):
-        return {"kind": "remote", "uri": value.uri}
     if isinstance(value, pulumi.AssetArchive):
-        return {
-            "kind": "archive",
-            "assets": {name: asset(member) for name, member in sorted(value.assets.items())},
-        }
-    return {"kind": type(value).__name__}
+        return {"[archive]": {k: plain(v) for k, v in sorted(value.assets.items())}}
+    if isinstance(value, pulumi.FileAsset | pulumi.StringAsset):
+        data = Path(value.path).read_bytes() if isinstance(value, pulumi.FileAsset) else value.text.encode()
+        return f"[asset sha256:{hashlib.sha256(data).hexdigest()[:16]}]"
+    if isinstance(value, pulumi.FileArchive):
+        return f"[archive {_where(value.path)} sha256:{_digest(Path(value.path))[:16]}]"
+    if isinstance(value, pulumi.RemoteAsset | pulumi.RemoteArchive):
+        return f"[remote {value.uri}]"
+    return f"[{type(value).__name__}]"
 
 
 def plain(value: Any) -> Any:
