@@ -13,11 +13,15 @@ from typing import Any
 import pulumi
 
 from infra import config
-from infra.layers import data, delivery, foundation, observability
-from infra.layers import platform as cluster_layer
+
+# Each program imports only its own layers: the provider SDKs load a module per resource family (about a
+# second for the platform's), and the services program needs none of the platform's (docs/PERFORMANCE.md).
 
 
 def platform() -> None:
+    from infra.layers import data, foundation, observability
+    from infra.layers import platform as cluster_layer
+
     settings = config.load()  # every config problem reported here, before any resource exists
     base = foundation.build(settings)
     stores = data.build(base)
@@ -29,6 +33,8 @@ def platform() -> None:
 
 
 def services() -> None:
+    from infra.layers import delivery
+
     settings = config.load_services()  # the platform stack file is read and checked here too
     _export(delivery.build(settings).outputs)
 

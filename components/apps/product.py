@@ -76,7 +76,7 @@ def gates_in_use(services: dict[str, AppSpec]) -> list[Gate]:
 
 
 class ProductServices(pulumi.ComponentResource):
-    """Every service of the product, in the order data stores → migrations → services (in waves of
+    """Every service of the product, in the order data stores → its migration → the service (in waves of
     ``after``; e.g. gateway and web, then mcp). ``workloads`` maps service name to its workload name."""
 
     workloads: dict[str, str]
@@ -104,28 +104,38 @@ class ProductServices(pulumi.ComponentResource):
             certificate_arn=args.certificate_arn,
         )
 
-        templates = [
-            objects.create(
+        # Each service waits for the objects it needs, never for a whole component (the SDK expands a
+        # component into all its children and checks every edge for cycles, so edges grew with
+        # services²): the AnalysisTemplates of its own gates, every migration's Job (the services share
+        # the database a migration changes; a Job waits for its own ExternalSecret), the data stores and
+        # the workloads of the services named in ``after``.
+        templates = {
+            gate: objects.create(
                 f"{name}-analysistemplate-{gate.value}",
                 gates.analysis_template(gate, args.delivery, platform.namespace, platform.prometheus_url),
                 child,
             )
             for gate in gates_in_use(args.services)
-        ]
-        migrations: list[pulumi.Resource] = [
-            Migration(
+        }
+        migrations: dict[str, Migration] = {
+            service: Migration(
                 f"{name}-{service}-migration",
                 MigrationArgs(service, spec, target, args.provider, args.data_stores),
                 pulumi.ResourceOptions(parent=self),
             )
             for service, spec in args.services.items()
             if spec.migration is not None
-        ]
+        }
         apps: dict[str, App] = {}
         for wave in rollout_waves(args.services):
             for service in wave:
                 spec = args.services[service]
-                depends_on = [*args.data_stores, *templates, *migrations, *(apps[a] for a in spec.after)]
+                depends_on: list[pulumi.Resource] = [
+                    *args.data_stores,
+                    *(templates[gate] for gate in dict.fromkeys(spec.strategy.gates)),
+                    *(migration.job for migration in migrations.values()),
+                    *(apps[a].workload for a in spec.after),
+                ]
                 apps[service] = App(
                     f"{name}-{service}",
                     AppArgs(service, spec, target, args.provider, depends_on),

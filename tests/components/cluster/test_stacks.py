@@ -21,7 +21,7 @@ def stack_cluster(stack: str) -> dict:
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_preview_of_each_stack_succeeds(stack, capsys):
+def test_preview_of_each_stack_succeeds(stack, capsys, shared_runs):
     assert cli.main(["preview", "--stack", stack]) == 0
     out, err = capsys.readouterr()
     assert "platform:cluster:EksCluster" in out
