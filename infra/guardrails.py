@@ -16,6 +16,7 @@ from components.cluster.spec import CapacityType, LogStorage, covers_whole_inter
 from components.core.catalog import suggestion
 from components.core.catalog.services import atlas_disk_problem
 from components.core.names import Kind, name_problem
+from components.core.naming import key_alias, physical_name
 from components.core.tags import tag_problems
 from components.core.tier import Tier, TierPolicy
 from components.data.buckets import ACCESS_LOGS
@@ -442,9 +443,9 @@ def physical_names(
 
     names: list[tuple[str, Kind, str]] = [
         ("<stack name>", Kind.STACK, stack),
-        ("keys", Kind.KMS_ALIAS, f"alias/platform-{stack}-{max(KeyPurpose, key=len).value}"),
-        ("observability", Kind.BUDGET, f"platform-{stack}-monthly"),
-        ("observability", Kind.LAMBDA_FUNCTION, f"platform-{stack}-alerts-to-slack"),
+        ("keys", Kind.KMS_ALIAS, key_alias(stack, max(KeyPurpose, key=len).value)),
+        ("observability", Kind.BUDGET, physical_name(stack, "monthly")),
+        ("observability", Kind.LAMBDA_FUNCTION, physical_name(stack, "alerts-to-slack")),
     ]
     if valid("secrets") is not None:
         secrets = [s.name for s in config.secrets.generated] + [s.name for s in config.secrets.external]
@@ -453,10 +454,10 @@ def physical_names(
     if buckets is not None:
         account = "0" * ACCOUNT_ID_LENGTH
         names += [
-            (f"buckets.buckets[{i}].name", Kind.S3_BUCKET, f"platform-{stack}-{b.name}-{account}")
+            (f"buckets.buckets[{i}].name", Kind.S3_BUCKET, physical_name(stack, b.name, account))
             for i, b in enumerate(buckets.buckets)
         ]
-        names.append(("buckets.accessLogs", Kind.S3_BUCKET, f"platform-{stack}-{ACCESS_LOGS}-{account}"))
+        names.append(("buckets.accessLogs", Kind.S3_BUCKET, physical_name(stack, ACCESS_LOGS, account)))
     postgres = valid("postgres")
     if postgres is not None:
         ident = identifier(stack, "postgres")

@@ -20,6 +20,7 @@ from components.cluster.charts import IRSA_ANNOTATION
 from components.cluster.irsa import Oidc, irsa_role
 from components.core import iam
 from components.core.iam import document
+from components.core.naming import physical_name
 from components.network.dns import ExternalDnsSpec
 
 CHART = "external-dns"
@@ -66,7 +67,7 @@ def external_dns_values(
         "policy": spec.policy,
         "registry": "txt",
         # Records carry a TXT owner: this environment never edits another's records, even in a shared zone.
-        "txtOwnerId": f"platform-{environment}",
+        "txtOwnerId": physical_name(environment),
         "domainFilters": [zone_name],
         "extraArgs": [pulumi.Output.concat("--zone-id-filter=", zone_id), "--aws-zone-type=public"],
         "resources": {"requests": {"cpu": "10m", "memory": "64Mi"}, "limits": {"memory": "128Mi"}},

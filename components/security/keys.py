@@ -11,6 +11,7 @@ from pydantic import Field
 from components.core import iam
 from components.core.context import AwsContext
 from components.core.model import Spec
+from components.core.naming import key_alias
 from components.security.key_policies import DESCRIPTIONS, KeyPurpose, key_policy
 
 
@@ -94,7 +95,7 @@ class Keys(pulumi.ComponentResource):
             )
             aws.kms.Alias(
                 f"{name}-{purpose.value}",
-                name=f"alias/platform-{args.environment}-{purpose.value}",
+                name=key_alias(args.environment, purpose.value),
                 target_key_id=key.key_id,
                 opts=pulumi.ResourceOptions(parent=self),
             )

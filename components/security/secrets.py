@@ -11,6 +11,7 @@ import pulumi_aws as aws
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from components.core.model import Spec
+from components.core.naming import secret_path
 from components.security.generated_secret import GeneratedSecret, GeneratedSecretArgs
 
 _NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$")
@@ -89,7 +90,7 @@ class SecretsSpec(Spec):
 
 def secret_name(environment: str, name: str) -> str:
     """The Secrets Manager name of an environment's secret: ``platform/<env>/<name>``."""
-    return f"platform/{environment}/{name}"
+    return secret_path(environment, name)
 
 
 @dataclass(frozen=True)
