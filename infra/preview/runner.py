@@ -12,7 +12,7 @@ import json
 import os
 import runpy
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,8 @@ class PreviewResult:
     resources: list[mocks.Recorded]
     outputs: dict[str, Any]
     unanswered_calls: list[str]
+    calls: list[str] = field(default_factory=list)
+    """Every invoke (data source) token the program called, in order."""
 
 
 def project_name(root: Path = ROOT) -> str:
@@ -167,6 +169,7 @@ def run_program(
         resources=list(runtime.monitor.recorded),
         outputs=dict(runtime.monitor.stack_outputs),
         unanswered_calls=list(runtime.mocks.unanswered),
+        calls=list(runtime.mocks.calls),
     )
 
 

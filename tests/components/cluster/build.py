@@ -62,6 +62,7 @@ def build(
                     k8s_provider=cluster.k8s_provider,
                     secrets_key_arn=SECRETS_KEY,
                     cluster_ready=cluster.ready,
+                    workload_secrets={"product": ["jwt-signing-key"]},
                 ),
             )
 
