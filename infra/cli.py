@@ -7,9 +7,14 @@
     python -m infra stacks --json                      # the stack registry, for the workflows' matrices
     python -m infra env add alice                      # a dev environment on a shared Atlas slot
     python -m infra env remove alice                   # free its slot (reused first-in, first-out)
+    python -m infra diff --stack prod --base origin/main --markdown   # what a change does (infra/review/)
+    python -m infra guard preview.json                 # a real `pulumi preview --json` drops no data
+    python -m infra cost --stack prod --json           # monthly on-demand estimate
+    python -m infra diagram --stack prod               # Mermaid flowchart of the architecture
 
 Exit codes: 0 success, 2 invalid configuration or usage (a message, never a traceback), 3 a mandatory
-policy violation (the rules of the CrossGuard pack in policy/, run over the previewed resources).
+policy violation (the rules of the CrossGuard pack in policy/, run over the previewed resources), 4 a
+change would replace or delete a protected or stateful resource (diff, guard).
 """
 
 from __future__ import annotations
@@ -57,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     env.add_argument("action", choices=["add", "remove"])
     env.add_argument("name", help="environment name: lower-case letters, digits and '-'")
     env.add_argument("--stack", "-s", default="dev", help="stack file to edit (default dev)")
+    from infra.review import commands as review
+
+    review.add_parsers(commands)
     return parser
 
 
@@ -69,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _env(args)
         if args.command == "stacks":
             return _stacks(args)
+        if args.command in ("diff", "guard", "cost", "diagram"):
+            from infra.review import commands as review
+
+            return review.run(args)
     except BrokenPipeError:  # output piped into `head`: not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
         return 0
@@ -109,9 +121,13 @@ def _preview(args: argparse.Namespace) -> int:
 
 
 def _stacks(args: argparse.Namespace) -> int:
+    from components.core.tier import Tier
     from infra import stacks
 
-    registry = {project.value: list(stacks.stacks(project)) for project in Project}
+    registry: dict[str, list[str]] = {project.value: list(stacks.stacks(project)) for project in Project}
+    # What the deploy workflows do on a merge (in order) and what waits for a dispatch and its approval.
+    registry["automatic"] = [s for s in registry["platform"] if stacks.tier_of(s) is not Tier.PROD]
+    registry["approval"] = [s for s in registry["platform"] if stacks.tier_of(s) is Tier.PROD]
     if args.json:
         print(json.dumps(registry))
     else:

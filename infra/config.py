@@ -17,6 +17,7 @@ import pulumi
 from pydantic import BaseModel, Field, SecretStr, ValidationError
 
 from components.apps.spec import DeliverySpec, Services
+from components.ci.runners import RunnersSpec
 from components.cluster.spec import ClusterSpec
 from components.core.model import Spec
 from components.core.region import AwsRegion
@@ -55,8 +56,10 @@ class StackConfig(Spec):
         buckets: S3 buckets. Defaults to none.
         atlas: MongoDB Atlas; its API keys, when set, are ``secure:`` values. Defaults to none.
         cluster: the EKS cluster and its add-ons. Defaults to none (no cluster).
+        runners: GitHub Actions runners in the VPC, where every job that reaches the cluster runs.
+            Defaults to none.
         observability: alert route, budget and alarm thresholds. Defaults to none (the policy pack's
-            prod-tier rule requires the alert topic and the budget in prod).
+            tier-floors rule requires the alert topic and the budget in prod).
     """
 
     tier: Tier
@@ -71,6 +74,7 @@ class StackConfig(Spec):
     buckets: BucketsSpec | None = None
     atlas: AtlasSpec | None = None
     cluster: ClusterSpec | None = None
+    runners: RunnersSpec | None = None
     observability: ObservabilitySpec | None = None
 
 

@@ -15,7 +15,6 @@ from components.cluster.charts import REQUIRED_SECRETS, Addon
 from components.cluster.spec import CapacityType
 from components.core.tags import tag_problems
 from components.core.tier import Tier, TierPolicy
-from components.data.policy import DataPolicy, data_policy_for
 from components.network.spec import NatStrategy
 
 if TYPE_CHECKING:
@@ -77,7 +76,7 @@ def _tags(config: StackConfig, policy: TierPolicy) -> list[Problem]:
 
 def _data(config: StackConfig, policy: TierPolicy) -> list[Problem]:
     """The data tier's floors: backups, replicas, failover and Atlas protection per tier."""
-    tier, floor = config.tier.value, data_policy_for(config.tier)
+    tier, floor = config.tier.value, policy
     problems: list[Problem] = []
     pg = config.postgres
     if pg is not None:
@@ -127,7 +126,7 @@ def _data(config: StackConfig, policy: TierPolicy) -> list[Problem]:
     return problems
 
 
-def _atlas(config: StackConfig, tier: str, floor: DataPolicy) -> list[Problem]:
+def _atlas(config: StackConfig, tier: str, floor: TierPolicy) -> list[Problem]:
     atlas = config.atlas
     if atlas is None:
         return []
@@ -162,11 +161,11 @@ def _cluster(config: StackConfig, policy: TierPolicy) -> list[Problem]:
         return []
     problems = []
     endpoint = cluster.endpoint
-    if tier is Tier.PROD and endpoint.public_access:
+    if policy.private_api_endpoint and endpoint.public_access:
         problems.append(
             (
                 "cluster.endpoint.publicAccess",
-                "prod keeps the Kubernetes API private (reach it through the VPC); got true",
+                f"{tier.value} keeps the Kubernetes API private (reach it through the VPC); got true",
             )
         )
     if tier is not Tier.DEV:
@@ -322,7 +321,7 @@ def platform_secret_names(platform: StackConfig) -> set[str]:
 
 
 def _observability(config: StackConfig, policy: TierPolicy) -> list[Problem]:
-    # Whether a tier must have alerts and a budget is the policy pack's prod-tier rule (over the
+    # Whether a tier must have alerts and a budget is the policy pack's tier-floors rule (over the
     # resources); here only what the settings alone can tell.
     obs = config.observability
     if obs is None:

@@ -9,7 +9,7 @@ from policy.encryption import CMK_ENCRYPTION, KMS_ROTATION
 from policy.exposure import NO_PUBLIC_EXPOSURE
 from policy.model import Enforcement, Resource, ResourceRule, StackRule, Violation
 from policy.s3 import S3_COVERAGE
-from policy.tier import PROD_TIER
+from policy.tier import TIER_FLOORS
 from policy.workloads import WORKLOAD_HARDENING
 
 RESOURCE_RULES: tuple[ResourceRule, ...] = (
@@ -19,11 +19,11 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
     EKS_CONTROL_PLANE_LOGS,
     WORKLOAD_HARDENING,
 )
-STACK_RULES: tuple[StackRule, ...] = (PROD_TIER, S3_COVERAGE)
+STACK_RULES: tuple[StackRule, ...] = (TIER_FLOORS, S3_COVERAGE)
 
 
 def evaluate(resources: Sequence[Resource], tier: str | None = None) -> list[Violation]:
-    """Every violation of every rule over ``resources`` (``tier`` as in :func:`policy.tier.prod_problems`)."""
+    """Every violation of every rule over ``resources`` (``tier`` as in :func:`policy.tier.tier_problems`)."""
     found = [
         Violation(rule.name, message, rule.enforcement, r.name, r.urn)
         for r in resources

@@ -36,6 +36,13 @@ EXTERNAL_SECRET_API = "external-secrets.io/v1"
 KEDA_API = "keda.sh/v1alpha1"
 PART_OF = "product"
 WAIT_HEALTHY = "jsonpath={.status.phase}=Healthy"  # Argo Rollouts' own phase; Paused/Degraded time out
+# A blue/green release promoted by hand: `up` ends once the new version is up and paused for promotion
+# (or Healthy, as on a first deploy, which promotes at once); the promote workflow then promotes and waits
+# for Healthy. pulumi-kubernetes parses waitFor JSONPath with RFC 9535 (github.com/theory/jsonpath;
+# provider/pkg/jsonpath/jsonpath.go): a filter over `status`'s members selects `phase` when its value is one
+# of the two, and a match without `=value` succeeds when the selection is not empty. Argo's other `status`
+# strings (message, hashes) never equal these words: its pause message is the reason, "BlueGreenPause".
+WAIT_HEALTHY_OR_AWAITING_PROMOTION = "jsonpath={.status[?@ == 'Healthy' || @ == 'Paused']}"
 WAIT_READY = "condition=Ready"
 SERVICE_PORT = 80
 ROLLBACK_WINDOW_REVISIONS = 3
@@ -332,7 +339,9 @@ def _canary(name: str, spec: AppSpec, s: CanarySpec) -> dict[str, Any]:
 
 def rollout(name: str, spec: AppSpec, target: Target) -> dict[str, Any]:
     """An Argo ``Rollout`` (blue/green or canary). Pulumi waits for ``status.phase == Healthy``:
-    an aborted or stuck rollout fails ``pulumi up`` after ``rolloutTimeoutSeconds``."""
+    an aborted or stuck rollout fails ``pulumi up`` after ``rolloutTimeoutSeconds``. A blue/green
+    rollout promoted by hand also ends ``up`` when it is paused for promotion (see
+    :data:`WAIT_HEALTHY_OR_AWAITING_PROMOTION`); its promotion is the ``promote`` workflow."""
     s = spec.strategy
     assert isinstance(s, BlueGreenSpec | CanarySpec)
     strategy = _blue_green(name, spec, s) if isinstance(s, BlueGreenSpec) else _canary(name, spec, s)
@@ -351,9 +360,19 @@ def rollout(name: str, spec: AppSpec, target: Target) -> dict[str, Any]:
     return {
         "apiVersion": ROLLOUT_API,
         "kind": "Rollout",
-        "metadata": _meta(name, target, _wait_annotations(target, WAIT_HEALTHY)),
+        "metadata": _meta(name, target, _wait_annotations(target, rollout_wait(s))),
         "spec": body,
     }
+
+
+def awaits_manual_promotion(strategy: Strategy | Any) -> bool:
+    """Whether a release of this strategy stops for a person's ``promote`` (blue/green, no auto-promotion)."""
+    return isinstance(strategy, BlueGreenSpec) and not strategy.auto_promotion_enabled
+
+
+def rollout_wait(strategy: BlueGreenSpec | CanarySpec) -> str:
+    """What ``pulumi up`` waits for on a Rollout of ``strategy``."""
+    return WAIT_HEALTHY_OR_AWAITING_PROMOTION if awaits_manual_promotion(strategy) else WAIT_HEALTHY
 
 
 def services(name: str, spec: AppSpec, target: Target) -> list[dict[str, Any]]:

@@ -6,40 +6,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from components.apps.image import tag_problem
 from components.apps.spec import AppSpec, BlueGreenSpec, CanarySpec
-from components.core.tier import Tier
+from components.core.tier import Tier, policy_for
 
 Problem = tuple[str, str]
 
 
-@dataclass(frozen=True)
-class ServicePolicy:
-    """A tier's floor for services.
-
-    Attributes:
-        manual_promotion: blue/green switches need a person's ``promote``.
-        gated_canary: a canary must run at least one analysis gate.
-        min_exposed_replicas: fewest pods a service behind an ingress may run.
-    """
-
-    manual_promotion: bool
-    gated_canary: bool
-    min_exposed_replicas: int
-
-
-SERVICE_POLICIES: dict[Tier, ServicePolicy] = {
-    Tier.DEV: ServicePolicy(manual_promotion=False, gated_canary=False, min_exposed_replicas=1),
-    Tier.STAGING: ServicePolicy(manual_promotion=False, gated_canary=True, min_exposed_replicas=1),
-    Tier.PROD: ServicePolicy(manual_promotion=True, gated_canary=True, min_exposed_replicas=2),
-}
-
-
 def service_problems(services: dict[str, AppSpec], tier: Tier) -> list[Problem]:
     """Every tier problem of ``services``."""
-    policy = SERVICE_POLICIES[tier]
+    policy = policy_for(tier)
     problems: list[Problem] = []
     for name, spec in services.items():
         key = f"apps.{name}"

@@ -12,7 +12,8 @@ import pulumi_aws as aws
 from components.bootstrap.policies import GITHUB_OIDC_URL, STS_AUDIENCE, github_trust, state_access
 from components.core import iam
 
-MAX_SESSION_SECONDS = 3600
+MAX_SESSION_SECONDS = 14400
+"""A from-scratch prod `up` takes hours: the deploy jobs ask for 4-hour sessions (tests/pipeline)."""
 PREVIEW_SUFFIX = "-preview"
 """Pull-request previews run in the GitHub Environment ``<env>-preview`` (no approval, read-only role);
 deployments in ``<env>`` (prod's requires reviewers)."""

@@ -46,6 +46,8 @@ class EksClusterArgs:
         deletion_protection: the cluster refuses API deletion (the tier decides).
         protect: mark the cluster ``protect=True`` (the tier decides).
         autoscaled: the Cluster Autoscaler owns the node groups' desired sizes. Defaults to false.
+        api_client_security_group_ids: groups whose members may reach the private API endpoint (the
+            in-VPC CI runners). Defaults to none.
     """
 
     spec: ClusterSpec
@@ -58,6 +60,7 @@ class EksClusterArgs:
     deletion_protection: bool
     protect: bool
     autoscaled: bool = False
+    api_client_security_group_ids: Sequence[pulumi.Input[str]] = ()
 
 
 class EksCluster(pulumi.ComponentResource):
@@ -129,6 +132,17 @@ class EksCluster(pulumi.ComponentResource):
         self.endpoint = cluster.endpoint
         self.certificate_authority = cluster.certificate_authority.data
         self.security_group_id = cluster.vpc_config.cluster_security_group_id
+        for i, client in enumerate(args.api_client_security_group_ids):
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-api-client-{i}",
+                security_group_id=self.security_group_id,
+                description="the Kubernetes API from the in-VPC CI runners",
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                referenced_security_group_id=client,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
 
         issuer = cluster.identities.apply(lambda ids: ids[0].oidcs[0].issuer)
         provider = aws.iam.OpenIdConnectProvider(

@@ -8,6 +8,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.ci.runners import CiRunners, CiRunnersArgs
 from components.core.context import AwsContext
 from components.network.vpc import Network, NetworkArgs
 from components.security.keys import Keys, KeysArgs
@@ -23,6 +24,7 @@ class Foundation:
     keys: Keys
     network: Network
     secrets: Secrets
+    runners: CiRunners | None = None
     outputs: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -52,6 +54,17 @@ def build(settings: Settings) -> Foundation:
     secrets = Secrets(
         f"{env}-secrets", SecretsArgs(settings.config.secrets, env, keys.secrets, ctx, keys.logs), on_aws
     )
+    runners = None
+    outputs: dict[str, Any] = {}
+    if settings.config.runners is not None:
+        runners = CiRunners(
+            f"{env}-runners",
+            CiRunnersArgs(
+                settings.config.runners, ctx, env, network.vpc_id, network.app_subnet_ids, keys.logs
+            ),
+            on_aws,
+        )
+        outputs = {"runner_project": runners.project_name, "runner_connection_arn": runners.connection_arn}
     return Foundation(
         settings=settings,
         aws_provider=aws_provider,
@@ -59,7 +72,9 @@ def build(settings: Settings) -> Foundation:
         keys=keys,
         network=network,
         secrets=secrets,
+        runners=runners,
         outputs={
+            **outputs,
             "vpc_id": network.vpc_id,
             "app_subnet_ids": network.app_subnet_ids,
             "data_subnet_ids": network.data_subnet_ids,

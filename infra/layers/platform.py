@@ -41,6 +41,8 @@ def build(base: Foundation, workloads: list[WorkloadIdentity] | None = None) -> 
             deletion_protection=settings.policy.deletion_protection,
             protect=settings.protect,
             autoscaled=spec.addons.cluster_autoscaler.enabled,
+            # the in-VPC runners reach the private API endpoint
+            api_client_security_group_ids=[base.runners.security_group_id] if base.runners else [],
         ),
         base.on_aws,
     )

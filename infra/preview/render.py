@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
+import pulumi
 from pulumi.output import Unknown
 
 from infra.preview.mocks import Recorded, is_secret
@@ -26,6 +29,12 @@ def plain(value: Any) -> Any:
         return [plain(v) for v in value]
     if isinstance(value, str | int | float | bool) or value is None:
         return value
+    if isinstance(value, pulumi.AssetArchive):
+        return {"[archive]": {k: plain(v) for k, v in sorted(value.assets.items())}}
+    if isinstance(value, pulumi.FileAsset | pulumi.StringAsset):
+        # By content, so that a changed file shows as a change and an unchanged one does not.
+        data = Path(value.path).read_bytes() if isinstance(value, pulumi.FileAsset) else value.text.encode()
+        return f"[asset sha256:{hashlib.sha256(data).hexdigest()[:16]}]"
     urn = getattr(value, "urn", None)
     return f"[resource {urn}]" if urn is not None else repr(value)
 

@@ -161,7 +161,7 @@ def test_each_environment_has_a_deploy_and_a_preview_role_bound_to_its_github_en
         assert statement["Condition"]["StringEquals"][
             "token.actions.githubusercontent.com:sub"
         ] == github_subject(REPO, github_env)
-        assert inputs(role)["maxSessionDuration"] == 3600
+        assert inputs(role)["maxSessionDuration"] == 14400  # a from-scratch prod up outlives 1 hour
     preview_policy = one(
         found, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", f"github-actions-{stack}-preview-policy-0"
     )

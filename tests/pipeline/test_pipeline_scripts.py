@@ -76,6 +76,20 @@ def test_smoke_check_rejects_a_missing_base_url():
     assert _script("smoke_check.py", "").returncode == 2
 
 
+def test_slack_notification_names_the_project_and_service_of_a_promotion(server: str):
+    result = _script(
+        "notify_slack.py",
+        "promote-failed",
+        SLACK_WEBHOOK_URL=f"{server}/hook",
+        STACK="prod",
+        PROJECT="services",
+        SERVICE="web",
+        RUN_URL="https://example.invalid/run/2",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "promotion of *web* in *services/prod* failed" in _Handler.posted[-1]["text"]
+
+
 def test_slack_notification_posts_the_stage_and_stack(server: str):
     result = _script(
         "notify_slack.py",
@@ -89,7 +103,7 @@ def test_slack_notification_posts_the_stage_and_stack(server: str):
     assert result.returncode == 0, result.stderr
     assert len(_Handler.posted) == 1
     text = _Handler.posted[0]["text"]
-    assert "deployment of *staging* failed" in text
+    assert "deployment of *platform/staging* failed" in text
     assert "commit `0123456` by octo" in text
 
 

@@ -4,6 +4,7 @@ one deployment per stack at a time, prod only by approved dispatch."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -14,10 +15,22 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from infra import stacks
+
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
 BIN = Path(sys.executable).parent
 FULL_SHA = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+WORKFLOW_FILES = (
+    "deploy-platform.yml",
+    "deploy-services.yml",
+    "deploy-stack.yml",
+    "pr-comment.yml",
+    "preview.yml",
+    "promote.yml",
+)
+IN_VPC_RUNNER = "codebuild-platform-${{ %s }}-runner-${{ github.run_id }}-${{ github.run_attempt }}"
+STAGES = ("init", "build", "deploy", "completed", "failed", "cancelled")
 
 
 def _tool(name: str) -> str:
@@ -52,7 +65,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_workflows_match_githubs_workflow_schema():
     files = sorted(str(p) for p in WORKFLOWS.glob("*.yml"))
-    assert len(files) == 3
+    assert len(files) == len(WORKFLOW_FILES)
     result = _run(_tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *files)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -116,12 +129,13 @@ def test_no_workflow_uses_pull_request_target():
 
 def test_every_checkout_drops_its_credentials():
     checkouts = [step for _, _, step in _steps() if step.get("uses", "").startswith("actions/checkout@")]
-    assert len(checkouts) == 4
+    assert len(checkouts) == 7
     assert all(step["with"]["persist-credentials"] is False for step in checkouts)
 
 
 def test_workflows_grant_nothing_by_default_and_jobs_ask_for_what_they_use():
-    for name in ("preview.yml", "deploy.yml", "deploy-stack.yml"):
+    assert {p.name for p in WORKFLOWS.glob("*.yml")} == set(WORKFLOW_FILES)
+    for name in WORKFLOW_FILES:
         assert _load(name)["permissions"] == {}, name
     for wf, job_id, job in _jobs():
         assert "permissions" in job, f"{wf}:{job_id} must declare its permissions"
@@ -144,63 +158,245 @@ def test_aws_is_reached_by_oidc_role_never_by_keys():
             assert not {"aws-access-key-id", "aws-secret-access-key"} & set(step["with"])
 
 
-def test_pull_requests_preview_every_stack_offline_as_a_summary_and_live_with_a_comment():
+def test_pull_requests_preview_every_stack_of_both_projects_offline_and_live():
     jobs = _load("preview.yml")["jobs"]
-    assert "make lint typecheck test" in jobs["checks"]["steps"][-1]["run"]
+    assert "make lint typecheck test" in jobs["checks"]["steps"][2]["run"]
+    assert "python -m infra stacks --json" in jobs["checks"]["steps"][-1]["run"]  # the registry
     offline = jobs["offline-preview"]
-    assert offline["strategy"]["matrix"]["stack"] == ["dev", "staging", "prod"]
-    assert "--markdown" in offline["steps"][-1]["run"]
-    assert "GITHUB_STEP_SUMMARY" in offline["steps"][-1]["run"]
+    assert offline["runs-on"] == "ubuntu-24.04"  # forks: GitHub-hosted, no secrets
+    assert offline["strategy"]["matrix"] == {
+        "stack": "${{ fromJSON(needs.checks.outputs.stacks) }}",
+        "project": ["platform", "services"],
+    }
+    assert offline["steps"][0]["with"]["fetch-depth"] == 0
+    diff = offline["steps"][2]
+    assert (
+        'python -m infra diff --stack "$STACK" --project "$PROJECT" --base "$BASE_SHA" --markdown'
+        in diff["run"]
+    )
+    assert diff["env"]["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
+    assert "GITHUB_STEP_SUMMARY" in diff["run"]
+    upload = offline["steps"][3]
+    assert upload["uses"].startswith("actions/upload-artifact@")
+    assert upload["if"] == "always()"  # a dangerous diff (exit 4) is still posted
+    assert upload["with"]["name"] == "diff-${{ matrix.project }}-${{ matrix.stack }}"
     assert "secrets" not in str(offline)  # works on forks
     live = jobs["pulumi-preview"]
     assert "head.repo.full_name == github.repository" in live["if"]
-    pulumi = live["steps"][-1]
+    assert live["strategy"]["matrix"]["project"] == ["platform", "services"]
+    pulumi = live["steps"][-2]
     assert pulumi["uses"].startswith("pulumi/actions@")
     assert pulumi["with"]["command"] == "preview"
+    assert pulumi["with"]["work-dir"] == "${{ matrix.project == 'services' && 'services' || './' }}"
     assert pulumi["with"]["comment-on-pr"] is True
     assert pulumi["with"]["policyPacks"] == "policy"
+    guard = live["steps"][-1]["run"]
+    assert 'pulumi preview --stack "$STACK" --cwd "$WORK_DIR" --json > preview.json' in guard
+    assert guard.strip().endswith("venv/bin/python -m infra guard preview.json")
 
 
-def test_main_deploys_dev_then_staging_and_prod_only_by_dispatch():
-    workflow = _load("deploy.yml")
+def test_every_diff_is_posted_as_a_comment_even_for_forks_without_running_their_code():
+    workflow = _load("pr-comment.yml")
+    assert workflow["on"] == {"workflow_run": {"workflows": ["preview"], "types": ["completed"]}}
+    job = workflow["jobs"]["comment"]
+    assert job["permissions"] == {"actions": "read", "pull-requests": "write"}
+    assert not [s for s in job["steps"] if "checkout" in s.get("uses", "")]
+    download = job["steps"][0]
+    assert download["with"]["pattern"] == "diff-*"  # every stack x project the preview uploaded
+    assert download["with"]["run-id"] == "${{ github.event.workflow_run.id }}"
+    post = job["steps"][1]["run"]
+    assert "tr -dc '0-9'" in post  # the PR number from the artifact is digits only
+    assert "<!-- infra-diff:" in post
+
+
+def test_every_job_that_runs_pulumi_against_a_stack_runs_on_the_in_vpc_runner():
+    checked = 0
+    for wf, job_id, job in _jobs():
+        steps = job.get("steps", [])
+        reaches_cluster = any(s.get("uses", "").startswith("pulumi/actions@") for s in steps) or any(
+            "rollout.py" in s.get("run", "") for s in steps
+        )
+        if not reaches_cluster:
+            continue
+        checked += 1
+        runs_on = job["runs-on"]
+        assert isinstance(runs_on, list), f"{wf}:{job_id}"
+        stack = "matrix.stack" if "matrix" in str(job.get("strategy")) else "inputs.stack"
+        assert runs_on[0] == IN_VPC_RUNNER % stack, f"{wf}:{job_id}"
+        assert len(runs_on) == 2  # a label of its own, so two jobs of one run never swap runners
+    assert checked == 3  # deploy-stack, the live preview, promote
+
+
+def test_only_the_registry_and_offline_jobs_run_on_github_hosted_runners():
+    hosted = {(wf, job_id) for wf, job_id, job in _jobs() if job.get("runs-on") == "ubuntu-24.04"}
+    assert hosted == {
+        ("pr-comment.yml", "comment"),
+        ("preview.yml", "checks"),
+        ("preview.yml", "offline-preview"),
+        ("deploy-platform.yml", "registry"),
+        ("deploy-services.yml", "registry"),
+    }
+
+
+def test_the_workflow_stack_choices_are_the_registrys_stacks():
+    registry = list(stacks.stacks())
+    for name in ("deploy-platform.yml", "deploy-services.yml", "promote.yml"):
+        assert _load(name)["on"]["workflow_dispatch"]["inputs"]["stack"]["options"] == registry, name
+
+
+@pytest.mark.parametrize("project", ["platform", "services"])
+def test_main_deploys_the_automatic_stacks_in_order_and_prod_only_by_dispatch(project):
+    workflow = _load(f"deploy-{project}.yml")
     assert workflow["on"]["push"]["branches"] == ["main"]
     assert "workflow_dispatch" in workflow["on"]
     jobs = workflow["jobs"]
-    assert jobs["dev"]["with"]["stack"] == "dev"
-    assert jobs["dev"]["if"] == "github.event_name == 'push'"
-    assert jobs["staging"]["needs"] == "dev"
-    assert jobs["prod"]["with"]["stack"] == "prod"
-    assert "workflow_dispatch" in jobs["prod"]["if"]
-    assert "refs/heads/main" in jobs["prod"]["if"]
+    automatic = jobs["automatic"]
+    assert automatic["strategy"] == {
+        "max-parallel": 1,
+        "fail-fast": True,
+        "matrix": {"stack": "${{ fromJSON(needs.registry.outputs.automatic) }}"},
+    }
+    assert automatic["with"] == {"stack": "${{ matrix.stack }}", "project": project}
+    dispatched = jobs["dispatched"]
+    assert "workflow_dispatch" in dispatched["if"]
+    assert "refs/heads/main" in dispatched["if"]
+    assert dispatched["with"] == {"stack": "${{ inputs.stack }}", "project": project}
     assert all("inherit" not in str(job.get("secrets")) for job in jobs.values())
+
+
+def test_the_registry_lists_prod_for_approval_only():
+    from infra import cli
+
+    assert stacks.tier_of("prod") is not None
+    done = subprocess.run(
+        [sys.executable, "-m", "infra", "stacks", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    registry = json.loads(done.stdout)
+    assert registry["automatic"] == ["dev", "staging"]
+    assert registry["approval"] == ["prod"]
+    assert cli  # the command is the CLI's
+
+
+def test_platform_and_services_deploy_independently():
+    platform = _load("deploy-platform.yml")["on"]["push"]["paths"]
+    services = _load("deploy-services.yml")["on"]["push"]["paths"]
+    assert "services/**" in services
+    assert "services/**" not in platform
+    assert "Pulumi.*.yaml" in platform  # the root stack files only; services/ has its own
+    job = _load("deploy-stack.yml")["jobs"]["deploy"]
+    # one group per project and stack: a platform `up` never queues a release, nor the reverse
+    assert job["concurrency"] == {
+        "group": "deploy-${{ inputs.project }}-${{ inputs.stack }}",
+        "cancel-in-progress": False,
+    }
+
+
+def test_dev_services_deploy_on_weekdays_at_seven_kst_and_only_dev():
+    workflow = _load("deploy-services.yml")
+    assert workflow["on"]["schedule"] == [{"cron": "0 22 * * 0-4"}]  # 22:00 UTC Sun-Thu = 07:00 KST Mon-Fri
+    step = _load("deploy-services.yml")["jobs"]["registry"]["steps"][-1]["run"]
+    assert 's[:1] if os.environ["GITHUB_EVENT_NAME"] == "schedule"' in step
+    assert "schedule" not in _load("deploy-platform.yml")["on"]
 
 
 def test_a_stack_deploys_through_its_environment_one_at_a_time():
     job = _load("deploy-stack.yml")["jobs"]["deploy"]
     assert job["environment"]["name"] == "${{ inputs.stack }}"  # prod's reviewers approve here
-    assert job["concurrency"] == {"group": "deploy-${{ inputs.stack }}", "cancel-in-progress": False}
     steps = job["steps"]
     up = next(s for s in steps if s.get("uses", "").startswith("pulumi/actions@"))
     assert up["with"]["command"] == "up"
+    assert up["with"]["work-dir"] == "${{ inputs.project == 'services' && 'services' || './' }}"
     smoke = next(i for i, s in enumerate(steps) if "smoke_check.py" in s.get("run", ""))
     assert smoke > steps.index(up)
 
 
-@pytest.mark.parametrize("stage", ["init", "build", "deploy", "completed", "failed"])
-def test_slack_is_notified_at_every_stage(stage: str):
+def _credentials(job: dict[str, Any]) -> dict[str, Any]:
+    return next(s for s in job["steps"] if "configure-aws-credentials" in s.get("uses", ""))["with"]
+
+
+def test_credentials_outlive_the_longest_job_and_stay_within_the_roles_maximum():
+    from components.bootstrap.github_oidc import MAX_SESSION_SECONDS as maximum
+
+    for wf, job_id, job in _jobs():
+        if not any("configure-aws-credentials" in s.get("uses", "") for s in job.get("steps", [])):
+            continue
+        duration = int(_credentials(job)["role-duration-seconds"])
+        assert job["timeout-minutes"] * 60 < duration <= maximum, f"{wf}:{job_id}"
+
+
+def test_the_runner_build_outlives_the_longest_job():
+    from components.ci.runners import BUILD_TIMEOUT_MINUTES
+
+    longest = max(
+        job.get("timeout-minutes", 0) for _, _, job in _jobs() if isinstance(job.get("runs-on"), list)
+    )
+    assert longest == 180
+    assert longest < BUILD_TIMEOUT_MINUTES
+
+
+def test_each_project_deploys_with_its_own_role():
+    role = _credentials(_load("deploy-stack.yml")["jobs"]["deploy"])["role-to-assume"]
+    assert role == (
+        "${{ inputs.project == 'platform' && vars.AWS_PLATFORM_DEPLOY_ROLE_ARN || vars.AWS_SERVICES_DEPLOY_ROLE_ARN }}"
+    )
+    assert _credentials(_load("promote.yml")["jobs"]["promote"])["role-to-assume"] == (
+        "${{ vars.AWS_SERVICES_DEPLOY_ROLE_ARN }}"
+    )
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_slack_is_notified_at_every_stage_and_end_state(stage: str):
     job = _load("deploy-stack.yml")["jobs"]["deploy"]
     (step,) = [s for s in job["steps"] if s.get("run") == f"python3 .github/scripts/notify_slack.py {stage}"]
     assert step["env"] == {"SLACK_WEBHOOK_URL": "${{ secrets.slack-webhook-url }}"}
 
 
-def test_only_the_notify_steps_see_the_slack_webhook():
+def test_only_the_notify_steps_see_the_slack_webhook_and_only_up_sees_the_atlas_keys():
     job = _load("deploy-stack.yml")["jobs"]["deploy"]
     assert "SLACK_WEBHOOK_URL" not in job["env"]
-    holders = [s["name"] for s in job["steps"] if "secrets." in str(s.get("env", {}))]
-    assert holders == [f"notify {stage}" for stage in ("init", "build", "deploy", "completed", "failed")]
+    holders = [
+        s.get("name") or s["uses"].split("@")[0] for s in job["steps"] if "secrets." in str(s.get("env", {}))
+    ]
+    assert holders == [f"notify {stage}" for stage in STAGES[:3]] + ["pulumi/actions"] + [
+        f"notify {stage}" for stage in STAGES[3:]
+    ]
+    up = next(s for s in job["steps"] if s.get("uses", "").startswith("pulumi/actions@"))
+    assert set(up["env"]) == {"MONGODB_ATLAS_PUBLIC_KEY", "MONGODB_ATLAS_PRIVATE_KEY"}
 
 
-def test_completed_and_failed_notifications_run_on_the_matching_outcome():
+def test_atlas_keys_reach_platform_deploys_only():
+    for name in ("deploy-platform.yml", "deploy-services.yml"):
+        for job in _load(name)["jobs"].values():
+            passes = "MONGODB_ATLAS" in str(job.get("secrets", ""))
+            assert passes == (name == "deploy-platform.yml" and "uses" in job), name
+    assert "MONGODB_ATLAS" not in (WORKFLOWS / "preview.yml").read_text()
+    assert "MONGODB_ATLAS" not in (WORKFLOWS / "promote.yml").read_text()
+
+
+def test_notifications_run_on_the_matching_outcome():
     steps = {s.get("name"): s for s in _load("deploy-stack.yml")["jobs"]["deploy"]["steps"]}
     assert steps["notify completed"]["if"] == "success()"
-    assert steps["notify failed"]["if"] == "failure()"
+    assert steps["notify failed"]["if"] == "failure()"  # a timeout fails the job
+    assert steps["notify cancelled"]["if"] == "cancelled()"
+
+
+def test_promotion_is_its_own_approved_workflow_from_main_that_waits_for_healthy():
+    workflow = _load("promote.yml")
+    assert set(workflow["on"]) == {"workflow_dispatch"}
+    job = workflow["jobs"]["promote"]
+    assert job["if"] == "github.ref == 'refs/heads/main'"
+    assert job["environment"] == {"name": "${{ inputs.stack }}"}  # prod: required reviewers
+    assert job["concurrency"]["group"] == "deploy-services-${{ inputs.stack }}"  # never beside a services up
+    run = next(s["run"] for s in job["steps"] if "rollout.py promote" in s.get("run", ""))
+    assert run.index("rollout.py promote") < run.index("rollout.py status")
+    conditions = {s["name"]: s.get("if") for s in job["steps"] if s.get("name", "").startswith("notify")}
+    assert conditions == {
+        "notify promote": None,
+        "notify promoted": "success()",
+        "notify failed": "failure()",
+        "notify cancelled": "cancelled()",
+    }

@@ -29,7 +29,7 @@ from policy.catalog import RESOURCE_RULES, STACK_RULES
 from policy.crossguard import plain, policies, resource_policy, stack_policy
 from policy.encryption import CMK_ENCRYPTION
 from policy.model import UNKNOWN
-from policy.tier import PROD_TIER
+from policy.tier import TIER_FLOORS
 from tests.conftest import STACKS, stack_run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -141,7 +141,7 @@ def test_crossguard_stack_policy_reads_the_tier_config_and_protect_flags():
     )
     reported: list[tuple[str, str | None]] = []
     args = StackValidationArgs([primary, network], config={"tier": "prod"})
-    stack_policy(PROD_TIER).validate(args, lambda message, urn=None: reported.append((message, urn)))
+    stack_policy(TIER_FLOORS).validate(args, lambda message, urn=None: reported.append((message, urn)))
     assert reported == [
         ("prod needs an alert topic (aws:sns/topic:Topic; platform:observability); found none", None),
         ("prod needs a cost budget (aws:budgets/budget:Budget; platform:observability); found none", None),

@@ -13,7 +13,7 @@ from policy.encryption import CMK_ENCRYPTION, KMS_ROTATION
 from policy.exposure import NO_PUBLIC_EXPOSURE, open_to_internet_problem
 from policy.model import UNKNOWN, Resource
 from policy.s3 import S3_COVERAGE
-from policy.tier import PROD_TIER, infer_tier
+from policy.tier import TIER_FLOORS, infer_tier
 from policy.workloads import WORKLOAD_HARDENING, image_problem
 
 KEY = "arn:aws:kms:ap-northeast-2:123456789012:key/data"
@@ -363,7 +363,7 @@ def test_every_bucket_needs_an_access_block_and_encryption():
     ]
 
 
-# --- prod-tier -------------------------------------------------------------------------------------
+# --- tier-floors -------------------------------------------------------------------------------------
 
 
 def prod_stack(**changes: Any) -> list[Resource]:
@@ -408,7 +408,7 @@ def prod_stack(**changes: Any) -> list[Resource]:
 
 
 def messages(resources: list[Resource], tier: str | None = "prod") -> list[str]:
-    return [m for _, m in PROD_TIER.check(resources, tier)]
+    return [m for _, m in TIER_FLOORS.check(resources, tier)]
 
 
 def test_a_complete_prod_stack_passes_the_tier_rules():
@@ -453,8 +453,30 @@ def test_a_read_replica_need_not_be_protected_but_its_primary_must():
     ]
 
 
-def test_tier_rules_do_not_apply_outside_prod():
+def test_dev_floors_ask_for_none_of_prods_guarantees():
     assert messages(prod_stack(drop=["replica"], unprotect=["bucket"]), tier="dev") == []
+
+
+def test_staging_floors_come_from_the_same_table_as_the_config_guardrails():
+    # staging protects and keeps a replica (components/core/tier.py), but its API may be public and it
+    # needs no Atlas termination protection.
+    found = messages(
+        prod_stack(
+            drop=["replica"],
+            unprotect=["bucket"],
+            vpc={"endpointPublicAccess": True},
+            atlas={"terminationProtectionEnabled": False},
+        ),
+        tier="staging",
+    )
+    assert found == [
+        "stateful resources are protected in staging (protect=True)",
+        "staging needs a read replica of db (replicateSourceDb); found none",
+    ]
+
+
+def test_an_unknown_tier_is_checked_against_nothing():
+    assert messages(prod_stack(drop=["replica"]), tier=None) == []
 
 
 def test_a_stack_without_the_network_needs_no_alert_topic_or_budget():

@@ -324,9 +324,68 @@ def test_secrets_reach_pods_only_through_the_external_secret():
     assert all("value" not in e for e in secret_env)
 
 
-def test_pulumi_waits_for_rollouts_to_be_healthy():
-    for case in ("blue-green", "canary"):
+def test_pulumi_waits_for_rollouts_to_be_healthy_or_paused_for_a_manual_promotion():
+    for case, wait in (
+        ("blue-green", manifests.WAIT_HEALTHY_OR_AWAITING_PROMOTION),
+        ("canary", manifests.WAIT_HEALTHY),
+    ):
         rollout = _kind(rendered(case), "Rollout")[0]
         annotations = rollout["metadata"]["annotations"]
-        assert annotations["pulumi.com/waitFor"] == "jsonpath={.status.phase}=Healthy"
+        assert annotations["pulumi.com/waitFor"] == wait
         assert annotations["pulumi.com/timeoutSeconds"] == "900"
+
+
+# --- what `pulumi up` waits for on a Rollout ---------------------------------------------------------
+
+
+def _pulumi_kubernetes_jsonpath(annotation: str):
+    """pulumi-kubernetes' parsing of a ``jsonpath=`` waitFor (provider/pkg/jsonpath/jsonpath.go ``Parse``),
+    ported line by line; the expression itself is RFC 9535, evaluated here by jsonpath-rfc9535."""
+    import re
+
+    import jsonpath_rfc9535
+
+    assert annotation.startswith("jsonpath=")
+    raw = annotation.removeprefix("jsonpath=")
+    parts = raw.replace("==", "\ufffd").split("=")
+    assert len(parts) <= 2, "format should be {.path}=value or {.path}"
+    path = parts[0].replace("\ufffd", "==")
+    value = parts[1].replace("\ufffd", "==") if len(parts) == 2 else ""
+    (inner,) = re.fullmatch(r".*?\{\s*(.*?)\s*\}.*", path, re.S).groups()  # type: ignore[union-attr]
+    query = jsonpath_rfc9535.compile(inner if inner.startswith("$") else "$" + inner)
+
+    def matches(obj: dict) -> bool:
+        found = [node.value for node in query.find(obj)]
+        if not found:
+            return False
+        return value == "" or str(found[0]) == value
+
+    return matches
+
+
+ROLLOUT_STATES = {
+    "Healthy": {"phase": "Healthy", "message": "", "stableRS": "abc", "currentPodHash": "abc"},
+    "Paused": {
+        "phase": "Paused",
+        "message": "BlueGreenPause",
+        "pauseConditions": [{"reason": "BlueGreenPause"}],
+    },
+    "Progressing": {"phase": "Progressing", "message": "more replicas need to be updated"},
+    "Degraded": {"phase": "Degraded", "message": "RolloutAborted: metric error-rate failed"},
+}
+
+
+@pytest.mark.parametrize(
+    ("strategy", "ends_up_on"),
+    [
+        ({"type": "blueGreen", "autoPromotionEnabled": False}, {"Healthy", "Paused"}),
+        ({"type": "blueGreen", "autoPromotionEnabled": True}, {"Healthy"}),
+        ({"type": "canary", "steps": [{"setWeight": 50}, {"pause": "1m"}]}, {"Healthy"}),
+    ],
+)
+def test_up_ends_on_healthy_and_for_manual_blue_green_also_when_paused_for_promotion(strategy, ends_up_on):
+    spec = app(strategy=strategy, ingress={"host": "app.example.com"}, replicas=2)
+    annotation = manifests.rollout("web", spec, TARGET)["metadata"]["annotations"]["pulumi.com/waitFor"]
+    matches = _pulumi_kubernetes_jsonpath(annotation)
+    ended = {phase for phase, status in ROLLOUT_STATES.items() if matches({"status": status})}
+    assert ended == ends_up_on

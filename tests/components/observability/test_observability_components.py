@@ -145,7 +145,7 @@ def _values(stack: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_observability_settings_are_optional_to_parse(stack: str):
-    # Prod still needs the alert topic and the budget: the policy pack's prod-tier rule checks them.
+    # Prod still needs the alert topic and the budget: the policy pack's tier-floors rule checks them.
     values = _values(stack)
     del values["platform:observability"]
     assert parse(values, stack).config.observability is None

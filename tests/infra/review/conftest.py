@@ -1,0 +1,42 @@
+"""Preview documents of the repository's stacks, both projects, shared by the review tests.
+
+Built from the session's cached platform runs (``tests.conftest.stack_run``); a services run answers its
+StackReference with the cached platform run's outputs, as ``runner.run_project`` does.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import pytest
+
+from infra import stacks
+from infra.preview import render, runner
+from tests.conftest import STACKS, stack_run
+
+
+def _document(result: runner.PreviewResult) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(render.as_json(result.stack, result.resources, result.outputs))
+    return document
+
+
+@cache
+def services_run(stack: str) -> runner.PreviewResult:
+    root = stacks.project_dir(stacks.Project.SERVICES)
+    stack_file = runner.read_stack_file(stack, root)
+    references = {runner._platform_reference(stack_file): stack_run(stack, preview=True).outputs}
+    return runner.run_program(stack_file, preview=True, root=root, stack_references=references)
+
+
+@pytest.fixture(scope="session")
+def documents() -> dict[str, dict[str, Any]]:
+    """The platform project's ``preview --json`` document of each stack."""
+    return {stack: _document(stack_run(stack, preview=True)) for stack in STACKS}
+
+
+@pytest.fixture(scope="session")
+def services_documents() -> dict[str, dict[str, Any]]:
+    """The services project's ``preview --project services --json`` document of each stack."""
+    return {stack: _document(services_run(stack)) for stack in STACKS}
