@@ -338,7 +338,7 @@ def parse_services(
         ConfigError: with every problem found.
     """
     config = _validate(ServicesStackConfig, SERVICES_NAMESPACE, raw, stack, secret_keys)
-    _raise_if(stack, SERVICES_NAMESPACE, guardrails.check_services(config, platform.config))
+    _raise_if(stack, SERVICES_NAMESPACE, guardrails.check_services(config, platform.config, stack))
     return ServicesSettings(project=project, environment=stack, config=config, platform=platform)
 
 

@@ -117,14 +117,20 @@ def uses_rollout(spec: AppSpec) -> bool:
     return spec.strategy.type != Strategy.ROLLING
 
 
-def service_account(name: str, target: Target) -> dict[str, Any]:
-    """A dedicated ServiceAccount (no token automounted): the identity pod-level IAM can attach to."""
+def service_account(name: str, target: Target, app: str | None = None) -> dict[str, Any]:
+    """A dedicated ServiceAccount (no Kubernetes API token automounted): the identity the platform's EKS
+    Pod Identity association for ``<namespace>/<name>`` gives an IAM role of its own."""
     return {
         "apiVersion": "v1",
         "kind": "ServiceAccount",
-        "metadata": _meta(name, target),
+        "metadata": _meta(name, target, app=app),
         "automountServiceAccountToken": False,
     }
+
+
+def migration_identity(name: str) -> str:
+    """The ServiceAccount (and so the AWS identity) a service's migration Job runs as."""
+    return f"{name}-migrate"
 
 
 def external_secret(name: str, spec: AppSpec, target: Target, secret: str | None = None) -> dict[str, Any]:
@@ -503,8 +509,8 @@ def _scale_target(name: str, spec: AppSpec) -> dict[str, str]:
 
 
 def autoscalers(name: str, spec: AppSpec, target: Target) -> list[dict[str, Any]]:
-    """An HPA on CPU, or for queue workers a KEDA ``ScaledObject`` (queue length and CPU) with the
-    ``TriggerAuthentication`` that reads the Redis password from the service's Secret."""
+    """An HPA on CPU, or for queue workers a KEDA ``ScaledObject`` on the queue's length (the workers'
+    gauge in Prometheus: the cache admits only IAM users, which KEDA's redis scaler cannot be) and CPU."""
     a = spec.autoscaling
     if a is None:
         return []
@@ -531,18 +537,7 @@ def autoscalers(name: str, spec: AppSpec, target: Target) -> list[dict[str, Any]
             }
         ]
     q = a.queue
-    auth = f"{name}-redis"
     return [
-        {
-            "apiVersion": KEDA_API,
-            "kind": "TriggerAuthentication",
-            "metadata": _meta(auth, target, app=name),
-            "spec": {
-                "secretTargetRef": [
-                    {"parameter": "password", "name": secrets_name(name), "key": q.password_env}
-                ]
-            },
-        },
         {
             "apiVersion": KEDA_API,
             "kind": "ScaledObject",
@@ -555,14 +550,12 @@ def autoscalers(name: str, spec: AppSpec, target: Target) -> list[dict[str, Any]
                 "maxReplicaCount": a.max_replicas,
                 "triggers": [
                     {
-                        "type": "redis",
+                        "type": "prometheus",
                         "metadata": {
-                            "address": target.redis_address,
-                            "listName": q.list_name,
-                            "listLength": str(q.list_length),
-                            "enableTLS": "true" if q.tls else "false",
+                            "serverAddress": target.prometheus_url,
+                            "query": f'sum({q.metric}{{queue="{q.list_name}"}})',
+                            "threshold": str(q.list_length),
                         },
-                        "authenticationRef": {"name": auth},
                     },
                     {
                         "type": "cpu",
@@ -606,7 +599,9 @@ def migration_job(name: str, spec: AppSpec, migration: MigrationSpec, target: Ta
         container.pop(probe, None)  # a run-to-completion container has nothing to probe or drain
     container.pop("ports")
     pod.pop("topologySpreadConstraints")
-    pod.pop("serviceAccountName")  # the namespace default, tokenless: the service's own may not exist yet
+    # Its own identity (database migrations as the `<svc>_migrate` database user): the service's
+    # ServiceAccount may not exist yet when the Job runs.
+    pod["serviceAccountName"] = migration_identity(name)
     pod["restartPolicy"] = "Never"
     pod["terminationGracePeriodSeconds"] = 30
     meta = _meta(
@@ -629,10 +624,11 @@ def migration_job(name: str, spec: AppSpec, migration: MigrationSpec, target: Ta
 
 
 def render_migration(name: str, spec: AppSpec, target: Target) -> list[dict[str, Any]]:
-    """The migration's own ``ExternalSecret`` and its ``Job``, in order (empty without a migration)."""
+    """The migration's ServiceAccount, its own ``ExternalSecret`` and its ``Job``, in order (empty without
+    a migration)."""
     if spec.migration is None:
         return []
-    manifests = []
+    manifests = [service_account(migration_identity(name), target, app=name)]
     if spec.secrets:
         manifests.append(external_secret(name, spec, target, f"{name}-migrate-secrets"))
     manifests.append(migration_job(name, spec, spec.migration, target))

@@ -150,20 +150,64 @@ class SecretRef(Spec):
 
 
 class QueueSpec(Spec):
-    """A Redis list whose length scales the workers (KEDA ``redis`` trigger).
+    """A Redis list whose length scales the workers (KEDA ``prometheus`` trigger).
+
+    The cache admits only IAM-authenticated users and KEDA's ``redis`` scaler authenticates only with a
+    password, so KEDA does not read the list itself: it reads the queue's length from Prometheus, where
+    the workers export it as a gauge (``<metric>{queue="<listName>"}``).
 
     Attributes:
         list_name: the Redis list (required).
         list_length: jobs per replica KEDA aims for. Defaults to 10.
-        password_env: the secret env var holding the Redis password (must be one of the service's
-            ``secrets``); KEDA reads it through a ``TriggerAuthentication``. Defaults to ``REDIS_PASSWORD``.
-        tls: connect with TLS (ElastiCache encrypts in transit). Defaults to true.
+        metric: the gauge of pending jobs per queue, labelled ``queue``. Defaults to ``queue_length``.
     """
 
     list_name: str = Field(min_length=1)
     list_length: int = Field(default=10, ge=1)
-    password_env: str = "REDIS_PASSWORD"
-    tls: bool = True
+    metric: str = Field(default="queue_length", pattern=r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+
+
+class BucketAccess(StrEnum):
+    """What a service may do with a bucket's objects."""
+
+    READ = "read"
+    READ_WRITE = "readWrite"
+
+
+class UsesSpec(Spec):
+    """What a service reaches in AWS with its own identity (an IAM role for its ServiceAccount through EKS
+    Pod Identity), and so exactly what that role is granted. Every store named must exist in the platform
+    stack (checked when the settings load).
+
+    Attributes:
+        buckets: bucket short name → ``read`` or ``readWrite`` (its objects, and the data key through S3
+            only). Defaults to none.
+        secrets: secrets (``platform/<env>/<name>``) the service reads, through its ``secrets`` env or
+            itself at run time; every ``secrets[].secret`` must be listed here. Defaults to none.
+        database: connect to Postgres (through the RDS Proxy where there is one) with IAM authentication
+            as the database user named after the service (``-`` becomes ``_``). Defaults to false.
+        cache: connect to Redis/Valkey as its own IAM-authenticated ElastiCache user. Defaults to false.
+        mongodb: read and write the environment's MongoDB database as an AWS IAM database user (the role
+            ARN, authenticated on ``$external``). Defaults to false.
+    """
+
+    buckets: dict[str, BucketAccess] = Field(default_factory=dict)
+    secrets: tuple[SecretShortName, ...] = ()
+    database: bool = False
+    cache: bool = False
+    mongodb: bool = False
+
+    @field_validator("secrets")
+    @classmethod
+    def _unique(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        twice = sorted({n for n in value if value.count(n) > 1})
+        if twice:
+            raise ValueError(f"secret(s) listed twice: {', '.join(twice)}")
+        return value
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.buckets or self.secrets or self.database or self.cache or self.mongodb)
 
 
 class AutoscalingSpec(Spec):
@@ -379,7 +423,9 @@ class AppSpec(Spec):
         command: overrides the image's entrypoint. Defaults to the image's.
         args: overrides the image's arguments. Defaults to the image's.
         env: plain, non-secret environment variables. Defaults to none.
-        secrets: environment variables from Secrets Manager. Defaults to none.
+        secrets: environment variables from Secrets Manager; each secret must be in ``uses.secrets``.
+            Defaults to none.
+        uses: what the service's own AWS identity may reach (see :class:`UsesSpec`). Defaults to nothing.
         resources: see :class:`ResourceSpec`.
         probes: see :class:`ProbesSpec`.
         replicas: pods when ``autoscaling`` is not set. Defaults to 1.
@@ -409,6 +455,7 @@ class AppSpec(Spec):
     args: tuple[str, ...] = ()
     env: dict[str, str] = Field(default_factory=dict)
     secrets: tuple[SecretRef, ...] = ()
+    uses: UsesSpec = UsesSpec()
     resources: ResourceSpec = ResourceSpec()
     probes: ProbesSpec = ProbesSpec()
     replicas: int = Field(default=1, ge=1, le=100)
@@ -452,11 +499,11 @@ class AppSpec(Spec):
             raise ValueError(f"strategy {self.strategy.type.value} switches Services; it needs service: true")
         if self.strategy.type == Strategy.CANARY and self.ingress is None:
             raise ValueError("canary shifts ALB traffic; it needs an ingress")
-        queue = self.autoscaling.queue if self.autoscaling else None
-        if queue is not None and queue.password_env not in envs:
+        undeclared = sorted({s.secret for s in self.secrets} - set(self.uses.secrets))
+        if undeclared:
             raise ValueError(
-                f"autoscaling.queue.passwordEnv {queue.password_env!r} must be one of the secrets' env"
-                f" names ({', '.join(envs) or 'none declared'})"
+                f"secrets read {undeclared} not listed in uses.secrets ({', '.join(self.uses.secrets) or 'none'}):"
+                " a service's identity gets exactly the secrets it declares"
             )
         if self.rollback_to is not None and self.rollback_to == self.image:
             raise ValueError("rollbackTo equals image; remove rollbackTo to ship image normally")

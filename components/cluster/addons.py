@@ -16,7 +16,8 @@ Node autoscaling uses the Cluster Autoscaler rather than Karpenter, deliberately
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -56,6 +57,9 @@ class PlatformAddonsArgs:
         data_key_arn: the data key Loki's bucket is encrypted with (``loki.storage: s3``). Defaults to
             none (then Loki may only use the filesystem).
         protect: protect stateful resources (Loki's bucket). Defaults to false.
+        workload_secrets: namespace → the secrets (short names) its workloads declare they read; External
+            Secrets may read these and the add-ons' own (``REQUIRED_SECRETS``), for these namespaces and
+            the add-ons' only. Defaults to none.
     """
 
     spec: AddonsSpec
@@ -71,6 +75,7 @@ class PlatformAddonsArgs:
     data_cidrs: tuple[str, ...] = ()
     data_key_arn: pulumi.Input[str] | None = None
     protect: bool = False
+    workload_secrets: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 class PlatformAddons(pulumi.ComponentResource):
@@ -241,9 +246,11 @@ class PlatformAddons(pulumi.ComponentResource):
 
     def _secret_store(self, enabled: dict[Addon, ChartSpec]) -> k8s.apiextensions.CustomResource:
         args, ctx = self._args, self._args.context
+        readers = secret_readers(enabled, args.workload_secrets)
+        names = sorted({name for secrets in readers.values() for name in secrets})
         policy = pulumi.Output.all(ctx.partition, ctx.account_id, args.secrets_key_arn).apply(
             lambda v: iam.dumps(
-                policies.external_secrets_policy(v[0], ctx.region, v[1], args.environment, v[2])
+                policies.external_secrets_policy(v[0], ctx.region, v[1], args.environment, v[2], names)
             )
         )
         role = self._irsa(Addon.EXTERNAL_SECRETS, policy)
@@ -253,7 +260,7 @@ class PlatformAddons(pulumi.ComponentResource):
             api_version="external-secrets.io/v1",
             kind="ClusterSecretStore",
             metadata=k8s.meta.v1.ObjectMetaArgs(name=charts.CLUSTER_SECRET_STORE, annotations=_READY),
-            spec=charts.cluster_secret_store_spec(ctx.region),
+            spec=charts.cluster_secret_store_spec(ctx.region, sorted(readers)),
             opts=self._k8s([operator]),
         )
 
@@ -292,3 +299,18 @@ class PlatformAddons(pulumi.ComponentResource):
                 (charts.GRAFANA_SECRET, grafana, True),
             )
         ]
+
+
+def secret_readers(
+    enabled: Mapping[Addon, ChartSpec], workload_secrets: Mapping[str, Sequence[str]]
+) -> dict[str, list[str]]:
+    """Namespace → the secrets read there through the cluster store: the enabled add-ons' own
+    (``REQUIRED_SECRETS``, in their namespace) and the workloads' declared ones."""
+    readers: dict[str, set[str]] = {}
+    for addon, names in charts.REQUIRED_SECRETS.items():
+        if addon in enabled:
+            readers.setdefault(CHARTS[addon].namespace, set()).update(names)
+    for namespace, declared in workload_secrets.items():
+        if declared:
+            readers.setdefault(namespace, set()).update(declared)
+    return {namespace: sorted(found) for namespace, found in sorted(readers.items())}

@@ -7,6 +7,7 @@ contracts other concerns rely on: the IngressClass ``alb``, the Prometheus servi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -149,9 +150,13 @@ def external_secrets_values(role_arn: Any) -> dict[str, Any]:
     }
 
 
-def cluster_secret_store_spec(region: str) -> dict[str, Any]:
-    """Secrets Manager of this region, read with the operator's own IRSA role (no static credentials)."""
-    return {"provider": {"aws": {"service": "SecretsManager", "region": region}}}
+def cluster_secret_store_spec(region: str, namespaces: Sequence[str]) -> dict[str, Any]:
+    """Secrets Manager of this region, read with the operator's own IRSA role (no static credentials),
+    for ExternalSecrets in ``namespaces`` only (``conditions``: any other namespace's are refused)."""
+    return {
+        "provider": {"aws": {"service": "SecretsManager", "region": region}},
+        "conditions": [{"namespaces": sorted(set(namespaces))}],
+    }
 
 
 def external_secret_spec(

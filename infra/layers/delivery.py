@@ -15,6 +15,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.apps.identity import workload_identities
 from components.apps.product import ProductServices, ProductServicesArgs
 from components.apps.spec import AppSpec, Scheme
 from components.cluster.kubeconfig import kubeconfig
@@ -147,5 +148,9 @@ def build(settings: ServicesSettings) -> Delivery:
         ),
     )
     outputs["service_workloads"] = services.workloads
+    # Every ServiceAccount the services run as has its role in the platform stack (checked at deploy).
+    outputs["workload_roles"] = platform.identities(
+        [w.name for w in workload_identities(settings.config.apps)]
+    )
     outputs["platform_names"] = platform.agreement()
     return Delivery(services=services, platform=platform, outputs=outputs)

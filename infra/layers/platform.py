@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from components.apps.identity import WorkloadIdentity
 from components.cluster.addons import PlatformAddons, PlatformAddonsArgs
 from components.cluster.cluster import EksCluster, EksClusterArgs
 from components.cluster.edge import PublicEdge, PublicEdgeArgs
 from components.cluster.external_dns import ExternalDns, ExternalDnsArgs
-from components.cluster.namespaces import ProductNamespace, ProductNamespaceArgs
+from components.cluster.namespaces import PRODUCT_NAMESPACE, ProductNamespace, ProductNamespaceArgs
 from components.network.cidr import plan_subnets
 from components.network.dns import DnsZone, DnsZoneArgs
 from infra.layers.foundation import Foundation
@@ -25,8 +26,9 @@ class Platform:
     outputs: dict[str, Any] = field(default_factory=dict)
 
 
-def build(base: Foundation) -> Platform | None:
-    """The cluster layer, or ``None`` for a stack without ``platform:cluster``."""
+def build(base: Foundation, workloads: list[WorkloadIdentity] | None = None) -> Platform | None:
+    """The cluster layer, or ``None`` for a stack without ``platform:cluster``. External Secrets may read
+    the secrets the ``workloads`` declare (in the product namespace) and the add-ons' own."""
     settings, env, ctx = base.settings, base.env, base.context
     spec = settings.config.cluster
     if spec is None:
@@ -66,6 +68,9 @@ def build(base: Foundation) -> Platform | None:
             data_cidrs=subnets.data,
             data_key_arn=base.keys.data,
             protect=settings.protect,
+            workload_secrets={
+                PRODUCT_NAMESPACE: sorted({name for w in workloads or [] for name in w.uses.secrets})
+            },
         ),
         base.on_aws,
     )

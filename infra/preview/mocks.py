@@ -66,13 +66,6 @@ def _zones(args: dict[str, Any], region: str) -> dict[str, Any]:
     }
 
 
-def _random_password(args: dict[str, Any], region: str) -> dict[str, Any]:
-    # Deterministic, so previews are stable; it is only ever seen as a secret.
-    length = int(args.get("passwordLength") or 32)
-    seed = hashlib.sha256(repr(sorted(args.items())).encode()).hexdigest()
-    return {"randomPassword": (seed * (length // len(seed) + 1))[:length]}
-
-
 CALLS: dict[str, CallHandler] = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": _zones,
     "aws:index/getCallerIdentity:getCallerIdentity": lambda args, region: {
@@ -94,7 +87,6 @@ CALLS: dict[str, CallHandler] = {
         "endpoint": f"ec2.{region}.amazonaws.com",
         "description": region,
     },
-    "aws:secretsmanager/getRandomPassword:getRandomPassword": _random_password,
     # The ALB the Load Balancer Controller made for the public Ingress group (as after a first deploy).
     "aws:resourcegroupstaggingapi/getResources:getResources": lambda args, region: {
         "resourceTagMappingLists": [
@@ -174,7 +166,12 @@ RESOURCE_OUTPUTS: dict[str, Callable[[str, dict[str, Any], str], dict[str, Any]]
             }
         ]
         if inputs.get("manageMasterUserPassword")
-        else []
+        else [],
+        # The DbiResourceId that rds-db:connect ARNs name (db-<26 upper-case characters> in AWS).
+        "resourceId": f"db-{name.upper()}",
+    },
+    "aws:rds/proxy:Proxy": lambda name, inputs, region: {
+        "arn": f"arn:{PARTITION}:rds:{region}:{ACCOUNT_ID}:db-proxy:prx-{name}",
     },
     "aws:elasticache/replicationGroup:ReplicationGroup": lambda name, inputs, region: {
         "primaryEndpointAddress": f"master.{name}.mock.cache.amazonaws.com",
@@ -217,6 +214,7 @@ class PlatformMocks(pulumi.runtime.Mocks):
         self.region = region
         self.stack_references = stack_references or {}
         self.unanswered: list[str] = []
+        self.calls: list[str] = []  # every invoke token, answered or not
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         if args.typ == STACK_REFERENCE:
@@ -248,6 +246,7 @@ class PlatformMocks(pulumi.runtime.Mocks):
         return name, {"name": name, "outputs": to_wire(outputs), "secretOutputNames": secret}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        self.calls.append(args.token)
         handler = CALLS.get(args.token)
         if handler is None:
             self.unanswered.append(args.token)

@@ -15,7 +15,7 @@ import json
 import os
 import runpy
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,8 @@ class PreviewResult:
     resources: list[mocks.Recorded]
     outputs: dict[str, Any]
     unanswered_calls: list[str]
+    calls: list[str] = field(default_factory=list)
+    """Every invoke (data source) token the program called, in order."""
 
 
 def _project(root: Path) -> dict[str, Any]:
@@ -154,7 +156,8 @@ def platform_outputs(
 
 def cache_key(stack: str, *, preview: bool, root: Path = ROOT) -> str:
     """sha256 over what the platform's offline outputs of ``stack`` depend on: the mode, the project
-    and stack files of ``root``, every file of the code that runs (``infra/``, ``components/``,
+    and stack files of ``root`` (the services stack file too: the platform creates the workloads'
+    identities from its ``uses``), every file of the code that runs (``infra/``, ``components/``,
     ``policy/`` of this installation), the Python and the Pulumi SDK versions."""
     digest = hashlib.sha256(f"{_CACHE_FORMAT}:{stack}:{preview}:{sys.version}".encode())
     for name in SDK_DISTRIBUTIONS:
@@ -163,7 +166,7 @@ def cache_key(stack: str, *, preview: bool, root: Path = ROOT) -> str:
         except importlib.metadata.PackageNotFoundError:
             version = "absent"
         digest.update(f"{name}=={version};".encode())
-    files = [root / "Pulumi.yaml", root / f"Pulumi.{stack}.yaml"]
+    files = [root / "Pulumi.yaml", root / f"Pulumi.{stack}.yaml", root / "services" / f"Pulumi.{stack}.yaml"]
     for directory in CODE_DIRS:
         found = (ROOT / directory).rglob("*")
         files += sorted(p for p in found if p.is_file() and "__pycache__" not in p.parts)
@@ -229,6 +232,7 @@ def run_program(
         resources=list(runtime.monitor.recorded),
         outputs=dict(runtime.monitor.stack_outputs),
         unanswered_calls=list(runtime.mocks.unanswered),
+        calls=list(runtime.mocks.calls),
     )
 
 

@@ -58,6 +58,22 @@ def _k8s(*extra: str, kind: str = "") -> ForceNew:
 _S3_SUB = ("bucket", "expectedBucketOwner")
 
 FORCE_NEW: dict[str, ForceNew] = {
+    # Issue 12 (workload identities, IAM-only stores, rotation): identifiers the AWS APIs cannot modify.
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": ForceNew(
+        ("clusterName", "namespace", "serviceAccount"),
+        TF + "eks/pod_identity_association.go",
+        "docs",
+        "UpdatePodIdentityAssociation changes only the role, target role, policy and session tags",
+    ),
+    "aws:elasticache/user:User": ForceNew(
+        ("userId", "userName"), TF + "elasticache/user.go", "docs", "ModifyUser cannot rename a user"
+    ),
+    "aws:elasticache/userGroup:UserGroup": ForceNew(
+        ("userGroupId",), TF + "elasticache/user_group.go", "docs", "ModifyUserGroup changes membership only"
+    ),
+    "aws:secretsmanager/secretRotation:SecretRotation": ForceNew(
+        ("secretId",), TF + "secretsmanager/secret_rotation.go", "docs"
+    ),
     # --- AWS: budgets, logs, alarms
     "aws:budgets/budget:Budget": ForceNew(("accountId", "name", "namePrefix"), TF + "budgets/budget.go"),
     "aws:cloudwatch/logGroup:LogGroup": ForceNew(

@@ -92,11 +92,15 @@ def test_outputs_unknown_in_a_real_preview_stay_unknown(previews):
     assert vpc_endpoint["inputs"]["vpcId"] == "[unknown]"
 
 
-def test_generated_secret_values_show_as_secret(previews):
-    version = next(
-        r for r in previews["prod"]["resources"] if r["type"].endswith("secretVersion:SecretVersion")
-    )
-    assert version["inputs"]["secretStringWo"] == "[secret]"
+def test_generated_secrets_have_no_value_in_the_preview_only_a_rotation(previews):
+    resources = previews["prod"]["resources"]
+    assert not [r for r in resources if r["type"].endswith("secretVersion:SecretVersion")]
+    rotations = [r for r in resources if r["type"].endswith("secretRotation:SecretRotation")]
+    assert {r["name"] for r in rotations} == {
+        "prod-secrets-jwt-signing-key",
+        "prod-secrets-grafana-admin-password",
+    }
+    assert all(r["inputs"]["rotateImmediately"] is True for r in rotations)
 
 
 def test_tree_lists_components_and_their_children_with_a_summary(preview):

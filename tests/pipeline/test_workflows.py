@@ -286,6 +286,7 @@ def test_platform_and_services_deploy_independently():
     services = _load("deploy-services.yml")["on"]["push"]["paths"]
     assert "services/**" in services
     assert "services/**" not in platform
+    assert "services/Pulumi.*.yaml" in platform  # `uses` changes the platform's workload identities
     assert "Pulumi.*.yaml" in platform  # the root stack files only; services/ has its own
     job = _load("deploy-stack.yml")["jobs"]["deploy"]
     # one group per project and stack: a platform `up` never queues a release, nor the reverse

@@ -150,9 +150,15 @@ INVALID = [
     ),
     (
         "prod",
-        "worker-convert.autoscaling.queue.passwordEnv",
-        "REDIS_AUTH",
-        "passwordEnv 'REDIS_AUTH' must be one of",
+        "gateway.uses.secrets",
+        ["openai-api-key"],
+        "secrets read ['jwt-signing-key'] not listed in uses.secrets",
+    ),
+    (
+        "prod",
+        "worker-convert.autoscaling.queue.metric",
+        "queue length",
+        "autoscaling.queue.metric: String should match pattern",
     ),
     (
         "prod",

@@ -64,6 +64,7 @@ def build(
                     secrets_key_arn=SECRETS_KEY,
                     cluster_ready=cluster.ready,
                     data_key_arn=DATA_KEY,
+                    workload_secrets={"product": ["jwt-signing-key"]},
                 ),
             )
 

@@ -92,11 +92,17 @@ def test_releases_annotate_their_service_account_with_their_role(recorded, relea
     assert values["annotations"]["eks.amazonaws.com/role-arn"].endswith(f"/test-addons-{release}")
 
 
-def test_external_secrets_reads_only_this_environment_and_decrypts_with_the_secrets_key(recorded):
+def test_external_secrets_reads_only_the_declared_secrets_and_decrypts_with_the_secrets_key(recorded):
     read, decrypt = policy(one(recorded, "aws:iam/rolePolicy:RolePolicy", "test-addons-external-secrets"))[
         "Statement"
     ]
-    assert read["Resource"].endswith(":secret:platform/test/*")
+    # The add-ons' own (Grafana, Slack) and what the product's workloads declare; not platform/test/*.
+    prefix = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:platform/test/"
+    assert read["Resource"] == [
+        f"{prefix}grafana-admin-password-??????",
+        f"{prefix}jwt-signing-key-??????",
+        f"{prefix}slack-webhook-url-??????",
+    ]
     assert decrypt["Resource"] == SECRETS_KEY
 
 
@@ -111,7 +117,9 @@ def test_cluster_secret_store_is_named_aws_secrets_manager_and_waits_for_the_ope
     store = one(recorded, "kubernetes:external-secrets.io/v1:ClusterSecretStore")
     assert inputs(store)["metadata"]["name"] == "aws-secrets-manager"
     assert inputs(store)["spec"] == {
-        "provider": {"aws": {"service": "SecretsManager", "region": "ap-northeast-2"}}
+        "provider": {"aws": {"service": "SecretsManager", "region": "ap-northeast-2"}},
+        # Only the namespaces that read secrets through it: an ExternalSecret elsewhere is refused.
+        "conditions": [{"namespaces": ["monitoring", "product"]}],
     }
     operator = one(recorded, RELEASE, "test-addons-external-secrets")
     assert operator.urn in store.dependencies

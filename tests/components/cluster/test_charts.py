@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import jsonschema
+import pytest
 
 from components.cluster import charts
 from components.cluster.charts import CHARTS, Addon
@@ -80,9 +84,22 @@ def test_alloy_ships_pod_logs_to_the_loki_gateway():
     assert f'url = "{charts.LOKI_URL}/loki/api/v1/push"' in content
 
 
-def test_cluster_secret_store_uses_the_operators_own_irsa_role():
-    spec = charts.cluster_secret_store_spec("ap-northeast-2")
-    assert spec == {"provider": {"aws": {"service": "SecretsManager", "region": "ap-northeast-2"}}}
+CONDITIONS_SCHEMA = Path(__file__).parent / "schemas" / "cluster-secret-store-conditions.json"
+
+
+def test_cluster_secret_store_uses_the_operators_own_irsa_role_for_the_named_namespaces_only():
+    spec = charts.cluster_secret_store_spec("ap-northeast-2", ["product", "monitoring", "product"])
+    assert spec == {
+        "provider": {"aws": {"service": "SecretsManager", "region": "ap-northeast-2"}},
+        "conditions": [{"namespaces": ["monitoring", "product"]}],
+    }
+
+
+def test_cluster_secret_store_conditions_follow_the_crd_schema():
+    schema = json.loads(CONDITIONS_SCHEMA.read_text())
+    jsonschema.validate(charts.cluster_secret_store_spec("ap-northeast-2", ["product"])["conditions"], schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate([{"namespaces": ["Not_A_Namespace"]}], schema)
 
 
 def test_argo_rollouts_installs_and_keeps_its_crds():
