@@ -193,7 +193,7 @@ def test_settings_read_from_the_stack_file_with_their_defaults():
             {**REQUIRED, "existingOidcProviderArn": f"arn:aws:iam::222222222222:oidc-provider/{OIDC}"},
             "bootstrap:existingOidcProviderArn: is in account 222222222222, not accountId 111111111111",
         ),
-        ({**REQUIRED, "region": "Seoul"}, "bootstrap:region: must be an AWS region name"),
+        ({**REQUIRED, "region": "Seoul"}, "bootstrap:region: must be an AWS region such as ap-northeast-2"),
     ],
 )
 def test_invalid_settings_are_refused_naming_the_key_and_value(values: dict[str, object], message: str):
