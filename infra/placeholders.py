@@ -28,6 +28,9 @@ _RESERVED_DOMAIN = re.compile(
 )
 _ZEROS_ID = re.compile(r"^0{24}$")  # an Atlas organization or project id of zeros
 _ACCOUNT_IN_TEXT = re.compile(rf"(^|[^0-9]){DOCUMENTATION_ACCOUNT}([^0-9]|$)")
+# An account id of one digit repeated (111111111111...): the stack files' stand-ins for each environment's
+# account, alone (platform:accountId) or inside an ARN.
+_REPEATED_ACCOUNT = re.compile(r"(^|[^0-9])(\d)\2{11}([^0-9]|$)")
 _HOST_IN_TEXT = re.compile(r"^(\*\.)?[a-z0-9.-]+\.[a-z]+$", re.I)
 
 
@@ -48,6 +51,8 @@ def classify(value: str) -> str | None:
         return "an id of zeros"
     if _ACCOUNT_IN_TEXT.search(text):
         return f"the documentation AWS account {DOCUMENTATION_ACCOUNT}"
+    if _REPEATED_ACCOUNT.search(text):
+        return "an AWS account id of one repeated digit"
     if "/" in text or _looks_like_address(text):
         try:
             network = ipaddress.ip_network(text, strict=False)

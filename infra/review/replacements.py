@@ -280,6 +280,11 @@ FORCE_NEW: dict[str, ForceNew] = {
         note="write-only secretStringWo changes through secretStringWoVersion, in place",
     ),
     "aws:sns/topic:Topic": ForceNew(("fifoTopic", "name", "namePrefix"), TF + "sns/topic.go"),
+    "aws:sqs/queue:Queue": ForceNew(("fifoQueue", "name", "namePrefix"), TF + "sqs/queue.go"),
+    "aws:wafv2/webAcl:WebAcl": ForceNew(("name", "namePrefix", "scope"), TF + "wafv2/web_acl.go"),
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": ForceNew(
+        ("resourceArn",), TF + "wafv2/web_acl_logging_configuration.go"
+    ),
     "aws:sns/topicPolicy:TopicPolicy": ForceNew(("arn",), TF + "sns/topic_policy.go"),
     "aws:sns/topicSubscription:TopicSubscription": ForceNew(
         ("endpoint", "protocol", "topicArn"), TF + "sns/topic_subscription.go"
@@ -359,6 +364,7 @@ FORCE_NEW: dict[str, ForceNew] = {
     "kubernetes:keda.sh/v1alpha1:ScaledObject": _k8s(),
     "kubernetes:keda.sh/v1alpha1:TriggerAuthentication": _k8s(),
     "kubernetes:monitoring.coreos.com/v1:PrometheusRule": _k8s(),
+    "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": _k8s(),
     "kubernetes:networking.k8s.io/v1:Ingress": _k8s(),
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": _k8s(),
     "kubernetes:policy/v1:PodDisruptionBudget": _k8s(),

@@ -19,7 +19,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from infra import cli, stackfile
-from infra.config import ConfigError, parse
+from infra.config import ConfigError, parse, parse_services
 from infra.preview import runner
 from tests.conftest import STACKS
 
@@ -29,8 +29,13 @@ ROOT = runner.ROOT
 def project(tmp_path: Path) -> Path:
     """A project directory with the repository's stack files, running the repository's program."""
     (tmp_path / "Pulumi.yaml").write_text(f"name: platform\nmain: {ROOT / 'infra'}\n")
+    (tmp_path / "services").mkdir()
+    (tmp_path / "services" / "Pulumi.yaml").write_text(f"name: services\nmain: {ROOT / 'services'}\n")
     for stack in STACKS:
         shutil.copy(ROOT / f"Pulumi.{stack}.yaml", tmp_path / f"Pulumi.{stack}.yaml")
+        shutil.copy(
+            ROOT / "services" / f"Pulumi.{stack}.yaml", tmp_path / "services" / f"Pulumi.{stack}.yaml"
+        )
     return tmp_path
 
 
@@ -207,19 +212,37 @@ def test_a_stack_name_the_cloud_would_refuse_exits_2_naming_the_setting(tmp_path
 
 
 def values(stack: str) -> dict[str, Any]:
-    stack_file = runner.read_stack_file(stack)
-    return {k: json.loads(v) if v[:1] in "{[" else v for k, v in stack_file.config.items()}
+    """The decoded config of both projects' stack files of ``stack`` (``platform:*`` and ``services:*``)."""
+    config = {
+        **runner.read_stack_file(stack).config,
+        **{
+            k: v
+            for k, v in runner.read_stack_file(stack, runner.ROOT / "services").config.items()
+            if k.startswith("services:")
+        },
+    }
+    return {k: json.loads(v) if v[:1] in "{[" else v for k, v in config.items()}
 
 
 def problems_of(
     stack: str, edit: Callable[[dict[str, Any]], None], secret_keys: tuple[str, ...] = ()
 ) -> list[str]:
+    """Every problem of the edited stack: the platform stack file's, then (on a valid platform) the
+    services stack file's, as each project's program would report them."""
     data = copy.deepcopy(values(stack))
     edit(data)
     raw = {k: v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
-    with pytest.raises(ConfigError) as caught:
-        parse(raw, stack, secret_keys=secret_keys or runner.read_stack_file(stack).secret_keys)
-    return caught.value.problems
+    platform_raw = {k: v for k, v in raw.items() if not k.startswith("services:")}
+    services_raw = {k: v for k, v in raw.items() if k.startswith(("services:", "pulumi:"))}
+    try:
+        platform = parse(
+            platform_raw, stack, secret_keys=secret_keys or runner.read_stack_file(stack).secret_keys
+        )
+    except ConfigError as caught:
+        return caught.problems
+    with pytest.raises(ConfigError) as caught_services:
+        parse_services(services_raw, stack, platform)
+    return caught_services.value.problems
 
 
 def setting(key: str, *path: Any, value: Any) -> Callable[[dict[str, Any]], None]:
@@ -404,8 +427,8 @@ REJECTED: list[tuple[str, str, Callable[[dict[str, Any]], None], str, list[str]]
     (
         "ssl policy unknown",
         "prod",
-        setting("platform:delivery", "sslPolicy", value="ELBSecurityPolicy-TLS13-1-2-2021-07"),
-        "platform:delivery.sslPolicy",
+        setting("services:delivery", "sslPolicy", value="ELBSecurityPolicy-TLS13-1-2-2021-07"),
+        "services:delivery.sslPolicy",
         ["predefined ALB security policy"],
     ),
     (
@@ -419,12 +442,12 @@ REJECTED: list[tuple[str, str, Callable[[dict[str, Any]], None], str, list[str]]
         "image tag with newline",
         "dev",
         setting(
-            "platform:services",
+            "services:apps",
             "web",
             "image",
             value="123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/product/web:dev-2611220100\n",
         ),
-        "platform:services.web.image",
+        "services:apps.web.image",
         [],
     ),
     # dangerous input
@@ -445,10 +468,11 @@ REJECTED: list[tuple[str, str, Callable[[dict[str, Any]], None], str, list[str]]
     (
         "undeclared secret",
         "dev",
-        setting(
-            "platform:services", "web", "secrets", value=[{"secret": "jwt-signing-kye", "env": "JWT_SECRET"}]
+        lambda d: d["services:apps"]["web"].update(
+            secrets=[{"secret": "jwt-signing-kye", "env": "JWT_SECRET"}],
+            uses={"secrets": ["jwt-signing-kye"]},
         ),
-        "platform:services.web.secrets[0].secret",
+        "services:apps.web.secrets[0].secret",
         ["did you mean jwt-signing-key"],
     ),
     (
@@ -546,7 +570,7 @@ def test_guardrails_run_even_when_another_section_fails_its_schema():
 
 def test_an_unknown_canary_step_key_lists_the_canary_step_keys():
     def edit(data: dict[str, Any]) -> None:
-        data["platform:services"]["web"]["strategy"] = {"type": "canary", "steps": [{"setWieght": 10}]}
+        data["services:apps"]["web"]["strategy"] = {"type": "canary", "steps": [{"setWieght": 10}]}
 
     found = problems_of("prod", edit)
     (message,) = [p for p in found if "setWieght" in p]
@@ -584,12 +608,14 @@ def test_an_unquoted_kubernetes_version_fails_offline_as_it_fails_for_real(tmp_p
 
 def test_a_number_given_to_an_env_value_fails_offline(tmp_path, capsys):
     root = project(tmp_path)
-    path = root / "Pulumi.dev.yaml"
+    path = root / "services" / "Pulumi.dev.yaml"
     path.write_text(
         path.read_text().replace(
             "LOG_LEVEL: debug, STORAGE_PROVIDER: s3}", "LOG_LEVEL: 4, STORAGE_PROVIDER: s3}", 1
         )
     )
-    code, output = run_cli(capsys, "preview", "--stack", "dev", "--project-dir", str(root))
+    code, output = run_cli(
+        capsys, "preview", "--stack", "dev", "--project", "services", "--project-dir", str(root)
+    )
     assert code == cli.EXIT_CONFIG
-    assert "platform:services.gateway.env.LOG_LEVEL" in output
+    assert "services:apps.gateway.env.LOG_LEVEL" in output
