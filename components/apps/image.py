@@ -2,7 +2,8 @@
 
 A reference is ``<repository>:<tag>`` optionally pinned with ``@sha256:<64 hex>``. The tier rules are
 the release pipeline's contract: dev ships builds (``dev-YYMMDDHHmm`` or ``vX.Y.Z-dev.N``), staging ships
-release candidates (``rc-YYMMDDHHmm`` or ``vX.Y.Z-rc.N``) and prod ships releases only (``vX.Y.Z``).
+release candidates (``rc-YYMMDDHHmm`` or ``vX.Y.Z-rc.N``) and prod ships releases only, pinned to the
+digest that staging tested (``vX.Y.Z@sha256:<64 hex>``): a tag can be pushed again, a digest cannot.
 ``latest`` and untagged references are never accepted: they make a deploy unrepeatable and a rollback
 impossible to name.
 """
@@ -34,6 +35,8 @@ TAG_RULES: dict[Tier, tuple[str, tuple[re.Pattern[str], ...]]] = {
     ),
     Tier.PROD: ("vX.Y.Z", (re.compile(rf"^{_SEMVER}$"),)),
 }
+# Tiers whose references must carry a digest (the rest accept one).
+DIGEST_REQUIRED = frozenset({Tier.PROD})
 
 
 @dataclass(frozen=True)
@@ -78,13 +81,16 @@ def tag_problem(reference: str, tier: Tier) -> str | None:
     except ValueError as exc:
         return str(exc)
     allowed, patterns = TAG_RULES[tier]
-    suffix = " (optionally @sha256:<64 hex>)"
+    required = tier in DIGEST_REQUIRED
+    suffix = "@sha256:<64 hex>" if required else " (optionally @sha256:<64 hex>)"
     for pattern in patterns:
         match = pattern.match(image.tag)
         if match:
             stamp = match.groupdict().get("stamp")
             if stamp and not _valid_stamp(stamp):
                 return f"tag {image.tag!r} carries an impossible date-time; {tier.value} accepts {allowed}"
+            if required and image.digest is None:
+                return f"{tier.value} accepts only {allowed}{suffix}: pin the digest staging tested"
             return None
     return f"{tier.value} accepts only {allowed}{suffix}"
 

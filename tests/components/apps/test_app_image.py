@@ -16,9 +16,9 @@ ACCEPTED = [
     (Tier.DEV, f"{REPO}:v0.0.0-dev.0@{DIGEST}"),
     (Tier.STAGING, f"{REPO}:rc-2612312359"),
     (Tier.STAGING, f"{REPO}:v2.10.0-rc.1"),
-    (Tier.PROD, f"{REPO}:v1.2.3"),
+    (Tier.PROD, f"{REPO}:v1.2.3@{DIGEST}"),
     (Tier.PROD, f"{REPO}:v10.20.30@{DIGEST}"),
-    (Tier.PROD, "localhost:5000/web:v1.0.0"),
+    (Tier.PROD, f"localhost:5000/web:v1.0.0@{DIGEST}"),
 ]
 
 REJECTED = [
@@ -34,6 +34,7 @@ REJECTED = [
     (Tier.STAGING, f"{REPO}:dev-2611220130", "staging accepts only rc-YYMMDDHHmm or vX.Y.Z-rc.N"),
     (Tier.STAGING, f"{REPO}:v1.2.3", "staging accepts only"),
     (Tier.STAGING, f"{REPO}:rc-2611222460", "impossible date-time"),
+    (Tier.PROD, f"{REPO}:v1.2.3", "prod accepts only vX.Y.Z@sha256:<64 hex>: pin the digest"),
     (Tier.PROD, f"{REPO}:v1.2.3-rc.1", "prod accepts only vX.Y.Z"),
     (Tier.PROD, f"{REPO}:v1.2", "prod accepts only vX.Y.Z"),
     (Tier.PROD, f"{REPO}:1.2.3", "prod accepts only vX.Y.Z"),
@@ -67,8 +68,8 @@ _semver = st.tuples(*(st.integers(0, 999),) * 3).map(lambda v: f"v{v[0]}.{v[1]}.
 
 
 @given(_semver)
-def test_every_release_tag_ships_to_prod_and_nowhere_else(version):
-    image = f"{REPO}:{version}"
+def test_every_release_tag_ships_to_prod_pinned_and_nowhere_else(version):
+    image = f"{REPO}:{version}@{DIGEST}"
     assert tag_problem(image, Tier.PROD) is None
     assert tag_problem(image, Tier.STAGING) is not None
     assert tag_problem(image, Tier.DEV) is not None
