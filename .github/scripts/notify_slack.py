@@ -51,7 +51,7 @@ END_STATES = frozenset(
     {"completed", "failed", "cancelled", "promoted", "promote-failed", "promote-cancelled"}
     | {"aborted", "abort-failed", "abort-cancelled"}
 )
-POST_MESSAGE = "https://slack.com/api/chat.postMessage"
+SLACK_API = "https://slack.com/api"  # SLACK_API_URL overrides it (the tests' local server)
 
 
 def dm_target(env: dict[str, str]) -> tuple[str | None, str]:
@@ -91,7 +91,7 @@ def direct_message(payload: dict[str, str], env: dict[str, str]) -> None:
         print(f"::notice::{reason}")
         return
     request = urllib.request.Request(
-        POST_MESSAGE,
+        f"{env.get('SLACK_API_URL') or SLACK_API}/chat.postMessage",
         data=json.dumps({"channel": user, "text": payload["text"]}).encode(),
         headers={
             "Content-Type": "application/json; charset=utf-8",
