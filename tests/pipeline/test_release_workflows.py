@@ -64,11 +64,19 @@ def test_the_edit_is_recorded_on_main_then_that_commit_is_deployed_then_publishe
         assert deploy["uses"] == "./.github/workflows/deploy-stack.yml"
         assert deploy["needs"] == "record"
         assert deploy["with"]["project"] == "services"
-        assert deploy["with"]["ref"] == "${{ needs.record.outputs.sha }}"
         publish = jobs["publish"]
         assert publish["uses"] == "./.github/workflows/publish-release.yml"
         assert "deploy" in publish["needs"]
-        assert publish["with"]["ref"] == "${{ needs.record.outputs.sha }}"
+        assert publish["with"]["ref"] == "${{ needs.deploy.outputs.sha }}"  # the commit deployed
+
+
+def test_a_services_deploy_checks_out_the_newest_main_and_reports_the_commit():
+    workflow = _load("deploy-stack.yml")
+    steps = workflow["jobs"]["deploy"]["steps"]
+    # never an older stack file over a release recorded while this run waited in the group
+    assert steps[0]["with"]["ref"] == "${{ inputs.project == 'services' && 'refs/heads/main' || '' }}"
+    assert steps[1]["id"] == "commit"
+    assert workflow["on"]["workflow_call"]["outputs"]["sha"]["value"] == "${{ jobs.deploy.outputs.sha }}"
 
 
 def test_rollback_goes_straight_to_the_chosen_stack_through_its_environment():
