@@ -92,7 +92,9 @@ def test_rollback_goes_straight_to_the_chosen_stack_through_its_environment():
     assert stack_job["environment"]["name"] == "${{ inputs.stack }}"  # prod: its reviewers approve
 
 
-def test_a_deploy_of_a_released_service_waits_for_its_rollout_to_be_healthy():
+def test_a_rollback_waits_for_its_rollout_to_be_healthy_a_release_may_end_paused():
+    assert _load("rollback.yml")["jobs"]["deploy"]["with"]["service"] == "${{ inputs.service }}"
+    assert "service" not in _load("release.yml")["jobs"]["deploy"]["with"]  # blue/green waits for promote
     steps = _load("deploy-stack.yml")["jobs"]["deploy"]["steps"]
     up = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("pulumi/actions@"))
     wait = next(i for i, s in enumerate(steps) if "rollout.py status" in s.get("run", ""))
