@@ -175,3 +175,10 @@ def test_release_and_a_platform_change_never_share_a_concurrency_group():
         assert _load(name)["jobs"]["deploy"]["with"]["project"] == "services"
         # recording on main is serialized across runs, never with a deploy
         assert _load(name)["jobs"]["record"]["concurrency"]["group"] == "record-services"
+
+
+def test_a_refused_or_unrecorded_change_is_notified_too():
+    for name in ("release.yml", "rollback.yml"):
+        job = _load(name)["jobs"]["record"]
+        conditions = {s["name"]: s.get("if") for s in job["steps"] if s.get("name", "").startswith("notify")}
+        assert conditions == {"notify failed": "failure()", "notify cancelled": "cancelled()"}, name
