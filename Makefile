@@ -5,8 +5,10 @@ BIN    := $(VENV)/bin
 STACK  ?= staging
 PROJECT ?= platform
 STAMP  := $(VENV)/.installed
+SCAN_VENV := venv-scan
+SCAN_STAMP := $(SCAN_VENV)/.installed
 
-.PHONY: preview test lint typecheck check bench clean
+.PHONY: preview test lint typecheck check bench clean scan scan-tools
 
 $(STAMP): requirements.txt requirements-dev.txt infra/requirements.txt services/requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +19,17 @@ $(STAMP): requirements.txt requirements-dev.txt infra/requirements.txt services/
 preview: $(STAMP) ## offline preview of STACK (default staging) of PROJECT (platform or services)
 	$(BIN)/python -m infra preview --stack $(STACK) --project $(PROJECT) $(ARGS)
 
-test: $(STAMP) ## the test suite (pytest, Pulumi mocks)
+$(SCAN_STAMP): requirements-scan.txt
+	@test -x $(SCAN_VENV)/bin/python || $(PYTHON) -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-scan.txt
+	@touch $(SCAN_STAMP)
+
+scan-tools: $(SCAN_STAMP) ## checkov in its own venv (its pins conflict with pulumi's)
+
+scan: $(STAMP) $(SCAN_STAMP) ## checkov over the offline run of STACK of PROJECT (docs/CHECKOV.md)
+	$(BIN)/python -m infra scan --stack $(STACK) --project $(PROJECT)
+
+test: $(STAMP) $(SCAN_STAMP) ## the test suite (pytest, Pulumi mocks; the prod checkov scan)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -33,4 +45,4 @@ bench: $(STAMP) ## timings of the offline preview against the SDK floor
 	$(BIN)/python bench/preview.py
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(SCAN_VENV)

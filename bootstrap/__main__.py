@@ -1,12 +1,21 @@
-"""The bootstrap program: state bucket, secrets-provider keys and GitHub OIDC roles (see README)."""
+"""The bootstrap of one environment's account (stack = environment): state bucket and secrets-provider
+keys, the account's permissions boundary and security baseline, and the GitHub OIDC delivery roles of both
+projects (see the README's bootstrap section)."""
 
+import dataclasses
 import json
 
 import pulumi
 import pulumi_aws as aws
 
-from components.bootstrap.github_oidc import GithubOidc, GithubOidcArgs
-from components.bootstrap.spec import NAMESPACE, parse
+from components.bootstrap.baseline import AccountBaseline, AccountBaselineArgs
+from components.bootstrap.boundary import PermissionsBoundary, PermissionsBoundaryArgs
+from components.bootstrap.github_oidc import (
+    DEPLOY_MAX_SESSION_SECONDS,
+    GithubOidc,
+    GithubOidcArgs,
+)
+from components.bootstrap.spec import NAMESPACE, PROJECTS, environment_name, parse
 from components.bootstrap.state_backend import StateBackend, StateBackendArgs, secrets_key_alias
 from components.core.context import AwsContext
 from components.core.tags import common_tags
@@ -22,42 +31,70 @@ def _values() -> dict[str, object]:
     return values
 
 
+env = environment_name(pulumi.get_stack())
 spec = parse(_values())
 provider = aws.Provider(
     "aws",
     region=spec.region,
-    default_tags=aws.ProviderDefaultTagsArgs(tags=common_tags("platform", "bootstrap", {})),
+    # The bootstrap of one account never runs with another account's credentials.
+    allowed_account_ids=[spec.account_id],
+    default_tags=aws.ProviderDefaultTagsArgs(tags=common_tags("bootstrap", env, {}, spec.tier.value)),
 )
-ctx = AwsContext.lookup(spec.region, provider)
+# The account is known (and enforced by allowed_account_ids): ARNs are built from it.
+ctx = dataclasses.replace(
+    AwsContext.lookup(spec.region, provider), account_id=pulumi.Output.from_input(spec.account_id)
+)
 on_aws = pulumi.ResourceOptions(providers=[provider])
 
 backend = StateBackend(
     "pulumi-state",
-    StateBackendArgs(
-        spec.state_bucket_name, spec.environments, ctx, spec.key_deletion_window_days, spec.protect
+    StateBackendArgs(spec.state_bucket_name, env, PROJECTS, ctx, spec.key_deletion_window_days, spec.protect),
+    on_aws,
+)
+baseline = AccountBaseline(
+    "baseline",
+    AccountBaselineArgs(
+        trail_name=f"platform-{env}",
+        bucket_name=spec.audit_bucket_name,
+        context=ctx,
+        log_retention_days=spec.audit_log_retention_days,
+        key_deletion_window_days=spec.key_deletion_window_days,
+        create_autoscaling_service_linked_role=spec.create_autoscaling_service_linked_role,
+        protect=spec.protect,
     ),
     on_aws,
+)
+audit_bucket_arn = pulumi.Output.concat("arn:", ctx.partition, ":s3:::", baseline.audit_bucket_name)
+boundary = PermissionsBoundary(
+    "permissions-boundary", PermissionsBoundaryArgs(ctx, (backend.bucket_arn, audit_bucket_arn)), on_aws
 )
 github = GithubOidc(
     "github-actions",
     GithubOidcArgs(
-        spec.github_repository,
-        spec.project,
-        spec.environments,
-        spec.deploy_policy_arns,
-        spec.preview_policy_arns,
-        backend.bucket_arn,
-        backend.state_key_arn,
-        backend.secrets_key_arns,
+        repository=spec.github_repository,
+        environment=env,
+        deploy_workflows=spec.deploy_workflows,
+        preview_workflow=spec.preview_workflow,
+        existing_provider_arn=spec.existing_oidc_provider_arn,
+        context=dataclasses.replace(ctx, permissions_boundary=boundary.arn),
+        state_bucket_arn=backend.bucket_arn,
+        state_key_arn=backend.state_key_arn,
+        secrets_key_arns=backend.secrets_key_arns,
     ),
     on_aws,
 )
 
+pulumi.export("account_id", spec.account_id)
 pulumi.export("backend_url", pulumi.Output.concat("s3://", backend.bucket_name, f"?region={spec.region}"))
 pulumi.export(
     "secrets_providers",
-    {env: f"awskms://{secrets_key_alias(env)}?region={spec.region}" for env in spec.environments},
+    {p: f"awskms://{secrets_key_alias(p, env)}?region={spec.region}" for p in PROJECTS},
 )
+pulumi.export("permissions_boundary_arn", boundary.arn)
 pulumi.export("oidc_provider_arn", github.provider_arn)
-pulumi.export("deploy_role_arns", github.deploy_role_arns)
-pulumi.export("preview_role_arns", github.preview_role_arns)
+# role_arns[project][deploy|preview]: the workflows' role-to-assume and the platform stack's
+# platform:cluster.access entries (platform deploy -> admin, services deploy -> product edit, previews -> view).
+pulumi.export("role_arns", github.role_arns)
+pulumi.export("deploy_max_session_seconds", DEPLOY_MAX_SESSION_SECONDS)
+pulumi.export("trail_arn", baseline.trail_arn)
+pulumi.export("guardduty_detector_id", baseline.guardduty_detector_id)

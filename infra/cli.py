@@ -4,6 +4,7 @@
     python -m infra preview --stack prod --json        # machine-readable
     python -m infra preview --stack dev --markdown     # for a pull-request comment
     python -m infra preview --stack prod --project services   # the services project (default: platform)
+    python -m infra scan --stack prod                  # checkov over the offline run (docs/CHECKOV.md)
     python -m infra stacks --json                      # the stack registry, for the workflows' matrices
     python -m infra env add alice                      # a dev environment on a shared Atlas slot
     python -m infra env remove alice                   # free its slot (reused first-in, first-out)
@@ -17,7 +18,8 @@
 
 Exit codes: 0 success, 2 invalid configuration or usage (a message, never a traceback), 3 a mandatory
 policy violation (the rules of the CrossGuard pack in policy/, run over the previewed resources), 4 a
-change would replace or delete a protected or stateful resource (diff, guard).
+change would replace or delete a protected or stateful resource (diff, guard), or a failing checkov
+check not accepted in docs/CHECKOV.md (scan).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from infra.stacks import Project
 
 EXIT_CONFIG = 2
 EXIT_POLICY = 3
+EXIT_SCAN = 4
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,12 +62,27 @@ def _parser() -> argparse.ArgumentParser:
     form = preview.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="print JSON: stack, resources, summary")
     form.add_argument("--markdown", action="store_true", help="print a compact Markdown summary")
+    scan = commands.add_parser("scan", help="run checkov over what the program would create")
+    scan.add_argument("--stack", "-s", required=True, help="stack name: dev, staging or prod")
+    scan.add_argument(
+        "--project",
+        "-p",
+        choices=[p.value for p in Project],
+        default=Project.PLATFORM.value,
+        help="which project",
+    )
     registry = commands.add_parser("stacks", help="list the stacks of each project, in promotion order")
     registry.add_argument("--json", action="store_true", help='print {"platform": [...], "services": [...]}')
     env = commands.add_parser("env", help="add or remove a dev environment on a shared Atlas cluster slot")
     env.add_argument("action", choices=["add", "remove"])
     env.add_argument("name", help="environment name: lower-case letters, digits and '-'")
     env.add_argument("--stack", "-s", default="dev", help="stack file to edit (default dev)")
+    env.add_argument(
+        "--project-dir",
+        type=Path,
+        default=None,
+        help="the project whose stack file to edit (defaults to this repository)",
+    )
     release = commands.add_parser("release", help="set a service's image in a services stack file")
     release.add_argument("--stack", "-s", required=True, help="the services stack: dev, staging or prod")
     release.add_argument("--service", required=True, help="the service (a key of services:apps)")
@@ -102,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from infra.review import commands as review
 
             return review.run(args)
+        if args.command == "scan":
+            return _scan(args)
     except BrokenPipeError:  # output piped into `head`: not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
         return 0
@@ -109,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _preview(args: argparse.Namespace) -> int:
+    from components.core.context import DataSourceError
     from infra import stacks
     from infra.config import ConfigError
     from infra.preview import policy, render, runner
@@ -120,6 +141,9 @@ def _preview(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except DataSourceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     tier = stacks.tier_of(args.stack, root)
@@ -159,15 +183,16 @@ def _stacks(args: argparse.Namespace) -> int:
 
 def _env(args: argparse.Namespace) -> int:
     from infra import envs
+    from infra.errors import ConfigError
     from infra.preview import runner
 
-    path = runner.ROOT / f"Pulumi.{args.stack}.yaml"
+    path = (args.project_dir or runner.ROOT) / f"Pulumi.{args.stack}.yaml"
     if not path.is_file():
         print(f"error: no stack file {path.name}", file=sys.stderr)
         return EXIT_CONFIG
     try:
         if args.action == "add":
-            allocation = envs.add(path, args.name)
+            allocation = envs.add(path, args.name, args.stack)
             how = {
                 "freed": "reused a freed slot",
                 "free": "a free slot",
@@ -175,12 +200,12 @@ def _env(args: argparse.Namespace) -> int:
             }
             print(f"{args.name}: {allocation.slot} ({how[allocation.source.value]}); recorded in {path.name}")
         else:
-            removal = envs.remove(path, args.name)
+            removal = envs.remove(path, args.name, args.stack)
             print(
                 f"{args.name}: removed; slot {removal.slot} queued for reuse in {path.name}."
                 " The next `pulumi up` deletes its user, then its database role."
             )
-    except envs.EnvError as exc:
+    except (envs.EnvError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     return 0
@@ -217,3 +242,29 @@ def _release(args: argparse.Namespace) -> int:
             str(change.path.parent),
         ]
     )
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from infra.config import ConfigError
+    from infra.preview import checkov, runner
+
+    if not checkov.checkov_available():
+        print("error: checkov is not installed (make scan-tools: requirements-scan.txt)", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        result = runner.run_project(args.project, args.stack, preview=False)
+    except (FileNotFoundError, ConfigError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    found = checkov.run_checkov(
+        checkov.scan_input(result.resources, checkov.stack_region(args.stack)),
+        checkov.skip_list(),
+    )
+    for finding in found.failed:
+        print(f"FAILED {finding.check_id} {finding.resource}: {finding.check_name}")
+    for finding in found.skipped:
+        print(f"accepted {finding.check_id} {finding.resource} (docs/CHECKOV.md)")
+    for item in found.left_out:
+        print(f"not scanned: {item}")
+    print(f"{args.project}/{args.stack}: {found.summary()}")
+    return EXIT_SCAN if found.failed else 0

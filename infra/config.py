@@ -11,14 +11,17 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import pulumi
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import BaseModel, Field, SecretStr, TypeAdapter, ValidationError
 
 from components.apps.spec import DeliverySpec, Services
 from components.ci.runners import RunnersSpec
 from components.cluster.spec import ClusterSpec
+from components.core.account import AwsAccountId, partition_of
+from components.core.catalog import suggestion
+from components.core.iam import permissions_boundary_arn
 from components.core.model import Spec
 from components.core.region import AwsRegion
 from components.core.tags import common_tags
@@ -31,7 +34,10 @@ from components.network.spec import NetworkSpec
 from components.observability.spec import ObservabilitySpec
 from components.security.keys import KeysSpec
 from components.security.secrets import SecretsSpec
-from infra import guardrails
+from infra import guardrails, stackfile
+from infra.errors import ConfigError
+
+__all__ = ["ConfigError", "Settings", "StackConfig", "load", "parse"]
 
 NAMESPACE = "platform"
 SERVICES_NAMESPACE = "services"
@@ -39,11 +45,29 @@ DEFAULT_REGION = "ap-northeast-2"
 _SECRET_SHOWN_AS = "[secret]"
 
 
+class IamSpec(Spec):
+    """IAM settings of the environment's account.
+
+    Attributes:
+        permissions_boundary_arn: the managed policy every IAM role the program creates carries as its
+            permissions boundary. Defaults to the one the account's bootstrap creates
+            (``arn:<partition>:iam::<accountId>:policy/platform-permissions-boundary``).
+    """
+
+    permissions_boundary_arn: str | None = Field(
+        default=None, pattern=r"^arn:aws[a-z-]*:iam::\d{12}:policy/[A-Za-z0-9+=,.@_/-]+$"
+    )
+
+
 class StackConfig(Spec):
     """Everything a ``Pulumi.<stack>.yaml`` can say under ``platform:``.
 
     Attributes:
         tier: ``dev``, ``staging`` or ``prod``; sets the guardrails (required).
+        account_id: the AWS account this environment lives in, 12 digits (required). The AWS provider
+            refuses credentials of any other account (``allowed_account_ids``), so a stack can never touch
+            another environment's account.
+        iam: IAM settings of the account (the permissions boundary). Defaults to the bootstrap's boundary.
         region: AWS region. Defaults to ``ap-northeast-2``.
         tags: extra tags for every taggable resource. Defaults to none.
         protect: ``true`` to protect stateful resources even where the tier does not; ``false`` is
@@ -63,6 +87,8 @@ class StackConfig(Spec):
     """
 
     tier: Tier
+    account_id: AwsAccountId
+    iam: IamSpec = IamSpec()
     region: AwsRegion = DEFAULT_REGION
     tags: dict[str, str] = Field(default_factory=dict)
     protect: bool | None = None
@@ -113,18 +139,15 @@ class Settings:
     def region(self) -> str:
         return self.config.region
 
+    @property
+    def account_id(self) -> str:
+        return self.config.account_id
 
-class ConfigError(pulumi.RunError):
-    """The stack configuration is invalid. ``problems`` holds one readable line per problem.
-
-    A ``RunError`` makes the real language host print the message without a traceback.
-    """
-
-    def __init__(self, stack: str, problems: list[str]) -> None:
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        noun = "problem" if len(problems) == 1 else "problems"
-        super().__init__(f"Stack '{stack}' configuration has {len(problems)} {noun}:\n{lines}")
+    @property
+    def permissions_boundary_arn(self) -> str:
+        """The boundary every role of the stack carries: the configured one, or the bootstrap's."""
+        configured = self.config.iam.permissions_boundary_arn
+        return configured or permissions_boundary_arn(partition_of(self.region), self.account_id)
 
 
 def parse(
@@ -135,14 +158,93 @@ def parse(
 ) -> Settings:
     """Validate the raw config of a platform stack (``{"platform:network": "<json>", ...}``).
 
-    Keys of other namespaces (``aws:``, ``pulumi:``) are not this program's and are ignored.
+    Keys of the providers' and Pulumi's namespaces (``aws:``, ``pulumi:``) are not this program's and
+    are ignored; a key of any other namespace is an error (a mistyped ``platfrom:`` would drop a section).
+    The guardrails run over every section that validated, so one run reports every problem it can.
 
     Raises:
         ConfigError: with every problem found.
     """
-    config = _validate(StackConfig, NAMESPACE, raw, stack, secret_keys)
-    _raise_if(stack, NAMESPACE, guardrails.check(config, policy_for(config.tier)))
+    secret = {k.split(":", 1)[1] for k in secret_keys if k.startswith(f"{NAMESPACE}:")}
+    values = {
+        key.split(":", 1)[1]: _decode(value) for key, value in raw.items() if key.startswith(f"{NAMESPACE}:")
+    }
+    problems = stackfile.namespace_problems(raw.keys(), NAMESPACE)
+    problems += [
+        f"{NAMESPACE}:{key}: is stored as a secret, but this setting is not secret and would reach resources in"
+        f" plain text; set it without --secret (settings that take secrets: {', '.join(_secret_settings(StackConfig)) or 'none'})"
+        for key in sorted(secret)
+        if key in values and key not in _secret_settings(StackConfig)
+    ]
+    config, invalid, schema_problems = _validate_partial(values, secret)
+    problems += schema_problems
+    problems += _plaintext_secrets(config, secret, invalid)
+    policy = None if "tier" in invalid else policy_for(config.tier)
+    found = guardrails.check(config, policy, invalid) + guardrails.name_problems(stack, config, invalid)
+    problems += [f"{NAMESPACE}:{key}: {message}" for key, message in found]
+    if problems:
+        raise ConfigError(stack, problems)
     return Settings(project=project, environment=stack, config=config)
+
+
+def _validate_partial(
+    values: dict[str, Any], secret: set[str]
+) -> tuple[StackConfig, frozenset[str], list[str]]:
+    """The config, the top-level settings that failed (absent from it) and their problems."""
+    try:
+        return StackConfig.model_validate(values), frozenset(), []
+    except ValidationError as exc:
+        errors = exc.errors()
+    problems = [_describe(err, secret, StackConfig, NAMESPACE) for err in errors]
+    invalid = {str(err["loc"][0]) for err in errors if err["loc"]}
+    partial: dict[str, Any] = {}
+    for name, field in StackConfig.model_fields.items():
+        alias = field.alias or name
+        if alias in invalid or alias not in values:
+            continue
+        annotation: Any = field.annotation
+        if field.metadata:
+            annotation = Annotated.__class_getitem__((annotation, *field.metadata))  # type: ignore[attr-defined]
+        adapter: TypeAdapter[Any] = TypeAdapter(annotation)
+        try:
+            partial[name] = adapter.validate_python(values[alias])
+        except ValidationError:
+            invalid.add(alias)
+    missing = {
+        f.alias or n for n, f in StackConfig.model_fields.items() if f.is_required() and n not in partial
+    }
+    return StackConfig.model_construct(**partial), frozenset(invalid | missing), problems
+
+
+def _plaintext_secrets(config: StackConfig, secret: set[str], invalid: frozenset[str]) -> list[str]:
+    """Secret settings (API keys...) written in plain text: they must be ``secure:`` values."""
+    problems = []
+    for name, field in StackConfig.model_fields.items():
+        alias = field.alias or name
+        if alias in invalid or alias in secret:
+            continue
+        for path in _secret_paths(getattr(config, name, None), alias):
+            problems.append(
+                f"{NAMESPACE}:{path}: is written in plain text; store it encrypted with"
+                f" `pulumi config set --secret --path {NAMESPACE}:{path} ...` (a secure: value)"
+            )
+    return problems
+
+
+def _secret_paths(value: Any, path: str) -> list[str]:
+    if isinstance(value, SecretStr):
+        return [path]
+    if isinstance(value, BaseModel):
+        return [
+            p
+            for n, f in type(value).model_fields.items()
+            for p in _secret_paths(getattr(value, n), f"{path}.{f.alias or n}")
+        ]
+    if isinstance(value, list | tuple):
+        return [p for i, v in enumerate(value) for p in _secret_paths(v, f"{path}[{i}]")]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _secret_paths(v, f"{path}.{k}")]
+    return []
 
 
 def load() -> Settings:
@@ -243,7 +345,8 @@ def _validate(
         key.split(":", 1)[1]: _decode(value) for key, value in raw.items() if key.startswith(f"{namespace}:")
     }
     takes_secrets = _secret_settings(model)
-    misplaced = [
+    misplaced = stackfile.namespace_problems(raw.keys(), namespace)
+    misplaced += [
         f"{namespace}:{key}: is stored as a secret, but this setting is not secret and would reach resources in"
         f" plain text; set it without --secret (settings that take secrets: {', '.join(takes_secrets) or 'none'})"
         for key in sorted(secret)
@@ -302,31 +405,64 @@ def _describe(err: Mapping[str, Any], secret: set[str], model: type[BaseModel], 
     loc = tuple(err["loc"])
     key = _key(loc, namespace)
     kind = err["type"]
-    received = _SECRET_SHOWN_AS if loc and loc[0] in secret else repr(err.get("input"))
+    received = _SECRET_SHOWN_AS if loc and loc[0] in secret else shown(err.get("input"))
     if kind == "extra_forbidden":
         allowed = _allowed_keys(model, loc[:-1])
-        return f"{key}: unknown key (allowed here: {', '.join(allowed)})"
+        return f"{key}: unknown key{suggestion(str(loc[-1]), allowed)} (allowed here: {', '.join(allowed)})"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"{key}: must be a mapping of settings; got {received}"
     if kind == "missing":
         return f"{key}: required, but not set"
     message = str(err["msg"]).removeprefix("Value error, ")
     return f"{key}: {message}; got {received}"
 
 
+def shown(value: Any) -> str:
+    """A value as the stack file wrote it: YAML/JSON spelling, strings quoted (a trailing newline shows
+    as ``\\n``), long mappings and lists shortened."""
+    if isinstance(value, dict) and value:
+        # A whole section: its keys, not its values (which may hold a secret written in plain text).
+        return f"a mapping with keys {', '.join(str(k) for k in value)}"
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str, separators=(", ", ": "))
+    except (TypeError, ValueError):
+        text = str(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
+
+
 def _allowed_keys(root: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
     """The camelCase keys of the spec at ``loc``, to say what a misspelt key could have been."""
     model: type[BaseModel] | None = root
-    for part in loc:
+    parts = list(loc)
+    for index, part in enumerate(parts):
         if model is None:
             break
         if isinstance(part, int):
             continue
         field_info = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
         if field_info is None:
-            continue  # a key of a mapping (services:apps.<name>): the model is the mapping's value
-        model = _model_in(field_info.annotation) if field_info else None
+            continue  # a key of a mapping (platform:services.<name>), or a union's tag (canary)
+        following = parts[index + 1] if index + 1 < len(parts) else None
+        model = _model_for(field_info.annotation, following)
     if model is None:
         return []
     return sorted(f.alias or n for n, f in model.model_fields.items())
+
+
+def _model_for(annotation: Any, tag: int | str | None) -> type[BaseModel] | None:
+    """The model of ``annotation``; of a tagged union, the member whose ``type`` is ``tag``."""
+    members = _models_in(annotation)
+    for member in members:
+        type_field = member.model_fields.get("type")
+        if type_field is not None and str(type_field.default) == str(tag):
+            return member
+    return members[0] if members else None
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in get_args(annotation) for m in _models_in(arg)]
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

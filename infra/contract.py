@@ -43,6 +43,8 @@ class PlatformOutput(StrEnum):
     REDIS_PORT = "redis_port"
     BUCKET_NAMES = "bucket_names"
     ATLAS_CONNECTION_STRINGS = "atlas_connection_strings"
+    WAF_WEB_ACL_ARN = "waf_web_acl_arn"
+    ALB_ACCESS_LOG_BUCKET = "alb_access_log_bucket"
 
 
 PLATFORM_NAMES: dict[PlatformOutput, str] = {

@@ -19,6 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from components.data.atlas_spec import ENV_NAME, SharedSpec
 from components.data.slots import Allocation, Slot, SlotError, Source, allocate, release
+from infra import stackfile
 
 SECTION = "platform:atlas"
 
@@ -41,8 +42,14 @@ def _yaml() -> YAML:
     return yaml
 
 
-def load(path: Path) -> Any:
-    return _yaml().load(path.read_text())
+def load(path: Path, stack: str = "dev") -> Any:
+    """The stack file for editing (round-trip), once the safe reader has accepted it.
+
+    Raises:
+        infra.errors.ConfigError: the file is not a readable stack file; nothing is written.
+    """
+    stackfile.read_document(path, stack)
+    return _yaml().load(stackfile.read_text(path, stack))
 
 
 def dump(document: Any) -> str:
@@ -53,7 +60,7 @@ def dump(document: Any) -> str:
 
 def _shared(document: Any, path: Path) -> CommentedMap:
     config = (document or {}).get("config") or {}
-    atlas = config.get(SECTION)
+    atlas = config.get(SECTION) if isinstance(config, dict) else None
     if not isinstance(atlas, dict) or not isinstance(atlas.get("shared"), dict):
         raise EnvError(
             f"{path.name} has no {SECTION}.shared section: only a stack on shared dev clusters has slots"
@@ -89,21 +96,21 @@ def _seq(shared: CommentedMap, key: str, block: bool) -> CommentedSeq:
 
 
 def _check_name(name: str) -> None:
-    if not ENV_NAME.match(name):
+    if not ENV_NAME.fullmatch(name):
         raise EnvError(
             f"environment name {name!r} must be lower-case letters, digits and '-', starting with a letter,"
             " 1-20 characters"
         )
 
 
-def add(path: Path, name: str) -> Allocation:
+def add(path: Path, name: str, stack: str = "dev") -> Allocation:
     """Give environment ``name`` a slot and record it in the stack file at ``path``.
 
     Raises:
         EnvError: bad name, no shared section, an inconsistent record, a duplicate or no capacity.
     """
     _check_name(name)
-    document = load(path)
+    document = load(path, stack)
     shared = _shared(document, path)
     try:
         _, allocation = allocate(_spec(shared, path).pool(), name)
@@ -123,13 +130,13 @@ def add(path: Path, name: str) -> Allocation:
     return allocation
 
 
-def remove(path: Path, name: str) -> Removal:
+def remove(path: Path, name: str, stack: str = "dev") -> Removal:
     """Remove environment ``name`` and queue its slot for reuse (first freed, first reused).
 
     Raises:
         EnvError: no shared section, an inconsistent record, or no such environment.
     """
-    document = load(path)
+    document = load(path, stack)
     shared = _shared(document, path)
     try:
         _, slot = release(_spec(shared, path).pool(), name)

@@ -7,16 +7,28 @@ relative to ``platform:``. Add a check for every new setting a tier constrains.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from components.apps.rules import service_problems
 from components.cluster.charts import REQUIRED_SECRETS, Addon
-from components.cluster.spec import CapacityType
+from components.cluster.cluster import cluster_name
+from components.cluster.spec import CapacityType, covers_whole_internet
+from components.core.catalog import suggestion
+from components.core.catalog.services import atlas_disk_problem
+from components.core.names import Kind, name_problem
 from components.core.tags import tag_problems
 from components.core.tier import Tier, TierPolicy
-from components.data.naming import atlas_user_secret, dev_user
+from components.data.buckets import ACCESS_LOGS
+from components.data.naming import ACCOUNT_ID_LENGTH, atlas_user_secret, dev_user, identifier
 from components.data.redis import AUTH_SECRET as REDIS_AUTH_SECRET
+from components.data.windows import (
+    ELASTICACHE_MIN_MAINTENANCE_MINUTES,
+    RDS_MIN_WINDOW_MINUTES,
+    window_problems,
+)
 from components.network.spec import NatStrategy
+from components.security.key_policies import KeyPurpose
+from components.security.secrets import secret_name
 
 if TYPE_CHECKING:
     from infra.config import ServicesStackConfig, StackConfig
@@ -97,6 +109,14 @@ def _data(config: StackConfig, policy: TierPolicy) -> list[Problem]:
             )
         if floor.multi_az and not pg.multi_az:
             problems.append(("postgres.multiAz", f"{tier} needs a Multi-AZ primary; got false"))
+        if pg.log_retention_days < floor.min_postgres_log_days:
+            problems.append(
+                (
+                    "postgres.logRetentionDays",
+                    f"{tier} keeps PostgreSQL logs at least {floor.min_postgres_log_days} days;"
+                    f" got {pg.log_retention_days}",
+                )
+            )
         if pg.read_replicas and config.network.az_count < 2:
             problems.append(
                 (
@@ -104,6 +124,13 @@ def _data(config: StackConfig, policy: TierPolicy) -> list[Problem]:
                     "read replicas sit in another AZ than the primary; network.azCount is 1",
                 )
             )
+    return problems
+
+
+def _cache(config: StackConfig, policy: TierPolicy) -> list[Problem]:
+    """The cache's floors per tier."""
+    tier, floor = config.tier.value, policy
+    problems: list[Problem] = []
     redis = config.redis
     if redis is not None:
         if redis.nodes < floor.min_cache_nodes:
@@ -122,8 +149,11 @@ def _data(config: StackConfig, policy: TierPolicy) -> list[Problem]:
                     f" got {redis.snapshot_retention_days}",
                 )
             )
-    problems.extend(_atlas(config, tier, floor))
     return problems
+
+
+def _mongo(config: StackConfig, policy: TierPolicy) -> list[Problem]:
+    return _atlas(config, config.tier.value, policy)
 
 
 def _atlas(config: StackConfig, tier: str, floor: TierPolicy) -> list[Problem]:
@@ -143,6 +173,13 @@ def _atlas(config: StackConfig, tier: str, floor: TierPolicy) -> list[Problem]:
     if floor.atlas_backup_schedule and cluster.backup_schedule is None:
         problems.append(
             ("atlas.cluster.backupSchedule", f"{tier} needs an explicit backup schedule; got none")
+        )
+    if config.tier is Tier.PROD and not atlas.encryption_at_rest:
+        problems.append(
+            (
+                "atlas.encryptionAtRest",
+                "prod encrypts Atlas at rest with the environment's data key; got false",
+            )
         )
     if floor.atlas_termination_protection and not cluster.termination_protection:
         problems.append(
@@ -168,15 +205,14 @@ def _cluster(config: StackConfig, policy: TierPolicy) -> list[Problem]:
                 f"{tier.value} keeps the Kubernetes API private (reach it through the VPC); got true",
             )
         )
-    if tier is not Tier.DEV:
-        open_to_all = [c for c in endpoint.public_access_cidrs if c.endswith("/0")]
-        if open_to_all:
-            problems.append(
-                (
-                    "cluster.endpoint.publicAccessCidrs",
-                    f"{tier.value} may not open the Kubernetes API to the whole internet; got {open_to_all}",
-                )
+    if tier is not Tier.DEV and covers_whole_internet(endpoint.public_access_cidrs):
+        problems.append(
+            (
+                "cluster.endpoint.publicAccessCidrs",
+                f"{tier.value} may not open the Kubernetes API to the whole internet, in one CIDR or in"
+                f" pieces; got {list(endpoint.public_access_cidrs)}",
             )
+        )
     if tier is Tier.PROD:
         steady = [
             g.name
@@ -254,7 +290,7 @@ def check_services(services: ServicesStackConfig, platform: StackConfig) -> list
                     (
                         f"apps.{name}.secrets[{i}].secret",
                         "not a secret the platform stack declares (platform:secrets, the Redis"
-                        f" AUTH token, the Atlas users); got {ref.secret!r}, declared: {', '.join(sorted(available)) or 'none'}",
+                        f" AUTH token, the Atlas users); got {ref.secret!r}{suggestion(ref.secret, available)}, declared: {', '.join(sorted(available)) or 'none'}",
                     )
                 )
     return problems
@@ -291,9 +327,168 @@ def _observability(config: StackConfig, policy: TierPolicy) -> list[Problem]:
     return []
 
 
-CHECKS: list[Check] = [_network, _protection, _tags, _cluster, _data, _observability]
+def _account(config: StackConfig, policy: TierPolicy) -> list[Problem]:
+    """Every ARN the stack names in its own account is in ``platform:accountId`` (the provider refuses
+    the others; a role of another account would only fail at deploy time)."""
+    own = f":{config.account_id}:"
+    problems = []
+    boundary = config.iam.permissions_boundary_arn
+    if boundary and own not in boundary:
+        problems.append(
+            ("iam.permissionsBoundaryArn", f"must be in account {config.account_id}; got {boundary!r}")
+        )
+    if config.cluster is not None:
+        access = config.cluster.access
+        for key, arns in (
+            ("platformDeployRoleArns", access.platform_deploy_role_arns),
+            ("servicesDeployRoleArns", access.services_deploy_role_arns),
+            ("previewRoleArns", access.preview_role_arns),
+        ):
+            elsewhere = [arn for arn in arns if own not in arn]
+            if elsewhere:
+                problems.append(
+                    (
+                        f"cluster.access.{key}",
+                        f"the delivery roles are in account {config.account_id}; got {elsewhere}",
+                    )
+                )
+    return problems
 
 
-def check(config: StackConfig, policy: TierPolicy) -> list[Problem]:
-    """Every guardrail problem of ``config`` under ``policy``."""
-    return [problem for check_ in CHECKS for problem in check_(config, policy)]
+def _cloud_limits(config: StackConfig, policy: TierPolicy) -> list[Problem]:
+    """What the cloud refuses across the fields of one section: windows, Atlas disks."""
+    problems: list[Problem] = []
+    if config.postgres is not None:
+        pg = config.postgres
+        problems += window_problems(
+            pg.backup_window,
+            pg.maintenance_window,
+            daily_key="postgres.backupWindow",
+            weekly_key="postgres.maintenanceWindow",
+            min_daily=RDS_MIN_WINDOW_MINUTES,
+            min_weekly=RDS_MIN_WINDOW_MINUTES,
+            disjoint=True,
+        )
+    if config.redis is not None:
+        redis = config.redis
+        problems += window_problems(
+            redis.snapshot_window,
+            redis.maintenance_window,
+            daily_key="redis.snapshotWindow",
+            weekly_key="redis.maintenanceWindow",
+            min_daily=1,
+            min_weekly=ELASTICACHE_MIN_MAINTENANCE_MINUTES,
+            disjoint=False,
+        )
+    atlas = config.atlas
+    if atlas is not None:
+        clusters = [("atlas.cluster", atlas.cluster)]
+        if atlas.shared is not None:
+            clusters.append(("atlas.shared.cluster", atlas.shared.cluster))
+        for key, cluster in clusters:
+            if cluster is None:
+                continue
+            problem = atlas_disk_problem(cluster.instance_size, cluster.disk_size_gb)
+            if problem:
+                problems.append((f"{key}.diskSizeGb", problem))
+    return problems
+
+
+def physical_names(
+    stack: str, config: StackConfig, invalid: frozenset[Section] = frozenset()
+) -> list[tuple[str, Kind, str]]:
+    """``(setting, kind, name)`` for every physical name the stack name flows into."""
+
+    def valid(section: str) -> Any:
+        return None if section in invalid else getattr(config, section, None)
+
+    names: list[tuple[str, Kind, str]] = [
+        ("<stack name>", Kind.STACK, stack),
+        ("keys", Kind.KMS_ALIAS, f"alias/platform-{stack}-{max(KeyPurpose, key=len).value}"),
+        ("observability", Kind.BUDGET, f"platform-{stack}-monthly"),
+        ("observability", Kind.LAMBDA_FUNCTION, f"platform-{stack}-alerts-to-slack"),
+    ]
+    if valid("secrets") is not None:
+        secrets = [s.name for s in config.secrets.generated] + [s.name for s in config.secrets.external]
+        names += [("secrets", Kind.SECRET, secret_name(stack, s)) for s in secrets]
+    buckets = valid("buckets")
+    if buckets is not None:
+        account = "0" * ACCOUNT_ID_LENGTH
+        names += [
+            (f"buckets.buckets[{i}].name", Kind.S3_BUCKET, f"platform-{stack}-{b.name}-{account}")
+            for i, b in enumerate(buckets.buckets)
+        ]
+        names.append(("buckets.accessLogs", Kind.S3_BUCKET, f"platform-{stack}-{ACCESS_LOGS}-{account}"))
+    postgres = valid("postgres")
+    if postgres is not None:
+        ident = identifier(stack, "postgres")
+        names.append(("postgres", Kind.RDS_INSTANCE, ident))
+        if postgres.read_replicas:
+            names.append(
+                (
+                    "postgres.readReplicas",
+                    Kind.RDS_INSTANCE,
+                    f"{ident}-replica-{postgres.read_replicas - 1}",
+                )
+            )
+        names.append(("postgres.proxy", Kind.RDS_PROXY, f"{ident}-proxy"))
+    if valid("redis") is not None:
+        names.append(("redis", Kind.ELASTICACHE_GROUP, identifier(stack, "redis")))
+    if valid("atlas") is not None:
+        names.append(("atlas", Kind.ATLAS_PROJECT, identifier(stack, "mongo")))
+    cluster = valid("cluster")
+    if cluster is not None:
+        names.append(("cluster", Kind.EKS_CLUSTER, cluster_name(stack)))
+        names += [
+            ("cluster.access.deployNamespaces", Kind.K8S_NAMESPACE, ns)
+            for ns in cluster.access.deploy_namespaces
+        ]
+    return names
+
+
+def name_problems(
+    stack: str, config: StackConfig, invalid: frozenset[Section] = frozenset()
+) -> list[Problem]:
+    """Every physical name derived from ``stack`` that the cloud would refuse, keyed by its setting.
+
+    Settings in ``invalid`` (which failed validation) are skipped.
+    """
+    problems = []
+    for key, kind, name in physical_names(stack, config, invalid):
+        problem = name_problem(kind, name)
+        if problem:
+            hint = "" if kind is Kind.STACK else f" (stack name {stack!r} is part of it)"
+            problems.append((key, f"{problem}{hint}"))
+    return problems
+
+
+Section = str
+CHECKS: list[tuple[Check, frozenset[Section]]] = [
+    (_network, frozenset({"tier", "network"})),
+    (_protection, frozenset({"tier", "protect", "keys", "secrets"})),
+    (_tags, frozenset({"tags"})),
+    (_cluster, frozenset({"tier", "cluster", "secrets"})),
+    (_data, frozenset({"tier", "network", "postgres"})),
+    (_cache, frozenset({"tier", "redis"})),
+    (_mongo, frozenset({"tier", "atlas"})),
+    (_observability, frozenset({"observability", "secrets"})),
+    (_cloud_limits, frozenset({"postgres", "redis", "atlas"})),
+    (_account, frozenset({"accountId", "iam", "cluster"})),
+]
+
+
+def check(
+    config: StackConfig, policy: TierPolicy | None, invalid: frozenset[Section] = frozenset()
+) -> list[Problem]:
+    """Every guardrail problem of ``config`` under ``policy``.
+
+    ``invalid`` names the top-level settings that failed validation (``config`` lacks them): a check
+    that reads one of them is skipped, every other check runs, so one run reports all it can.
+    ``policy`` is ``None`` when the tier itself is invalid.
+    """
+    problems: list[Problem] = []
+    for check_, needs in CHECKS:
+        if needs & invalid or (policy is None and "tier" in needs):
+            continue
+        problems += check_(config, cast(TierPolicy, policy))  # checks without "tier" never read it
+    return problems

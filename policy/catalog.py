@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from policy.cluster import EKS_CONTROL_PLANE_LOGS
 from policy.encryption import CMK_ENCRYPTION, KMS_ROTATION
 from policy.exposure import NO_PUBLIC_EXPOSURE
+from policy.iam import IAM_PERMISSIONS_BOUNDARY
 from policy.model import Enforcement, Resource, ResourceRule, StackRule, Violation
 from policy.s3 import S3_COVERAGE
 from policy.tier import TIER_FLOORS
@@ -18,6 +19,7 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
     KMS_ROTATION,
     EKS_CONTROL_PLANE_LOGS,
     WORKLOAD_HARDENING,
+    IAM_PERMISSIONS_BOUNDARY,
 )
 STACK_RULES: tuple[StackRule, ...] = (TIER_FLOORS, S3_COVERAGE)
 

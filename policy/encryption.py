@@ -22,6 +22,10 @@ KMS_KEY = "aws:kms/key:Key"
 ACCESS_LOG_SUFFIX = "-access-logs"
 """S3 server access logs cannot be delivered to an SSE-KMS bucket (see FIELD-NOTES), so a bucket whose
 encryption resource is named ``...-access-logs`` may use SSE-S3 (AES256). Every other bucket uses a CMK."""
+ALB_LOG_SUFFIX = "-alb-logs"
+"""ALB access logs support SSE-S3 only (ELB user guide, access-log bucket requirements), so the
+``...-alb-logs`` bucket (``components.cluster.edge``) may use AES256 too."""
+SSE_S3_SUFFIXES = (ACCESS_LOG_SUFFIX, ALB_LOG_SUFFIX)
 
 _KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
 
@@ -52,7 +56,7 @@ def _bucket_sse(r: Resource) -> list[str]:
         algorithm = default.get("sseAlgorithm") if isinstance(default, dict) else UNKNOWN
         if algorithm is UNKNOWN:
             continue
-        if algorithm == "AES256" and r.name.endswith(ACCESS_LOG_SUFFIX):
+        if algorithm == "AES256" and r.name.endswith(SSE_S3_SUFFIXES):
             continue
         if algorithm not in _KMS_ALGORITHMS:
             problems.append(f"rules[{i}] uses {algorithm!r}; data buckets use aws:kms with a CMK")

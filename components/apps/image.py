@@ -2,8 +2,8 @@
 
 A reference is ``<repository>:<tag>`` optionally pinned with ``@sha256:<64 hex>``. The tier rules are
 the release pipeline's contract: dev ships builds (``dev-YYMMDDHHmm`` or ``vX.Y.Z-dev.N``), staging ships
-release candidates (``rc-YYMMDDHHmm`` or ``vX.Y.Z-rc.N``) and prod ships releases only, pinned to the
-digest that staging tested (``vX.Y.Z@sha256:<64 hex>``): a tag can be pushed again, a digest cannot.
+release candidates (``rc-YYMMDDHHmm`` or ``vX.Y.Z-rc.N``) and prod ships releases only (``vX.Y.Z``), each
+pinned by digest (``vX.Y.Z@sha256:<64 hex>``): a tag can be pushed again, a digest names the bytes.
 ``latest`` and untagged references are never accepted: they make a deploy unrepeatable and a rollback
 impossible to name.
 """
@@ -35,8 +35,9 @@ TAG_RULES: dict[Tier, tuple[str, tuple[re.Pattern[str], ...]]] = {
     ),
     Tier.PROD: ("vX.Y.Z", (re.compile(rf"^{_SEMVER}$"),)),
 }
-# Tiers whose references must carry a digest (the rest accept one).
+
 DIGEST_REQUIRED = frozenset({Tier.PROD})
+"""Tiers whose images must carry ``@sha256:<64 hex>`` (a mutable tag alone is refused)."""
 
 
 @dataclass(frozen=True)
@@ -58,18 +59,18 @@ def parse_image(reference: str) -> ImageRef:
         ValueError: untagged, ``latest``, or malformed; the message says what a valid reference is.
     """
     rest, _, digest = reference.partition("@")
-    if digest and not _DIGEST.match(digest):
+    if digest and not _DIGEST.fullmatch(digest):
         raise ValueError("digest must be sha256:<64 lower-case hex characters>")
     slash = rest.rfind("/")
     colon = rest.rfind(":")
     if colon <= slash:
         raise ValueError("must be tagged (<repository>:<tag>); an untagged image is not repeatable")
     repository, tag = rest[:colon], rest[colon + 1 :]
-    if not repository or not _REPOSITORY.match(repository):
+    if not repository or not _REPOSITORY.fullmatch(repository):
         raise ValueError("repository must be lower-case letters, digits, '.', '_', '-' and '/' segments")
     if tag.lower() == "latest":
         raise ValueError("'latest' is never deployed: name an immutable release tag")
-    if not _TAG.match(tag):
+    if not _TAG.fullmatch(tag):
         raise ValueError("tag must be 1-128 letters, digits, '_', '.', '-' not starting with '.' or '-'")
     return ImageRef(repository, tag, digest or None)
 
@@ -81,16 +82,16 @@ def tag_problem(reference: str, tier: Tier) -> str | None:
     except ValueError as exc:
         return str(exc)
     allowed, patterns = TAG_RULES[tier]
-    required = tier in DIGEST_REQUIRED
-    suffix = "@sha256:<64 hex>" if required else " (optionally @sha256:<64 hex>)"
+    pinned = tier in DIGEST_REQUIRED
+    suffix = "@sha256:<64 hex>" if pinned else " (optionally @sha256:<64 hex>)"
     for pattern in patterns:
-        match = pattern.match(image.tag)
+        match = pattern.fullmatch(image.tag)
         if match:
             stamp = match.groupdict().get("stamp")
             if stamp and not _valid_stamp(stamp):
                 return f"tag {image.tag!r} carries an impossible date-time; {tier.value} accepts {allowed}"
-            if required and image.digest is None:
-                return f"{tier.value} accepts only {allowed}{suffix}: pin the digest staging tested"
+            if pinned and image.digest is None:
+                return f"{tier.value} images must be pinned by digest: {image}@sha256:<64 hex>"
             return None
     return f"{tier.value} accepts only {allowed}{suffix}"
 

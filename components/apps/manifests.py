@@ -65,6 +65,10 @@ class Target:
         redis_address: ``host:port`` of the Redis queue workers scale on (an input).
         shared_env: non-secret values known only at deploy time (data store endpoints), given to every
             container as environment variables (inputs). Defaults to none.
+        web_acl_arn: the platform's regional WAF web ACL (an input), attached to internet-facing ALBs.
+            Defaults to none (no WAF annotation).
+        access_log_bucket: the platform's ALB access-log bucket (an input); every ALB logs to it under its
+            IngressGroup's name. Defaults to none (no access-log annotation).
     """
 
     environment: str
@@ -75,6 +79,8 @@ class Target:
     ingress_class: str
     redis_address: Any = None
     shared_env: Mapping[str, Any] = field(default_factory=dict)
+    web_acl_arn: Any = None
+    access_log_bucket: Any = None
 
 
 def labels(name: str) -> dict[str, str]:
@@ -415,6 +421,7 @@ def ingress(name: str, spec: AppSpec, target: Target) -> dict[str, Any] | None:
         "alb.ingress.kubernetes.io/healthcheck-path": spec.probes.readiness_path,
         "alb.ingress.kubernetes.io/target-group-attributes": ",".join(tg_attributes),
         "pulumi.com/timeoutSeconds": str(d.rollout_timeout_seconds),  # awaited beside the rollout
+        **_edge_annotations(target, group, ing.scheme == Scheme.INTERNET_FACING),
     }
     port = {"name": "use-annotation"} if spec.strategy.type == Strategy.CANARY else {"number": SERVICE_PORT}
     return {
@@ -439,6 +446,24 @@ def ingress(name: str, spec: AppSpec, target: Target) -> dict[str, Any] | None:
             ],
         },
     }
+
+
+def _edge_annotations(target: Target, group: str, internet_facing: bool) -> dict[str, Any]:
+    """WAF and access logs for the ALB of ``group`` (controller v2.14.0 annotations, both *Exclusive*:
+    every Ingress of the group renders the same values)."""
+    annotations: dict[str, Any] = {}
+    if internet_facing and target.web_acl_arn is not None:
+        annotations["alb.ingress.kubernetes.io/wafv2-acl-arn"] = target.web_acl_arn
+    bucket = target.access_log_bucket
+    if bucket is not None:
+
+        def attributes(name: str) -> str:
+            return f"access_logs.s3.enabled=true,access_logs.s3.bucket={name},access_logs.s3.prefix={group}"
+
+        # A deploy-time input (the platform's output) is rendered through its own ``apply``.
+        value = attributes(bucket) if isinstance(bucket, str) else bucket.apply(attributes)
+        annotations["alb.ingress.kubernetes.io/load-balancer-attributes"] = value
+    return annotations
 
 
 def _scale_target(name: str, spec: AppSpec) -> dict[str, str]:

@@ -47,6 +47,8 @@ class ProductServicesArgs:
             service may scale on a queue).
         shared_env: non-secret deploy-time values for every container, e.g. ``{"REDIS_HOST":
             redis.primary_endpoint, "DATABASE_HOST": postgres.proxy_endpoint}``. Defaults to none.
+        web_acl_arn: the platform's WAF web ACL for internet-facing ingresses. Defaults to none.
+        access_log_bucket: the platform's ALB access-log bucket. Defaults to none (no access logs).
         data_stores: resources that must exist before migrations and services. The stores and add-ons
             live in the platform stack, deployed before this one, so the services project passes none.
             Defaults to nothing.
@@ -59,6 +61,8 @@ class ProductServicesArgs:
     platform: PlatformServices
     redis_address: pulumi.Input[str] | None = None
     shared_env: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    web_acl_arn: pulumi.Input[str] | None = None
+    access_log_bucket: pulumi.Input[str] | None = None
     data_stores: Sequence[pulumi.Resource] = field(default_factory=tuple)
 
 
@@ -92,6 +96,8 @@ class ProductServices(pulumi.ComponentResource):
             ingress_class=platform.ingress_class,
             redis_address=args.redis_address,
             shared_env=args.shared_env,
+            web_acl_arn=args.web_acl_arn,
+            access_log_bucket=args.access_log_bucket,
         )
 
         templates = [

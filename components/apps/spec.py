@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from components.apps.image import parse_image
+from components.core.catalog.services import ssl_policy_problem
 from components.core.model import Spec
 from components.security.secrets import SecretShortName
 
@@ -29,7 +30,7 @@ _FACTORS |= {"Ki": 2.0**10, "Mi": 2.0**20, "Gi": 2.0**30, "Ti": 2.0**40}
 
 
 def _service_name(value: str) -> str:
-    if not _DNS_LABEL.match(value):
+    if not _DNS_LABEL.fullmatch(value):
         raise ValueError(
             "service names must be DNS labels: lower-case letters, digits and '-', starting with a letter,"
             " at most 40 characters (suffixes such as '-preview' are added)"
@@ -38,20 +39,20 @@ def _service_name(value: str) -> str:
 
 
 def _duration(value: str) -> str:
-    if not _DURATION.match(value):
+    if not _DURATION.fullmatch(value):
         raise ValueError("must be a duration such as 30s, 5m or 1h")
     return value
 
 
 def _quantity(value: str) -> str:
-    if not _QUANTITY.match(value):
+    if not _QUANTITY.fullmatch(value):
         raise ValueError("must be a Kubernetes quantity such as 250m, 1, 512Mi or 2Gi")
     return value
 
 
 def quantity_value(value: str) -> float:
     """A Kubernetes quantity as a number (``250m`` → 0.25, ``1Gi`` → 1073741824.0)."""
-    match = _QUANTITY.match(value)
+    match = _QUANTITY.fullmatch(value)
     if not match:
         raise ValueError(f"not a quantity: {value!r}")
     return float(match.group(1)) * _FACTORS[match.group(3)]
@@ -420,7 +421,7 @@ class AppSpec(Spec):
     @classmethod
     def _plain_env(cls, env: dict[str, str]) -> dict[str, str]:
         for name, value in env.items():
-            if not _ENV_NAME.match(name):
+            if not _ENV_NAME.fullmatch(name):
                 raise ValueError(f"env {name!r}: names are upper-case letters, digits and '_'")
             if _SECRET_LOOKING.search(name) or _CREDENTIAL_URL.search(value):
                 raise ValueError(f"env {name!r} looks like a secret: declare it under secrets instead")
@@ -560,4 +561,13 @@ class DeliverySpec(Spec):
     rollout_timeout_seconds: int = Field(default=900, ge=60, le=7200)
     ingress_group: ServiceName = DEFAULT_INGRESS_GROUP
     ssl_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+    @field_validator("ssl_policy")
+    @classmethod
+    def _ssl_policy(cls, value: str) -> str:
+        problem = ssl_policy_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
     secret_refresh: Duration = "1h"

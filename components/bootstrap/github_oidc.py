@@ -1,22 +1,53 @@
-"""GitHub Actions' OIDC provider and, per environment, a deploy role and a preview role that only this
-repository's jobs in that GitHub Environment can assume."""
+"""GitHub Actions' OIDC provider and, for each project of one environment, a deploy and a preview role
+that only this repository's named workflows can assume, each carrying the account's permissions boundary."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 import pulumi
 import pulumi_aws as aws
 
-from components.bootstrap.policies import GITHUB_OIDC_URL, STS_AUDIENCE, github_trust, state_access
+from components.bootstrap import access
+from components.bootstrap.policies import (
+    GITHUB_OIDC_URL,
+    STS_AUDIENCE,
+    deploy_trust,
+    preview_trust,
+    state_access,
+)
 from components.core import iam
+from components.core.context import AwsContext
 
-MAX_SESSION_SECONDS = 14400
-"""A from-scratch prod `up` takes hours: the deploy jobs ask for 4-hour sessions (tests/pipeline)."""
+DEPLOY_MAX_SESSION_SECONDS = 14400
+"""4 hours: a from-scratch prod ``up`` (Multi-AZ RDS and replicas, EKS, Atlas) outlasts the 1-hour
+default, and state and lock writes at its end need live credentials. Workflows ask for at most this
+(``role-duration-seconds``) and time their jobs out before it."""
+MAX_SESSION_SECONDS = DEPLOY_MAX_SESSION_SECONDS
+"""The name the workflow tests import (tests/pipeline): the longest session a workflow may ask for."""
+PREVIEW_MAX_SESSION_SECONDS = 3600
+"""1 hour: a preview only reads."""
 PREVIEW_SUFFIX = "-preview"
-"""Pull-request previews run in the GitHub Environment ``<env>-preview`` (no approval, read-only role);
-deployments in ``<env>`` (prod's requires reviewers)."""
+"""Previews run in the GitHub Environment ``<env>-preview``; deployments in ``<env>`` (main only)."""
+PLATFORM = "platform"
+
+
+class Kind(StrEnum):
+    DEPLOY = "deploy"
+    PREVIEW = "preview"
+
+
+def role_name(environment: str, project: str, kind: Kind) -> str:
+    """``github-actions-<env>-<project>-<kind>``, the role's IAM name (the stack files' access entries
+    and the workflows name it)."""
+    return f"{access.CI_ROLE_PREFIX}{environment}-{project}-{kind.value}"
+
+
+def github_environment(environment: str, kind: Kind) -> str:
+    """The GitHub Environment a job must run in to assume a role of ``kind``."""
+    return environment if kind is Kind.DEPLOY else f"{environment}{PREVIEW_SUFFIX}"
 
 
 @dataclass(frozen=True)
@@ -25,78 +56,131 @@ class GithubOidcArgs:
 
     Attributes:
         repository: ``owner/name``; the only repository trusted.
-        project: the main Pulumi project (scopes the roles' access to its state files).
-        environments: a deploy and a preview role for each.
-        deploy_policy_arns: managed policies attached to every deploy role.
-        preview_policy_arns: managed policies attached to every preview role.
+        environment: the environment (and stack name) the roles deliver.
+        deploy_workflows: per project, the workflow files whose jobs may deploy.
+        preview_workflow: the workflow file whose jobs may preview.
+        existing_provider_arn: reuse this GitHub OIDC provider; ``None`` creates one.
+        context: account, partition and region; its ``permissions_boundary`` is carried by every role.
         state_bucket_arn: the state bucket.
         state_key_arn: the key the state bucket is encrypted with.
-        secrets_key_arns: each environment's secrets-provider key.
+        secrets_key_arns: per project, the environment's stack's secrets-provider key.
     """
 
     repository: str
-    project: str
-    environments: tuple[str, ...]
-    deploy_policy_arns: tuple[str, ...]
-    preview_policy_arns: tuple[str, ...]
+    environment: str
+    deploy_workflows: dict[str, tuple[str, ...]]
+    preview_workflow: str
+    existing_provider_arn: str | None
+    context: AwsContext
     state_bucket_arn: pulumi.Input[str]
     state_key_arn: pulumi.Input[str]
     secrets_key_arns: dict[str, pulumi.Output[str]]
 
 
 class GithubOidc(pulumi.ComponentResource):
-    """The OIDC provider ``token.actions.githubusercontent.com`` and the CI roles."""
+    """The OIDC provider ``token.actions.githubusercontent.com`` (or the account's existing one) and the
+    delivery roles of one environment: ``role_arns[project][kind]``."""
 
     provider_arn: pulumi.Output[str]
-    deploy_role_arns: dict[str, pulumi.Output[str]]
-    preview_role_arns: dict[str, pulumi.Output[str]]
+    role_arns: dict[str, dict[str, pulumi.Output[str]]]
 
     def __init__(self, name: str, args: GithubOidcArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("platform:bootstrap:GithubOidc", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        provider = aws.iam.OpenIdConnectProvider(
-            name, url=GITHUB_OIDC_URL, client_id_lists=[STS_AUDIENCE], opts=child
-        )
-        self.provider_arn = provider.arn
-        self.deploy_role_arns, self.preview_role_arns = {}, {}
-        for env in args.environments:
-            state = pulumi.Output.all(
-                args.state_bucket_arn, args.state_key_arn, args.secrets_key_arns[env]
-            ).apply(_state_policy(args.project, env))
-            for kind, github_env, policies, arns in (
-                ("deploy", env, args.deploy_policy_arns, self.deploy_role_arns),
-                ("preview", f"{env}{PREVIEW_SUFFIX}", args.preview_policy_arns, self.preview_role_arns),
-            ):
-                role_name = f"{name}-{env}-{kind}"
+        ctx, env = args.context, args.environment
+        if args.existing_provider_arn:
+            self.provider_arn = pulumi.Output.from_input(args.existing_provider_arn)
+        else:
+            provider = aws.iam.OpenIdConnectProvider(
+                name, url=GITHUB_OIDC_URL, client_id_lists=[STS_AUDIENCE], opts=child
+            )
+            self.provider_arn = provider.arn
+        self.role_arns = {}
+        for project, workflows in args.deploy_workflows.items():
+            reads = () if project == PLATFORM else ((PLATFORM, env, args.secrets_key_arns[PLATFORM]),)
+            others = [
+                arn
+                for other, arn in args.secrets_key_arns.items()
+                if other != project and other not in {p for p, _, _ in reads}
+            ]
+            self.role_arns[project] = {}
+            for kind in Kind:
+                github_env = github_environment(env, kind)
+                trust = self.provider_arn.apply(_trust(args, github_env, workflows, kind))
+                physical = role_name(env, project, kind)
                 role = aws.iam.Role(
-                    role_name,
-                    description=f"GitHub Actions {kind} of stack {env} ({args.repository}, environment {github_env})",
-                    assume_role_policy=provider.arn.apply(
-                        lambda arn, github_env=github_env: iam.dumps(
-                            github_trust(arn, args.repository, github_env)
-                        )
+                    physical,
+                    name=physical,
+                    description=f"GitHub Actions: {kind.value} of {project}/{env} ({args.repository}, environment {github_env})",
+                    assume_role_policy=trust,
+                    max_session_duration=(
+                        DEPLOY_MAX_SESSION_SECONDS if kind is Kind.DEPLOY else PREVIEW_MAX_SESSION_SECONDS
                     ),
-                    max_session_duration=MAX_SESSION_SECONDS,
+                    permissions_boundary=ctx.permissions_boundary,
                     opts=child,
                 )
-                aws.iam.RolePolicy(f"{role_name}-state", role=role.id, policy=state, opts=child)
-                for i, policy_arn in enumerate(policies):
-                    aws.iam.RolePolicyAttachment(
-                        f"{role_name}-policy-{i}", role=role.name, policy_arn=policy_arn, opts=child
-                    )
-                arns[env] = role.arn
-        self.register_outputs(
-            {
-                "provider_arn": self.provider_arn,
-                "deploy_role_arns": self.deploy_role_arns,
-                "preview_role_arns": self.preview_role_arns,
-            }
+                state = pulumi.Output.all(
+                    args.state_bucket_arn,
+                    args.state_key_arn,
+                    args.secrets_key_arns[project],
+                    *[key for _, _, key in reads],
+                    *others,
+                ).apply(_state(project, env, kind, ctx.region, tuple((p, s) for p, s, _ in reads)))
+                aws.iam.RolePolicy(f"{physical}-state", role=role.id, policy=state, opts=child)
+                work = pulumi.Output.all(ctx.partition, ctx.account_id).apply(
+                    _work(project, kind, ctx.region)
+                )
+                aws.iam.RolePolicy(f"{physical}-access", role=role.id, policy=work, opts=child)
+                self.role_arns[project][kind.value] = role.arn
+        self.register_outputs({"provider_arn": self.provider_arn, "role_arns": self.role_arns})
+
+
+def _trust(
+    args: GithubOidcArgs, github_env: str, workflows: tuple[str, ...], kind: Kind
+) -> Callable[[str], str]:
+    def render(provider_arn: str) -> str:
+        if kind is Kind.DEPLOY:
+            return iam.dumps(deploy_trust(provider_arn, args.repository, github_env, workflows))
+        return iam.dumps(preview_trust(provider_arn, args.repository, github_env, args.preview_workflow))
+
+    return render
+
+
+def _state(
+    project: str, env: str, kind: Kind, region: str, reads: tuple[tuple[str, str], ...]
+) -> Callable[[list[str]], str]:
+    """Renders :func:`state_access` from ``[bucket, state key, secrets key, *referenced stacks' keys,
+    *other stacks' keys]``."""
+
+    def render(arns: list[str]) -> str:
+        referenced_keys, others = arns[3 : 3 + len(reads)], arns[3 + len(reads) :]
+        referenced = tuple((p, s, key) for (p, s), key in zip(reads, referenced_keys, strict=True))
+        return iam.dumps(
+            state_access(
+                arns[0],
+                arns[1],
+                arns[2],
+                project,
+                env,
+                region=region,
+                write=kind is Kind.DEPLOY,
+                reads=referenced,
+                other_keys=tuple(others),
+            )
         )
 
-
-def _state_policy(project: str, stack: str) -> Callable[[list[str]], str]:
-    return lambda arns: iam.dumps(state_access(arns[0], arns[1], arns[2], project, stack))
+    return render
 
 
-def _trust_policy(repository: str, environment: str) -> Callable[[str], str]:
-    return lambda provider_arn: iam.dumps(github_trust(provider_arn, repository, environment))
+def _work(project: str, kind: Kind, region: str) -> Callable[[list[str]], str]:
+    return lambda v: iam.dumps(_work_policy(project, kind, v[0], v[1], region))
+
+
+def _work_policy(project: str, kind: Kind, partition: str, account_id: str, region: str) -> dict[str, object]:
+    if project == PLATFORM:
+        if kind is Kind.DEPLOY:
+            return access.platform_deploy_policy(partition, account_id)
+        return access.platform_preview_policy()
+    if kind is Kind.DEPLOY:
+        return access.services_deploy_policy(partition, account_id, region)
+    return access.services_preview_policy(partition, account_id, region)

@@ -1,4 +1,4 @@
-"""The bootstrap project's settings (``bootstrap:*`` keys of ``bootstrap/Pulumi.<stack>.yaml``)."""
+"""The bootstrap project's settings (``bootstrap:*`` keys of ``bootstrap/Pulumi.<environment>.yaml``)."""
 
 from __future__ import annotations
 
@@ -6,73 +6,142 @@ import re
 from collections.abc import Mapping
 
 import pulumi
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from components.core.account import AwsAccountId
 from components.core.model import Spec
 from components.core.region import AwsRegion
+from components.core.tier import Tier
 
 NAMESPACE = "bootstrap"
 _REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _ENVIRONMENT = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
-ADMINISTRATOR = "arn:aws:iam::aws:policy/AdministratorAccess"
-READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+_WORKFLOW = re.compile(r"^\.github/workflows/[A-Za-z0-9._-]+\.ya?ml$")
+_OIDC_PROVIDER = re.compile(
+    r"^arn:aws[a-z-]*:iam::(\d{12}):oidc-provider/token\.actions\.githubusercontent\.com$"
+)
+PROJECTS = ("platform", "services")
+"""The Pulumi projects of the repository; each gets a deploy and a preview identity per environment."""
+DEFAULT_DEPLOY_WORKFLOW = ".github/workflows/deploy-stack.yml"
+PROMOTE_WORKFLOW = ".github/workflows/promote.yml"
+"""The audited promotion of a paused blue/green release: it runs as the services deploy identity."""
+DEFAULT_PREVIEW_WORKFLOW = ".github/workflows/preview.yml"
+AUDIT_BUCKET_SUFFIX = "-audit"
+
+
+def _default_deploy_workflows() -> dict[str, tuple[str, ...]]:
+    return {"platform": (DEFAULT_DEPLOY_WORKFLOW,), "services": (DEFAULT_DEPLOY_WORKFLOW, PROMOTE_WORKFLOW)}
 
 
 class BootstrapSpec(Spec):
-    """What the one-time bootstrap creates.
+    """What the bootstrap of one environment's account creates (one stack per environment).
 
     Attributes:
-        region: AWS region of the bucket and keys. Defaults to ``ap-northeast-2``.
+        account_id: the environment's AWS account, 12 digits (required); the provider refuses any other.
+        tier: ``dev``, ``staging`` or ``prod``: the tag the policy pack reads (required).
+        region: AWS region of the bucket, keys and trail's home. Defaults to ``ap-northeast-2``.
         github_repository: ``owner/name`` of this repository; the only one whose workflows may assume
             the roles (required).
-        state_bucket_name: globally unique name of the state bucket (required).
-        project: the main Pulumi project whose stacks the roles may touch. Defaults to ``platform``.
-        environments: one secrets key, one deploy role and one preview role each. Defaults to dev,
-            staging and prod.
+        state_bucket_name: globally unique name of this account's state bucket (required). The audit
+            bucket is named after it (``<name>-audit``).
+        deploy_workflows: per project, the workflow files whose jobs may deploy (the file that defines
+            the job: a reusable workflow's own path). Defaults to ``.github/workflows/deploy-stack.yml`` for
+            both projects, and ``.github/workflows/promote.yml`` for the services.
+        preview_workflow: the workflow file whose jobs may preview. Defaults to ``.github/workflows/preview.yml``.
+        existing_oidc_provider_arn: the account's GitHub OIDC provider, when it already has one (an IAM
+            OIDC provider is unique per URL). Defaults to none: the bootstrap creates it.
+        create_autoscaling_service_linked_role: create ``AWSServiceRoleForAutoScaling``, which the data
+            key's policy names (a key policy may only name principals that exist). Defaults to true; set
+            false when the account already has it.
         key_deletion_window_days: 7-30. Defaults to 30 (losing a secrets key loses every stack secret).
-        deploy_policy_arns: managed policies of the deploy roles. Defaults to AdministratorAccess: the
-            program creates IAM roles, KMS keys, VPCs and clusters; the trust policy (one repository, one
-            approved environment) is the control.
-        preview_policy_arns: managed policies of the preview roles. Defaults to ReadOnlyAccess.
-        protect: protect the bucket and keys. Defaults to true (they hold every stack's state).
+        audit_log_retention_days: how long CloudTrail log files are kept, 365-3650. Defaults to 365.
+        protect: protect the buckets and keys. Defaults to true (they hold the stacks' state and the audit
+            trail).
     """
 
+    account_id: AwsAccountId
+    tier: Tier
     region: AwsRegion = "ap-northeast-2"
     github_repository: str
     state_bucket_name: str
-    project: str = "platform"
-    environments: tuple[str, ...] = ("dev", "staging", "prod")
+    deploy_workflows: dict[str, tuple[str, ...]] = Field(default_factory=lambda: _default_deploy_workflows())
+    preview_workflow: str = DEFAULT_PREVIEW_WORKFLOW
+    existing_oidc_provider_arn: str | None = None
+    create_autoscaling_service_linked_role: bool = True
     key_deletion_window_days: int = Field(default=30, ge=7, le=30)
-    deploy_policy_arns: tuple[str, ...] = (ADMINISTRATOR,)
-    preview_policy_arns: tuple[str, ...] = (READ_ONLY,)
+    audit_log_retention_days: int = Field(default=365, ge=365, le=3650)
     protect: bool = True
+
+    @property
+    def audit_bucket_name(self) -> str:
+        return f"{self.state_bucket_name}{AUDIT_BUCKET_SUFFIX}"
 
     @field_validator("github_repository")
     @classmethod
     def _repository(cls, value: str) -> str:
-        if not _REPOSITORY.match(value):
+        if not _REPOSITORY.fullmatch(value):
             raise ValueError("must be owner/name of a GitHub repository (no wildcards)")
         return value
 
     @field_validator("state_bucket_name")
     @classmethod
     def _bucket(cls, value: str) -> str:
-        if not _BUCKET.match(value) or ".." in value:
-            raise ValueError("must be a valid S3 bucket name: 3-63 lower-case letters, digits, '.' and '-'")
+        longest = 63 - len(AUDIT_BUCKET_SUFFIX)
+        if not _BUCKET.fullmatch(value) or ".." in value or len(value) > longest:
+            raise ValueError(
+                f"must be a valid S3 bucket name of 3-{longest} lower-case letters, digits, '.' and '-'"
+                f" (the audit bucket appends {AUDIT_BUCKET_SUFFIX!r})"
+            )
         return value
 
-    @field_validator("environments")
+    @field_validator("deploy_workflows")
     @classmethod
-    def _environments(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if not value:
-            raise ValueError("must name at least one environment")
-        bad = [env for env in value if not _ENVIRONMENT.match(env)]
-        if bad:
-            raise ValueError(f"environment names must be lower-case letters, digits and '-'; bad: {bad}")
-        if len(set(value)) != len(value):
-            raise ValueError("must not repeat an environment")
+    def _deploy_workflows(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        if set(value) != set(PROJECTS):
+            raise ValueError(f"must name the workflows of exactly these projects: {', '.join(PROJECTS)}")
+        for project, workflows in value.items():
+            if not workflows:
+                raise ValueError(f"{project}: must name at least one workflow")
+            bad = [w for w in workflows if not _WORKFLOW.fullmatch(w)]
+            if bad:
+                raise ValueError(
+                    f"{project}: must be paths such as {DEFAULT_DEPLOY_WORKFLOW} (no wildcards); bad: {bad}"
+                )
         return value
+
+    @field_validator("preview_workflow")
+    @classmethod
+    def _preview_workflow(cls, value: str) -> str:
+        if not _WORKFLOW.fullmatch(value):
+            raise ValueError(f"must be a path such as {DEFAULT_PREVIEW_WORKFLOW} (no wildcards)")
+        return value
+
+    @model_validator(mode="after")
+    def _oidc_provider_in_this_account(self) -> BootstrapSpec:
+        arn = self.existing_oidc_provider_arn
+        if arn is None:
+            return self
+        found = _OIDC_PROVIDER.fullmatch(arn)
+        if not found:
+            raise ValueError(
+                "existingOidcProviderArn: must be the ARN of the account's GitHub OIDC provider,"
+                f" arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com; got {arn!r}"
+            )
+        if found.group(1) != self.account_id:
+            raise ValueError(
+                f"existingOidcProviderArn: is in account {found.group(1)}, not accountId {self.account_id}"
+            )
+        return self
+
+
+def environment_name(stack: str) -> str:
+    """The environment a bootstrap stack is for: its stack name (``dev``, ``staging``, ``prod``)."""
+    if not _ENVIRONMENT.fullmatch(stack):
+        raise BootstrapConfigError(
+            [f"stack name {stack!r}: must be an environment name (lower-case letters, digits, '-')"]
+        )
+    return stack
 
 
 class BootstrapConfigError(pulumi.RunError):
@@ -98,7 +167,9 @@ def parse(values: Mapping[str, object]) -> BootstrapSpec:
         problems = []
         for err in exc.errors():
             key = f"{NAMESPACE}:" + ".".join(str(p) for p in err["loc"])
-            if err["type"] == "missing":
+            if not err["loc"]:  # a check across keys: its message starts with the key it is about
+                problems.append(f"{NAMESPACE}:" + str(err["msg"]).removeprefix("Value error, "))
+            elif err["type"] == "missing":
                 problems.append(f"{key}: required, but not set")
             elif err["type"] == "extra_forbidden":
                 problems.append(f"{key}: unknown key")

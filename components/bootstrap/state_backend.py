@@ -1,5 +1,5 @@
-"""The Pulumi state backend: a versioned, KMS-encrypted, private, TLS-only bucket, and one KMS key per
-stack for Pulumi's secrets provider."""
+"""The Pulumi state backend of one environment's account: a versioned, KMS-encrypted, private, TLS-only
+bucket, and one KMS key per stack (per project) for Pulumi's secrets provider."""
 
 from __future__ import annotations
 
@@ -16,9 +16,12 @@ NONCURRENT_STATE_DAYS = 90
 """Old versions of state files are kept 90 days: long enough to roll a stack back by hand."""
 
 
-def secrets_key_alias(environment: str) -> str:
-    """The alias the stack files' ``secretsprovider: awskms://alias/...`` lines name."""
-    return f"alias/platform-{environment}-pulumi"
+STATE_KEY_ALIAS = "alias/pulumi-state"
+
+
+def secrets_key_alias(project: str, environment: str) -> str:
+    """The alias the stack files' ``secretsprovider: awskms://alias/<project>-<env>-pulumi`` lines name."""
+    return f"alias/{project}-{environment}-pulumi"
 
 
 @dataclass(frozen=True)
@@ -27,21 +30,24 @@ class StateBackendArgs:
 
     Attributes:
         bucket_name: the state bucket's (globally unique) name.
-        environments: a secrets-provider key is made for each.
+        environment: the environment (stack name) the account holds.
+        projects: a secrets-provider key is made for each project's stack of the environment.
         context: account, partition and region for the key policies.
         key_deletion_window_days: waiting period before a key is deleted, 7-30 days.
         protect: mark the bucket and keys ``protect=True``.
     """
 
     bucket_name: str
-    environments: tuple[str, ...]
+    environment: str
+    projects: tuple[str, ...]
     context: AwsContext
     key_deletion_window_days: int
     protect: bool
 
 
 class StateBackend(pulumi.ComponentResource):
-    """The bucket every stack's state lives in, and the stacks' secrets keys."""
+    """The bucket the environment's stacks keep their state in, and their secrets keys
+    (``secrets_key_arns[project]``)."""
 
     bucket_name: pulumi.Output[str]
     bucket_arn: pulumi.Output[str]
@@ -69,10 +75,15 @@ class StateBackend(pulumi.ComponentResource):
             aws.kms.Alias(f"{name}-{suffix}", name=alias, target_key_id=created.key_id, opts=child)
             return created
 
-        state_key = key("state", "Pulumi state bucket", "alias/platform-pulumi-state")
+        env = args.environment
+        state_key = key("state", "Pulumi state bucket", STATE_KEY_ALIAS)
         self.secrets_key_arns = {
-            env: key(f"{env}-pulumi", f"Pulumi secrets provider of stack {env}", secrets_key_alias(env)).arn
-            for env in args.environments
+            project: key(
+                f"{project}-{env}-pulumi",
+                f"Pulumi secrets provider of stack {project}/{env}",
+                secrets_key_alias(project, env),
+            ).arn
+            for project in args.projects
         }
 
         bucket = aws.s3.Bucket(name, bucket=args.bucket_name, force_destroy=False, opts=kept)

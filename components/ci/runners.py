@@ -140,6 +140,7 @@ class CiRunners(pulumi.ComponentResource):
                 lambda account: iam.dumps(iam.service_trust("codebuild.amazonaws.com", account))
             ),
             description=f"CodeBuild runners of {args.environment}: logs and VPC attachment only",
+            permissions_boundary=ctx.permissions_boundary,
             opts=child,
         )
         aws.iam.RolePolicy(

@@ -3,7 +3,7 @@
 Node autoscaling uses the Cluster Autoscaler rather than Karpenter, deliberately:
 
 * it resizes the *managed node groups* the stack files declare, within their ``minSize``/``maxSize``, so
-  every node still comes from the hardened launch template (IMDSv2 hop limit 2, root volume encrypted with
+  every node still comes from the hardened launch template (IMDSv2 hop limit 1, root volume encrypted with
   the cluster key, the workload security group the data tier admits). Karpenter launches instances from
   its own ``EC2NodeClass`` and would need that hardening, the subnets and the security groups declared a
   second time, outside the node groups the tier guardrails check;
@@ -24,6 +24,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.cluster import charts, policies
+from components.cluster.addon_network_policies import ADDON_FLOWS, addon_policies
 from components.cluster.charts import CHARTS, GRAFANA_ADMIN_SECRET, SLACK_WEBHOOK_SECRET, Addon
 from components.cluster.irsa import Oidc, irsa_role
 from components.cluster.spec import AddonsSpec, ChartSpec
@@ -48,6 +49,9 @@ class PlatformAddonsArgs:
         k8s_provider: the cluster's Kubernetes provider; every Kubernetes object uses it.
         secrets_key_arn: the secrets key External Secrets may decrypt with.
         cluster_ready: what must exist before anything runs on the cluster (nodes, core add-ons).
+        app_cidrs: the app subnets, for the add-on namespaces' NetworkPolicies (the control plane's
+            webhook calls, Prometheus's scrape targets). Defaults to none: no NetworkPolicies.
+        data_cidrs: the data subnets (KEDA's Redis scaler). Defaults to none.
     """
 
     spec: AddonsSpec
@@ -59,6 +63,8 @@ class PlatformAddonsArgs:
     k8s_provider: k8s.Provider
     secrets_key_arn: pulumi.Input[str]
     cluster_ready: list[pulumi.Resource]
+    app_cidrs: tuple[str, ...] = ()
+    data_cidrs: tuple[str, ...] = ()
 
 
 class PlatformAddons(pulumi.ComponentResource):
@@ -149,7 +155,7 @@ class PlatformAddons(pulumi.ComponentResource):
 
     def _create_namespaces(self, enabled: dict[Addon, ChartSpec]) -> dict[str, k8s.core.v1.Namespace]:
         wanted = sorted({CHARTS[a].namespace for a in enabled} - {"kube-system"})
-        return {
+        created = {
             namespace: k8s.core.v1.Namespace(
                 f"{self._name}-{namespace}",
                 metadata=k8s.meta.v1.ObjectMetaArgs(name=namespace),
@@ -157,6 +163,19 @@ class PlatformAddons(pulumi.ComponentResource):
             )
             for namespace in wanted
         }
+        app_cidrs = self._args.app_cidrs
+        for namespace, resource in created.items():
+            if not app_cidrs or namespace not in ADDON_FLOWS:
+                continue
+            specs = addon_policies(namespace, app_cidrs, self._args.data_cidrs, ADDON_FLOWS[namespace])
+            for policy, spec in specs.items():
+                k8s.networking.v1.NetworkPolicy(
+                    f"{self._name}-{namespace}-{policy}",
+                    metadata=k8s.meta.v1.ObjectMetaArgs(name=policy, namespace=namespace),
+                    spec=spec,
+                    opts=self._k8s([resource]),
+                )
+        return created
 
     def _irsa(self, addon: Addon, policy: pulumi.Input[str]) -> aws.iam.Role:
         chart = CHARTS[addon]

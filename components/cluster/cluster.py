@@ -148,7 +148,9 @@ class EksCluster(pulumi.ComponentResource):
         provider = aws.iam.OpenIdConnectProvider(
             name, url=issuer, client_id_lists=["sts.amazonaws.com"], opts=child
         )
-        self.oidc = Oidc(provider_arn=provider.arn, issuer=issuer)
+        self.oidc = Oidc(
+            provider_arn=provider.arn, issuer=issuer, permissions_boundary=ctx.permissions_boundary
+        )
 
         access_granted = self._access_entries(name, args, cluster)
 
@@ -285,7 +287,13 @@ class EksCluster(pulumi.ComponentResource):
         self, name: str, ctx: AwsContext, trust: pulumi.Input[str], description: str, managed: tuple[str, ...]
     ) -> aws.iam.Role:
         child = pulumi.ResourceOptions(parent=self)
-        role = aws.iam.Role(name, assume_role_policy=trust, description=description, opts=child)
+        role = aws.iam.Role(
+            name,
+            assume_role_policy=trust,
+            description=description,
+            permissions_boundary=ctx.permissions_boundary,
+            opts=child,
+        )
         for policy in managed:
             aws.iam.RolePolicyAttachment(
                 f"{name}-{policy}",

@@ -22,6 +22,9 @@ class Oidc:
 
     provider_arn: pulumi.Output[str]
     issuer: pulumi.Output[str]
+    permissions_boundary: pulumi.Input[str] | None = None
+    """The account's permissions boundary, carried by every IRSA role. Defaults to none (tests only: the
+    policy pack refuses a role without one)."""
 
 
 def irsa_role(
@@ -52,6 +55,7 @@ def irsa_role(
         name,
         assume_role_policy=trust,
         description=f"IRSA: {namespace}/{service_account}",
+        permissions_boundary=oidc.permissions_boundary,
         opts=child,
     )
     for i, arn in enumerate(managed_policy_arns):

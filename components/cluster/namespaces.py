@@ -11,6 +11,8 @@ from components.cluster.access import SERVICES_DEPLOYERS_GROUP, services_deploye
 from components.cluster.network_policies import product_policies
 
 PRODUCT_NAMESPACE = "product"
+POD_SECURITY_LEVEL = "restricted"
+"""Pod Security Standard the product namespace enforces (the services' pods meet it)."""
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,9 @@ class ProductNamespaceArgs:
     Attributes:
         k8s_provider: the cluster's Kubernetes provider.
         load_balancer_cidrs: the public subnets, where the ALBs that front the services live.
-        data_cidrs: the data subnets, where Postgres, Redis and the Atlas endpoint live.
+        data_cidrs: the data subnets, where Postgres, its proxy and Redis live.
+        endpoint_cidrs: the app subnets, where the interface endpoints live (the Atlas PrivateLink
+            endpoint among them, on ports 1024-65535).
         namespace: the namespace's name. Defaults to ``product`` (a contract the services rely on).
         cluster_ready: what must exist first (nodes, core add-ons). Defaults to nothing.
     """
@@ -28,6 +32,7 @@ class ProductNamespaceArgs:
     k8s_provider: k8s.Provider
     load_balancer_cidrs: tuple[str, ...]
     data_cidrs: tuple[str, ...]
+    endpoint_cidrs: tuple[str, ...]
     namespace: str = PRODUCT_NAMESPACE
     cluster_ready: tuple[pulumi.Resource, ...] = ()
 
@@ -35,9 +40,11 @@ class ProductNamespaceArgs:
 class ProductNamespace(pulumi.ComponentResource):
     """A namespace for the product's services.
 
-    Pod Security admission enforces ``baseline`` and warns and audits at ``restricted``. NetworkPolicies
-    deny all traffic, then allow DNS, traffic within the namespace, the ALBs in, Prometheus scraping in,
-    the data tier's ports out and HTTPS out (AWS APIs, third-party APIs). The services project's deploy
+    Pod Security admission enforces, warns and audits at ``restricted`` (non-root, no privilege
+    escalation, all capabilities dropped, the runtime's seccomp profile: what the services' pod specs
+    declare). NetworkPolicies deny all traffic, then allow DNS, traffic within the namespace, the ALBs in,
+    Prometheus scraping in, the data tier's ports out, the Atlas PrivateLink endpoint's port range out
+    and HTTPS out (AWS APIs, third-party APIs). The services project's deploy
     identities (Kubernetes group ``platform-services-deployers``) may manage the custom resources the
     services use here, on top of their EKS Edit access policy. ``name`` is the namespace the services
     project deploys into (a platform output).
@@ -55,9 +62,9 @@ class ProductNamespace(pulumi.ComponentResource):
             metadata=k8s.meta.v1.ObjectMetaArgs(
                 name=args.namespace,
                 labels={
-                    "pod-security.kubernetes.io/enforce": "baseline",
-                    "pod-security.kubernetes.io/warn": "restricted",
-                    "pod-security.kubernetes.io/audit": "restricted",
+                    "pod-security.kubernetes.io/enforce": POD_SECURITY_LEVEL,
+                    "pod-security.kubernetes.io/warn": POD_SECURITY_LEVEL,
+                    "pod-security.kubernetes.io/audit": POD_SECURITY_LEVEL,
                 },
             ),
             opts=pulumi.ResourceOptions(
@@ -83,7 +90,9 @@ class ProductNamespace(pulumi.ComponentResource):
             ],
             opts=pulumi.ResourceOptions(parent=self, provider=args.k8s_provider, depends_on=[deployer]),
         )
-        for policy, spec in product_policies(args.load_balancer_cidrs, args.data_cidrs).items():
+        for policy, spec in product_policies(
+            args.load_balancer_cidrs, args.data_cidrs, args.endpoint_cidrs
+        ).items():
             k8s.networking.v1.NetworkPolicy(
                 f"{name}-{policy}",
                 metadata=k8s.meta.v1.ObjectMetaArgs(name=policy, namespace=args.namespace),

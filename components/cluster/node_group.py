@@ -7,11 +7,14 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.cluster.spec import NodeGroupSpec
+from components.cluster.spec import NODE_AMI_TYPE, NodeGroupSpec
 
-AMI_TYPE = "AL2023_x86_64_STANDARD"
+AMI_TYPE = NODE_AMI_TYPE
 ROOT_DEVICE = "/dev/xvda"  # the root device of the EKS-optimized AL2023 AMIs
-IMDS_HOP_LIMIT = 2  # pods behind the node's network namespace are one hop further away
+# Hop limit 1: IMDSv2 answers only the node itself and host-network pods (the VPC CNI, kube-proxy, the
+# Pod Identity agent). A pod in its own network namespace is one hop further, so it cannot take the node
+# role's credentials; every add-on that calls AWS has its own IRSA role and is told its region and VPC.
+IMDS_HOP_LIMIT = 1
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ class ManagedNodeGroupArgs:
 
 
 class ManagedNodeGroup(pulumi.ComponentResource):
-    """An EKS managed node group launched from a template that requires IMDSv2 and encrypts its disks.
+    """An EKS managed node group launched from a template that requires IMDSv2 (hop limit 1) and encrypts its disks.
 
     Rolling updates replace at most ``maxUnavailablePercentage`` of the nodes at a time.
     """

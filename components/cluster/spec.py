@@ -10,10 +10,12 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from components.core.catalog.instances import architecture, ec2_problem
+from components.core.catalog.services import eks_version_problem
 from components.core.logs import RetentionDays
 from components.core.model import Spec
 
-_K8S_VERSION = re.compile(r"^1\.(2[89]|3\d)$")
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 _EKS_ADDON_VERSION = re.compile(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$")
 _CHART_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 _ROLE_ARN = re.compile(r"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
@@ -25,7 +27,7 @@ _DURATION = re.compile(r"^\d+[hdw]$")
 
 def _matches(pattern: re.Pattern[str], message: str) -> AfterValidator:
     def check(value: str) -> str:
-        if not pattern.match(value):
+        if not pattern.fullmatch(value):
             raise ValueError(message)
         return value
 
@@ -47,6 +49,17 @@ RoleArn = Annotated[
 Duration = Annotated[
     str, _matches(_DURATION, "must be a duration in hours, days or weeks, such as 48h or 30d")
 ]
+
+
+NODE_AMI_TYPE = "AL2023_x86_64_STANDARD"
+"""The AMI type of every managed node group (EKS ``amiType``); its instance types must be x86_64."""
+NODE_ARCHITECTURE = "x86_64"
+
+
+def covers_whole_internet(cidrs: tuple[str, ...] | list[str]) -> bool:
+    """Whether the IPv4 networks together admit every address (``0.0.0.0/1`` + ``128.0.0.0/1`` does)."""
+    networks = [ipaddress.IPv4Network(c, strict=False) for c in cidrs]
+    return sum(n.num_addresses for n in ipaddress.collapse_addresses(networks)) == 2**32
 
 
 class CapacityType(StrEnum):
@@ -80,7 +93,7 @@ class TaintSpec(Spec):
     @field_validator("key")
     @classmethod
     def _key(cls, value: str) -> str:
-        if not _LABEL_KEY.match(value):
+        if not _LABEL_KEY.fullmatch(value):
             raise ValueError("must be a Kubernetes label-style key such as dedicated or example.com/gpu")
         return value
 
@@ -115,15 +128,29 @@ class NodeGroupSpec(Spec):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not _NODE_GROUP_NAME.match(value):
+        if not _NODE_GROUP_NAME.fullmatch(value):
             raise ValueError("must be 2-32 lower-case letters, digits and '-', starting with a letter")
+        return value
+
+    @field_validator("instance_types")
+    @classmethod
+    def _instance_types(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        problems = [p for p in (ec2_problem(t) for t in value) if p]
+        if problems:
+            raise ValueError("; ".join(problems))
+        arm = [t for t in value if architecture(t) != NODE_ARCHITECTURE]
+        if arm:
+            raise ValueError(
+                f"{', '.join(arm)} run(s) arm64, but node groups use the {NODE_AMI_TYPE} AMI; choose"
+                " x86_64 types (e.g. m6i, m7i, t3)"
+            )
         return value
 
     @field_validator("labels")
     @classmethod
     def _labels(cls, value: dict[str, str]) -> dict[str, str]:
         for key, label in value.items():
-            if not _LABEL_KEY.match(key) or not _LABEL_VALUE.match(label):
+            if not _LABEL_KEY.fullmatch(key) or not _LABEL_VALUE.fullmatch(label):
                 raise ValueError(f"label {key}={label!r} is not a valid Kubernetes label")
         return value
 
@@ -184,14 +211,31 @@ class AccessSpec(Spec):
             AnalysisTemplates, ExternalSecrets, KEDA objects, ServiceMonitors). Defaults to none.
         preview_role_arns: the preview identities of both projects: ``AmazonEKSViewPolicy`` on the cluster
             plus read access to those custom resources. Defaults to none.
-        deploy_namespaces: namespaces the services deploy identities may edit. Defaults to ``product``.
+        deploy_namespaces: namespaces the services deploy identities may edit, at least one (an empty
+            list would mean the whole cluster). Defaults to ``product``.
     """
 
     admin_role_arns: tuple[RoleArn, ...] = Field(min_length=1)
     platform_deploy_role_arns: tuple[RoleArn, ...] = ()
     services_deploy_role_arns: tuple[RoleArn, ...] = ()
     preview_role_arns: tuple[RoleArn, ...] = ()
-    deploy_namespaces: tuple[str, ...] = Field(default=("product",), min_length=1)
+    deploy_namespaces: tuple[str, ...] = ("product",)
+
+    @field_validator("deploy_namespaces")
+    @classmethod
+    def _namespaces(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError(
+                "must name at least one namespace: an empty list would scope the deploy roles' edit access"
+                " to the whole cluster"
+            )
+        bad = [n for n in value if not _DNS_LABEL.fullmatch(n)]
+        if bad:
+            raise ValueError(
+                f"{', '.join(repr(n) for n in bad)}: a namespace is a DNS label (lower-case letters, digits"
+                " and '-', 1-63 characters, starting and ending with a letter or digit)"
+            )
+        return value
 
     @model_validator(mode="after")
     def _distinct(self) -> AccessSpec:
@@ -340,8 +384,9 @@ class ClusterSpec(Spec):
     @field_validator("kubernetes_version")
     @classmethod
     def _version(cls, value: str) -> str:
-        if not _K8S_VERSION.match(value):
-            raise ValueError("must be a Kubernetes minor version EKS offers, such as 1.34 (quoted in YAML)")
+        problem = eks_version_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("node_groups")

@@ -7,6 +7,15 @@ from typing import Any
 
 Statement = dict[str, Any]
 
+PERMISSIONS_BOUNDARY_NAME = "platform-permissions-boundary"
+"""The managed policy every IAM role of this repository carries as its permissions boundary. The bootstrap
+of each account creates it; the programs derive its ARN from the account id and this name."""
+
+
+def permissions_boundary_arn(partition: str, account_id: str) -> str:
+    """The ARN of the account's permissions boundary (see :data:`PERMISSIONS_BOUNDARY_NAME`)."""
+    return f"arn:{partition}:iam::{account_id}:policy/{PERMISSIONS_BOUNDARY_NAME}"
+
 
 def document(*statements: Statement) -> dict[str, Any]:
     """A policy document with version 2012-10-17."""

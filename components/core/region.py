@@ -1,18 +1,18 @@
-"""An AWS region name as a validated settings type."""
+"""An AWS region name as a validated settings type, checked against the provider SDK's region list."""
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from pydantic import AfterValidator
 
-_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+from components.core.catalog.regions import region_problem
 
 
 def _region(value: str) -> str:
-    if not _REGION.match(value):
-        raise ValueError("must be an AWS region name such as ap-northeast-2")
+    problem = region_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 

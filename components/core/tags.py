@@ -8,7 +8,7 @@ from collections.abc import Mapping
 _RESERVED_PREFIX = "aws:"
 _KEY_MAX = 128
 _VALUE_MAX = 256
-_ALLOWED = re.compile(r"^[\w\s+\-=._:/@]*$")
+_ALLOWED = re.compile(r"[\w +\-=._:/@]*")
 
 
 TIER_TAG = "tier"
@@ -37,7 +37,7 @@ def tag_problems(tags: Mapping[str, str]) -> list[str]:
             problems.append(f"tag key {key!r} must not start with 'aws:' (reserved by AWS)")
         if len(value) > _VALUE_MAX:
             problems.append(f"tag {key!r} value must be at most {_VALUE_MAX} characters")
-        if not _ALLOWED.match(key) or not _ALLOWED.match(value):
+        if not _ALLOWED.fullmatch(key) or not _ALLOWED.fullmatch(value):
             problems.append(
                 f"tag {key!r}={value!r} uses characters AWS does not allow (letters, digits, spaces and + - = . _ : / @)"
             )

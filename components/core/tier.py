@@ -30,6 +30,8 @@ class TierPolicy:
         min_key_deletion_window_days: shortest KMS key deletion window allowed.
         min_backup_retention_days: shortest backup retention a stateful store may have.
         deletion_protection: databases and clusters refuse API deletion.
+        min_postgres_log_days: fewest days the exported PostgreSQL logs (connections, slow statements)
+            are kept.
         min_read_replicas: fewest Postgres read replicas.
         multi_az: the Postgres primary must have a standby in another AZ.
         min_cache_nodes: fewest ElastiCache nodes (2 or more turns on failover and Multi-AZ).
@@ -53,6 +55,7 @@ class TierPolicy:
     min_key_deletion_window_days: int
     min_backup_retention_days: int
     deletion_protection: bool
+    min_postgres_log_days: int
     min_read_replicas: int
     multi_az: bool
     min_cache_nodes: int
@@ -76,6 +79,7 @@ POLICIES: dict[Tier, TierPolicy] = {
         flow_logs=False,
         min_key_deletion_window_days=7,
         min_backup_retention_days=1,
+        min_postgres_log_days=1,
         deletion_protection=False,
         min_read_replicas=0,
         multi_az=False,
@@ -98,6 +102,7 @@ POLICIES: dict[Tier, TierPolicy] = {
         flow_logs=True,
         min_key_deletion_window_days=7,
         min_backup_retention_days=7,
+        min_postgres_log_days=1,
         deletion_protection=True,
         min_read_replicas=1,
         multi_az=True,
@@ -120,6 +125,7 @@ POLICIES: dict[Tier, TierPolicy] = {
         flow_logs=True,
         min_key_deletion_window_days=30,
         min_backup_retention_days=7,
+        min_postgres_log_days=365,
         deletion_protection=True,
         min_read_replicas=1,
         multi_az=True,

@@ -87,6 +87,7 @@ class AtlasProject(pulumi.ComponentResource):
                     atlas_trust(configs[0].atlas_aws_account_arn, configs[0].atlas_assumed_role_external_id)
                 )
             ),
+            permissions_boundary=args.context.permissions_boundary,
             opts=child,
         )
         aws.iam.RolePolicy(

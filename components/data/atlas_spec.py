@@ -8,10 +8,10 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, SecretStr, field_validator, model_validator
 
+from components.core.catalog.services import atlas_tier_problem
 from components.core.model import Spec
 from components.data.slots import Pool, Slot, problems
 
-_INSTANCE_SIZE = re.compile(r"^M\d{2,3}$")
 _ORG_ID = re.compile(r"^[0-9a-f]{24}$")
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,22}$")  # Atlas uses a cluster name's first 23 characters in hostnames
 _DATABASE = re.compile(r"^[A-Za-z0-9_]{1,63}$")
@@ -24,8 +24,9 @@ def _size_number(size: str) -> int:
 
 
 def _instance_size(value: str) -> str:
-    if not _INSTANCE_SIZE.match(value) or _size_number(value) < 10:
-        raise ValueError("must be a dedicated Atlas tier such as M10, M30 or M50")
+    problem = atlas_tier_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 
@@ -53,7 +54,7 @@ class GrantSpec(Spec):
     @field_validator("database")
     @classmethod
     def _database(cls, value: str) -> str:
-        if not _DATABASE.match(value) or value in _RESERVED_DATABASES:
+        if not _DATABASE.fullmatch(value) or value in _RESERVED_DATABASES:
             raise ValueError(
                 "must be an application database (letters, digits, '_'), not admin, local or config"
             )
@@ -76,7 +77,7 @@ class UserSpec(Spec):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not _NAME.match(value):
+        if not _NAME.fullmatch(value):
             raise ValueError(
                 "must be lower-case letters, digits and '-', starting with a letter, 1-23 characters"
             )
@@ -203,7 +204,7 @@ class EnvironmentSpec(Spec):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not ENV_NAME.match(value):
+        if not ENV_NAME.fullmatch(value):
             raise ValueError(
                 "must be lower-case letters, digits and '-', starting with a letter, 1-20 characters"
             )
@@ -244,7 +245,7 @@ class SharedSpec(Spec):
     @field_validator("clusters", "spares")
     @classmethod
     def _names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        bad = [n for n in value if not _NAME.match(n)]
+        bad = [n for n in value if not _NAME.fullmatch(n)]
         if bad:
             raise ValueError(f"cluster names must be lower-case, start with a letter, 1-23 characters: {bad}")
         return value
@@ -292,7 +293,7 @@ class AtlasSpec(Spec):
     @field_validator("org_id")
     @classmethod
     def _org(cls, value: str) -> str:
-        if not _ORG_ID.match(value):
+        if not _ORG_ID.fullmatch(value):
             raise ValueError("must be an Atlas organization id (24 hexadecimal characters)")
         return value
 

@@ -35,7 +35,7 @@ class BucketSpec(Spec):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not _SHORT_NAME.match(value) or "--" in value:
+        if not _SHORT_NAME.fullmatch(value) or "--" in value:
             raise ValueError("must be lower-case letters, digits and single '-', not at either end")
         if value == ACCESS_LOGS:
             raise ValueError(f"{ACCESS_LOGS!r} is the access-log bucket's name; choose another")

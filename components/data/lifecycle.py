@@ -8,6 +8,7 @@ the SDK's argument classes. Golden files in ``tests/components/data/golden`` pin
 from __future__ import annotations
 
 from enum import StrEnum
+from itertools import pairwise
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
@@ -28,6 +29,21 @@ class StorageClass(StrEnum):
 
 # S3 refuses a transition to the infrequent-access classes before an object is 30 days old.
 MIN_TRANSITION_DAYS: dict[StorageClass, int] = {StorageClass.STANDARD_IA: 30, StorageClass.ONEZONE_IA: 30}
+
+# S3 keeps objects at least 30 days in an infrequent-access class before a later transition moves
+# them on ("must be 30 days more than" errors; S3 user guide, "Lifecycle transition constraints").
+MIN_DAYS_AFTER: dict[StorageClass, int] = {StorageClass.STANDARD_IA: 30, StorageClass.ONEZONE_IA: 30}
+
+# The waterfall S3 supports: an object only moves down it (S3 user guide, "Supported lifecycle
+# transitions"); e.g. ONEZONE_IA -> STANDARD_IA or GLACIER -> GLACIER_IR is refused.
+WATERFALL: tuple[StorageClass, ...] = (
+    StorageClass.STANDARD_IA,
+    StorageClass.INTELLIGENT_TIERING,
+    StorageClass.ONEZONE_IA,
+    StorageClass.GLACIER_IR,
+    StorageClass.GLACIER,
+    StorageClass.DEEP_ARCHIVE,
+)
 
 
 class TransitionSpec(Spec):
@@ -85,6 +101,18 @@ class LifecycleRuleSpec(Spec):
         classes = [t.storage_class for t in value]
         if len(set(classes)) != len(classes):
             raise ValueError("transitions name a storage class twice")
+        for earlier, later in pairwise(value):
+            if WATERFALL.index(later.storage_class) < WATERFALL.index(earlier.storage_class):
+                raise ValueError(
+                    f"S3 cannot move objects from {earlier.storage_class.value} back to"
+                    f" {later.storage_class.value} (order: {' > '.join(c.value for c in WATERFALL)})"
+                )
+            gap = MIN_DAYS_AFTER.get(earlier.storage_class, 0)
+            if later.days - earlier.days < gap:
+                raise ValueError(
+                    f"S3 keeps objects {gap} days in {earlier.storage_class.value} before the next transition:"
+                    f" {later.storage_class.value} at {later.days} days must be at least {earlier.days + gap}"
+                )
         return value
 
     @model_validator(mode="after")

@@ -18,7 +18,7 @@ def atlas_region(aws_region: str) -> str:
     Raises:
         ValueError: ``aws_region`` is not an AWS region name.
     """
-    if not _AWS_REGION.match(aws_region):
+    if not _AWS_REGION.fullmatch(aws_region):
         raise ValueError(f"not an AWS region name: {aws_region!r}")
     return aws_region.upper().replace("-", "_")
 

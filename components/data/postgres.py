@@ -12,6 +12,7 @@ import pulumi_aws as aws
 from pydantic import Field, field_validator, model_validator
 
 from components.core import iam
+from components.core.catalog.instances import rds_problem
 from components.core.context import AwsContext
 from components.core.logs import RetentionDays, encrypted_log_group
 from components.core.model import Spec
@@ -20,7 +21,6 @@ from components.data.naming import identifier, replica_zones
 from components.data.windows import DailyWindow, WeeklyWindow
 
 PORT = 5432
-_INSTANCE_CLASS = re.compile(r"^db\.[a-z0-9]+\.[a-z0-9]+$")
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 # RDS keeps Performance Insights for 7 days free, or whole months (31-day multiples) up to 2 years.
 _PI_RETENTION = (7, *(31 * m for m in range(1, 24)), 731)
@@ -104,14 +104,15 @@ class PostgresSpec(Spec):
     @field_validator("instance_class", "replica_instance_class")
     @classmethod
     def _instance_class(cls, value: str | None) -> str | None:
-        if value is not None and not _INSTANCE_CLASS.match(value):
-            raise ValueError("must be an RDS instance class such as db.t4g.medium")
+        problem = None if value is None else rds_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("database_name", "master_username")
     @classmethod
     def _identifier(cls, value: str) -> str:
-        if not _IDENTIFIER.match(value):
+        if not _IDENTIFIER.fullmatch(value):
             raise ValueError(
                 "must start with a letter and hold only lower-case letters, digits and '_' (1-63)"
             )
@@ -330,6 +331,7 @@ class Postgres(pulumi.ComponentResource):
                 lambda account: iam.dumps(iam.service_trust("monitoring.rds.amazonaws.com", account))
             ),
             description="RDS enhanced monitoring publishes OS metrics to CloudWatch",
+            permissions_boundary=ctx.permissions_boundary,
             opts=child,
         )
         aws.iam.RolePolicyAttachment(
@@ -394,6 +396,7 @@ class Postgres(pulumi.ComponentResource):
                 lambda account: iam.dumps(iam.service_trust("rds.amazonaws.com", account))
             ),
             description=f"{ident} proxy reads the master secret",
+            permissions_boundary=args.context.permissions_boundary,
             opts=child,
         )
         aws.iam.RolePolicy(

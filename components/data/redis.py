@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -10,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field, field_validator, model_validator
 
+from components.core.catalog.instances import cache_problem
 from components.core.logs import RetentionDays, encrypted_log_group
 from components.core.model import Spec
 from components.data.access import store_security_group
@@ -19,7 +19,6 @@ from components.security.generated_secret import GeneratedSecret, GeneratedSecre
 from components.security.secrets import secret_name
 
 PORT = 6379
-_NODE_TYPE = re.compile(r"^cache\.[a-z0-9]+\.[a-z0-9]+$")
 AUTH_SECRET = "redis-auth-token"
 
 
@@ -65,8 +64,9 @@ class RedisSpec(Spec):
     @field_validator("node_type")
     @classmethod
     def _node_type(cls, value: str) -> str:
-        if not _NODE_TYPE.match(value):
-            raise ValueError("must be an ElastiCache node type such as cache.t4g.small")
+        problem = cache_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @model_validator(mode="after")

@@ -9,10 +9,11 @@ import pulumi
 import pulumi_aws as aws
 
 from components.core import iam
-from components.core.context import AwsContext
+from components.core.context import AwsContext, checked_zones
 from components.core.logs import encrypted_log_group
 from components.network.cidr import plan_subnets
-from components.network.spec import NatStrategy, NetworkSpec
+from components.network.endpoint_policies import interface_endpoint_policy
+from components.network.spec import InterfaceEndpoint, NatStrategy, NetworkSpec
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,12 @@ class NetworkArgs:
     spec: NetworkSpec
     context: AwsContext
     logs_key_arn: pulumi.Input[str]
+
+
+def _endpoint_policy(service: InterfaceEndpoint, ctx: AwsContext) -> pulumi.Output[str]:
+    return pulumi.Output.all(ctx.partition, ctx.account_id).apply(
+        lambda v: iam.dumps(interface_endpoint_policy(service, v[0], v[1]))
+    )
 
 
 class Network(pulumi.ComponentResource):
@@ -61,7 +68,7 @@ class Network(pulumi.ComponentResource):
             state="available",
             filters=[{"name": "opt-in-status", "values": ["opt-in-not-required"]}],
             opts=pulumi.InvokeOutputOptions(parent=self),
-        ).names
+        ).names.apply(lambda names: checked_zones(names, spec.az_count, args.context.region))
 
         vpc = aws.ec2.Vpc(
             name,
@@ -257,6 +264,7 @@ class Network(pulumi.ComponentResource):
                 private_dns_enabled=True,
                 subnet_ids=[s.id for s in subnets],
                 security_group_ids=[sg.id],
+                policy=_endpoint_policy(service, args.context),
                 tags={"Name": f"{name}-{service.value}"},
                 opts=child,
             )
@@ -277,6 +285,7 @@ class Network(pulumi.ComponentResource):
             assume_role_policy=args.context.account_id.apply(
                 lambda account: iam.dumps(iam.service_trust("vpc-flow-logs.amazonaws.com", account))
             ),
+            permissions_boundary=args.context.permissions_boundary,
             opts=child,
         )
         aws.iam.RolePolicy(

@@ -34,7 +34,7 @@ class AlertingArgs:
         logs_key_arn: encrypts the topic and the forwarder's log group.
         secrets_key_arn: the key the webhook secret is encrypted with (the forwarder decrypts with it).
         webhook_secret_arn: the Secrets Manager secret holding the Slack incoming webhook URL.
-        log_retention_days: the forwarder's log retention. Defaults to 30.
+        log_retention_days: the forwarder's log retention. Defaults to 365 (a year of alert deliveries).
     """
 
     environment: str
@@ -42,13 +42,24 @@ class AlertingArgs:
     logs_key_arn: pulumi.Input[str]
     secrets_key_arn: pulumi.Input[str]
     webhook_secret_arn: pulumi.Input[str]
-    log_retention_days: int = 30
+    log_retention_days: int = 365
+
+
+DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600  # SQS's maximum: two weeks to notice and replay
+FORWARDER_CONCURRENCY = 5
 
 
 class Alerting(pulumi.ComponentResource):
-    """An encrypted SNS topic for alarms and budgets, and its Slack forwarder."""
+    """An encrypted SNS topic for alarms and budgets, and its Slack forwarder.
+
+    SNS invokes the forwarder asynchronously; an event that still fails after Lambda's retries (Slack
+    down, webhook revoked) lands in the ``<name>-dead-letters`` SQS queue, encrypted with the logs key,
+    instead of being dropped. The forwarder decrypts the webhook only through Secrets Manager and writes
+    dead letters only through SQS (``kms:ViaService``).
+    """
 
     topic_arn: pulumi.Output[str]
+    dead_letter_queue_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: AlertingArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("platform:observability:Alerting", name, None, opts)
@@ -72,19 +83,31 @@ class Alerting(pulumi.ComponentResource):
             args.logs_key_arn,
             child,
         )
+        dead_letters = aws.sqs.Queue(
+            f"{name}-dead-letters",
+            kms_master_key_id=args.logs_key_arn,
+            kms_data_key_reuse_period_seconds=300,
+            message_retention_seconds=DEAD_LETTER_RETENTION_SECONDS,
+            opts=child,
+        )
         role = aws.iam.Role(
             f"{name}-forwarder",
             assume_role_policy=ctx.account_id.apply(
                 lambda a: iam.dumps(iam.service_trust("lambda.amazonaws.com", a))
             ),
+            permissions_boundary=ctx.permissions_boundary,
             opts=child,
         )
         aws.iam.RolePolicy(
             f"{name}-forwarder",
             role=role.id,
-            policy=pulumi.Output.all(args.webhook_secret_arn, args.secrets_key_arn, log_group.arn).apply(
-                lambda v: iam.dumps(_forwarder_policy(v[0], v[1], v[2]))
-            ),
+            policy=pulumi.Output.all(
+                args.webhook_secret_arn,
+                args.secrets_key_arn,
+                log_group.arn,
+                dead_letters.arn,
+                args.logs_key_arn,
+            ).apply(lambda v: iam.dumps(_forwarder_policy(v[0], v[1], v[2], v[3], v[4], ctx.region))),
             opts=child,
         )
         function = aws.lambda_.Function(
@@ -96,8 +119,12 @@ class Alerting(pulumi.ComponentResource):
             role=role.arn,
             timeout=15,
             memory_size=128,
+            # A burst of alarms must not starve the account's other functions; SNS retries throttled calls.
+            reserved_concurrent_executions=FORWARDER_CONCURRENCY,
+            kms_key_arn=args.logs_key_arn,  # its environment (a secret's ARN) under the logs key, not aws/lambda
             environment={"variables": {"WEBHOOK_SECRET_ARN": args.webhook_secret_arn}},
             logging_config={"log_format": "Text", "log_group": log_group.name},
+            dead_letter_config={"target_arn": dead_letters.arn},
             opts=child,
         )
         aws.lambda_.Permission(
@@ -112,7 +139,10 @@ class Alerting(pulumi.ComponentResource):
             f"{name}-forwarder", topic=topic.arn, protocol="lambda", endpoint=function.arn, opts=child
         )
         self.topic_arn = topic.arn
-        self.register_outputs({"topic_arn": self.topic_arn})
+        self.dead_letter_queue_arn = dead_letters.arn
+        self.register_outputs(
+            {"topic_arn": self.topic_arn, "dead_letter_queue_arn": self.dead_letter_queue_arn}
+        )
 
 
 def _topic_policy(topic_arn: str, account_id: str) -> dict[str, object]:
@@ -128,7 +158,14 @@ def _topic_policy(topic_arn: str, account_id: str) -> dict[str, object]:
     )
 
 
-def _forwarder_policy(secret_arn: str, secrets_key_arn: str, log_group_arn: str) -> dict[str, object]:
+def _forwarder_policy(
+    secret_arn: str,
+    secrets_key_arn: str,
+    log_group_arn: str,
+    dead_letter_arn: str,
+    logs_key_arn: str,
+    region: str,
+) -> dict[str, object]:
     return iam.document(
         {
             "Sid": "ReadWebhook",
@@ -136,7 +173,33 @@ def _forwarder_policy(secret_arn: str, secrets_key_arn: str, log_group_arn: str)
             "Action": "secretsmanager:GetSecretValue",
             "Resource": secret_arn,
         },
-        {"Sid": "DecryptWebhook", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": secrets_key_arn},
+        {
+            "Sid": "DecryptWebhook",
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": secrets_key_arn,
+            "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}},
+        },
+        {
+            "Sid": "WriteDeadLetters",
+            "Effect": "Allow",
+            "Action": "sqs:SendMessage",
+            "Resource": dead_letter_arn,
+        },
+        {
+            "Sid": "EncryptDeadLetters",
+            "Effect": "Allow",
+            "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+            "Resource": logs_key_arn,
+            "Condition": {"StringEquals": {"kms:ViaService": f"sqs.{region}.amazonaws.com"}},
+        },
+        {
+            "Sid": "DecryptEnvironment",
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": logs_key_arn,
+            "Condition": {"StringEquals": {"kms:ViaService": f"lambda.{region}.amazonaws.com"}},
+        },
         {
             "Sid": "WriteLogs",
             "Effect": "Allow",

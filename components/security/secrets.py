@@ -17,7 +17,7 @@ _NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$")
 
 
 def _valid_name(value: str) -> str:
-    if not _NAME.match(value):
+    if not _NAME.fullmatch(value):
         raise ValueError(
             "must be lower-case letters, digits and '-', 1-64 characters, not starting or ending with '-'"
         )

@@ -82,6 +82,17 @@ def kubernetes_provider(settings: ServicesSettings, platform: PlatformStack) -> 
     )
 
 
+def _edge(settings: ServicesSettings, platform: PlatformStack) -> dict[str, Any]:
+    """The platform's WAF web ACL and ALB access-log bucket for the public ingresses, where it has them."""
+    cluster = settings.platform.config.cluster
+    if cluster is None or not cluster.addons.load_balancer_controller.enabled:
+        return {}
+    return {
+        "web_acl_arn": platform.output(PlatformOutput.WAF_WEB_ACL_ARN),
+        "access_log_bucket": platform.output(PlatformOutput.ALB_ACCESS_LOG_BUCKET),
+    }
+
+
 def build(settings: ServicesSettings) -> Delivery:
     """The services of ``services:apps`` (none is a valid, empty stack).
 
@@ -109,6 +120,7 @@ def build(settings: ServicesSettings) -> Delivery:
             platform=platform_services(),
             redis_address=redis_address,
             shared_env=shared_env(settings, platform),
+            **_edge(settings, platform),
         ),
     )
     outputs["service_workloads"] = services.workloads

@@ -44,9 +44,12 @@ def build(settings: Settings) -> Foundation:
     aws_provider = aws.Provider(
         "aws",
         region=settings.region,
+        # Credentials of any other account are refused before a call is made: a stack can never touch
+        # another environment's account, whichever role the shell or the runner holds.
+        allowed_account_ids=[settings.account_id],
         default_tags=aws.ProviderDefaultTagsArgs(tags=settings.tags),
     )
-    ctx = AwsContext.lookup(settings.region, aws_provider)
+    ctx = AwsContext.lookup(settings.region, aws_provider, settings.permissions_boundary_arn)
     on_aws = pulumi.ResourceOptions(providers=[aws_provider])
 
     keys = Keys(f"{env}-keys", KeysArgs(settings.config.keys, ctx, env, settings.protect), on_aws)

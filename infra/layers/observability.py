@@ -80,8 +80,11 @@ def build(base: Foundation, data: DataTier, platform: Platform | None) -> Observ
             ],
             opts=pulumi.InvokeOutputOptions(provider=base.aws_provider),
         )
+        # The lookup may answer null (no list) or entries without an ARN: both mean "no ALB yet".
         alb = found.resource_tag_mapping_lists.apply(
-            lambda mappings: load_balancer_arn_suffix([m.resource_arn for m in mappings])
+            lambda mappings: load_balancer_arn_suffix(
+                [m.resource_arn for m in mappings or [] if m and m.resource_arn]
+            )
         )
     if postgres or redis or alb is not None:
         ServiceAlarms(

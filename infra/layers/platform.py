@@ -7,6 +7,7 @@ from typing import Any
 
 from components.cluster.addons import PlatformAddons, PlatformAddonsArgs
 from components.cluster.cluster import EksCluster, EksClusterArgs
+from components.cluster.edge import PublicEdge, PublicEdgeArgs
 from components.cluster.namespaces import ProductNamespace, ProductNamespaceArgs
 from components.network.cidr import plan_subnets
 from infra.layers.foundation import Foundation
@@ -17,6 +18,7 @@ class Platform:
     cluster: EksCluster
     addons: PlatformAddons
     namespace: ProductNamespace
+    edge: PublicEdge | None
     outputs: dict[str, Any] = field(default_factory=dict)
 
 
@@ -44,6 +46,7 @@ def build(base: Foundation) -> Platform | None:
         ),
         base.on_aws,
     )
+    subnets = plan_subnets(settings.config.network.cidr, settings.config.network.az_count)
     addons = PlatformAddons(
         f"{env}-addons",
         PlatformAddonsArgs(
@@ -56,23 +59,36 @@ def build(base: Foundation) -> Platform | None:
             k8s_provider=cluster.k8s_provider,
             secrets_key_arn=base.keys.secrets,
             cluster_ready=[*cluster.ready, base.secrets],
+            app_cidrs=subnets.app,
+            data_cidrs=subnets.data,
         ),
         base.on_aws,
     )
-    subnets = plan_subnets(settings.config.network.cidr, settings.config.network.az_count)
     namespace = ProductNamespace(
         f"{env}-product",
         ProductNamespaceArgs(
             k8s_provider=cluster.k8s_provider,
             load_balancer_cidrs=subnets.public,
             data_cidrs=subnets.data,
+            endpoint_cidrs=subnets.app,
             cluster_ready=tuple(cluster.ready),
         ),
     )
+    edge = None
+    if addons.ingress_class is not None:
+        # What the controller's ALBs are annotated with (services project): WAF and access logs.
+        edge = PublicEdge(
+            f"{env}-edge",
+            PublicEdgeArgs(
+                environment=env, context=ctx, logs_key_arn=base.keys.logs, protect=settings.protect
+            ),
+            base.on_aws,
+        )
     return Platform(
         cluster=cluster,
         addons=addons,
         namespace=namespace,
+        edge=edge,
         outputs={
             "cluster_name": cluster.name,
             "cluster_endpoint": cluster.endpoint,
@@ -90,5 +106,10 @@ def build(base: Foundation) -> Platform | None:
                 )
                 if value is not None
             },
+            **(
+                {"waf_web_acl_arn": edge.web_acl_arn, "alb_access_log_bucket": edge.access_log_bucket}
+                if edge is not None
+                else {}
+            ),
         },
     )

@@ -8,7 +8,7 @@ the repository root off ``sys.path``. This module does the same, with the stack'
 
 from __future__ import annotations
 
-import json
+import asyncio
 import os
 import runpy
 import sys
@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-from ruamel.yaml import YAML
 
+from infra import stackfile
 from infra.preview import mocks
 
 ROOT = Path(__file__).resolve().parents[2]
-SECRET_PLACEHOLDER = "offline-preview-secret"
+SECRET_PLACEHOLDER = stackfile.SECRET_PLACEHOLDER
 
 
 @dataclass(frozen=True)
@@ -43,50 +43,40 @@ class PreviewResult:
     unanswered_calls: list[str]
 
 
+def _project(root: Path) -> dict[str, Any]:
+    path = root / "Pulumi.yaml"
+    if not path.is_file():
+        raise FileNotFoundError(f"no Pulumi.yaml in {root}")
+    return stackfile.parse_document(stackfile.read_text(path, "project"), path.name, "project")
+
+
 def project_name(root: Path = ROOT) -> str:
-    return str(YAML(typ="safe").load((root / "Pulumi.yaml").read_text())["name"])
+    return str(_project(root).get("name"))
 
 
 def program_dir(root: Path = ROOT) -> Path:
-    main = YAML(typ="safe").load((root / "Pulumi.yaml").read_text()).get("main", ".")
-    return (root / main).resolve()
+    return (root / str(_project(root).get("main", "."))).resolve()
 
 
 def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
     """Read ``Pulumi.<stack>.yaml`` into the string map Pulumi passes to a program.
 
-    Structured values become JSON text; ``secure:`` values (which only the stack's KMS key can decrypt)
-    become a placeholder and their keys are marked secret, so they print as ``[secret]``.
+    The hand-over is the engine's (:func:`infra.stackfile.host_config`): structured values become JSON
+    that keeps their types; ``secure:`` values (which only the stack's KMS key can decrypt) become a
+    placeholder and their keys are marked secret, so they print as ``[secret]``.
+
+    Raises:
+        FileNotFoundError: there is no such stack file.
+        infra.errors.ConfigError: the file cannot be read as a stack file.
     """
     path = root / f"Pulumi.{stack}.yaml"
     if not path.is_file():
         stacks = sorted(p.name.split(".")[1] for p in root.glob("Pulumi.*.yaml"))
         raise FileNotFoundError(f"no stack file {path.name}; stacks here: {', '.join(stacks)}")
-    document = YAML(typ="safe").load(path.read_text()) or {}
-    config: dict[str, str] = {}
-    secret_keys: list[str] = []
-    for key, value in (document.get("config") or {}).items():
-        plain, had_secret = _strip_secure(value)
-        config[key] = plain if isinstance(plain, str) else json.dumps(plain)
-        if had_secret:
-            secret_keys.append(key)
-    return StackFile(project=project_name(root), stack=stack, config=config, secret_keys=secret_keys)
-
-
-def _strip_secure(value: Any) -> tuple[Any, bool]:
-    if isinstance(value, dict) and set(value) == {"secure"}:
-        return SECRET_PLACEHOLDER, True
-    if isinstance(value, dict):
-        pairs = {k: _strip_secure(v) for k, v in value.items()}
-        return {k: v for k, (v, _) in pairs.items()}, any(s for _, s in pairs.values())
-    if isinstance(value, list):
-        items = [_strip_secure(v) for v in value]
-        return [v for v, _ in items], any(s for _, s in items)
-    if isinstance(value, bool):
-        return ("true" if value else "false"), False
-    if isinstance(value, int | float):
-        return str(value), False
-    return value, False
+    host = stackfile.host_config(stackfile.read_document(path, stack))
+    return StackFile(
+        project=project_name(root), stack=stack, config=host.config, secret_keys=host.secret_keys
+    )
 
 
 def run_project(project: str, stack: str, *, preview: bool = True, root: Path = ROOT) -> PreviewResult:
@@ -161,6 +151,7 @@ def run_program(
     finally:
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
+        _settle(runtime.loop)
         runtime.loop.close()
     return PreviewResult(
         stack=stack_file.stack,
@@ -168,6 +159,24 @@ def run_program(
         outputs=dict(runtime.monitor.stack_outputs),
         unanswered_calls=list(runtime.mocks.unanswered),
     )
+
+
+def _settle(loop: asyncio.AbstractEventLoop) -> None:
+    """After a failed run: cancel what is still pending and forget it, so the next run starts clean.
+
+    A program that fails (a config or data-source error) leaves registrations and outputs pending in
+    the SDK's process-wide settings; left there, the next run in the same process would await them on
+    a closed loop.
+    """
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    state = pulumi.runtime.settings.SETTINGS
+    with state.lock:
+        state.outputs.clear()
+    state.rpc_manager.clear()
 
 
 def _region(stack_file: StackFile, repository: Path) -> str:

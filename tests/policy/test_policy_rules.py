@@ -505,3 +505,31 @@ def test_evaluate_reports_each_violation_with_its_policy_and_resource():
     assert [(v.policy, v.name, v.message, str(v.enforcement)) for v in found] == [
         ("kms-rotation", "k", "enableKeyRotation must be true", "mandatory")
     ]
+
+
+# --- iam-permissions-boundary ----------------------------------------------------------------------
+
+BOUNDARY = "arn:aws:iam::123456789012:policy/platform-permissions-boundary"
+
+
+@pytest.mark.parametrize("boundary", [BOUNDARY, UNKNOWN])
+def test_permissions_boundary_passes_a_role_that_carries_one(boundary: Any):
+    from policy.iam import IAM_PERMISSIONS_BOUNDARY
+
+    role = r("aws:iam/role:Role", assumeRolePolicy="{}", permissionsBoundary=boundary)
+    assert IAM_PERMISSIONS_BOUNDARY.check(role) == []
+
+
+@pytest.mark.parametrize("props", [{}, {"permissionsBoundary": ""}, {"permissionsBoundary": None}])
+def test_permissions_boundary_fails_a_role_without_one(props: dict[str, Any]):
+    from policy.iam import IAM_PERMISSIONS_BOUNDARY
+
+    (message,) = IAM_PERMISSIONS_BOUNDARY.check(r("aws:iam/role:Role", assumeRolePolicy="{}", **props))
+    assert message.startswith("permissionsBoundary is not set")
+
+
+def test_permissions_boundary_is_mandatory_in_the_pack():
+    violations = evaluate([r("aws:iam/role:Role", name="ci")])
+    assert [(v.policy, v.name, v.enforcement.value) for v in violations] == [
+        ("iam-permissions-boundary", "ci", "mandatory")
+    ]

@@ -34,7 +34,6 @@ REJECTED = [
     (Tier.STAGING, f"{REPO}:dev-2611220130", "staging accepts only rc-YYMMDDHHmm or vX.Y.Z-rc.N"),
     (Tier.STAGING, f"{REPO}:v1.2.3", "staging accepts only"),
     (Tier.STAGING, f"{REPO}:rc-2611222460", "impossible date-time"),
-    (Tier.PROD, f"{REPO}:v1.2.3", "prod accepts only vX.Y.Z@sha256:<64 hex>: pin the digest"),
     (Tier.PROD, f"{REPO}:v1.2.3-rc.1", "prod accepts only vX.Y.Z"),
     (Tier.PROD, f"{REPO}:v1.2", "prod accepts only vX.Y.Z"),
     (Tier.PROD, f"{REPO}:1.2.3", "prod accepts only vX.Y.Z"),
@@ -43,6 +42,8 @@ REJECTED = [
     (Tier.PROD, f"{REPO}:v1.2.3@sha256:abc", "digest must be sha256:<64"),
     (Tier.PROD, f"{REPO}:v1.2.3@sha256:{'AB' * 32}", "digest must be sha256:<64"),
     (Tier.PROD, "Product/Gateway:v1.2.3", "repository must be lower-case"),
+    (Tier.PROD, f"{REPO}:v1.2.3", "prod images must be pinned by digest"),
+    (Tier.PROD, "localhost:5000/web:v1.0.0", "prod images must be pinned by digest"),
 ]
 
 
@@ -68,9 +69,9 @@ _semver = st.tuples(*(st.integers(0, 999),) * 3).map(lambda v: f"v{v[0]}.{v[1]}.
 
 
 @given(_semver)
-def test_every_release_tag_ships_to_prod_pinned_and_nowhere_else(version):
-    image = f"{REPO}:{version}@{DIGEST}"
-    assert tag_problem(image, Tier.PROD) is None
+def test_every_release_tag_ships_to_prod_and_nowhere_else(version):
+    image = f"{REPO}:{version}"
+    assert tag_problem(f"{image}@{DIGEST}", Tier.PROD) is None
     assert tag_problem(image, Tier.STAGING) is not None
     assert tag_problem(image, Tier.DEV) is not None
 
@@ -86,3 +87,10 @@ def test_prereleases_ship_only_to_their_tier(version, n, channel):
 def test_any_real_build_stamp_is_accepted(stamp):
     assert tag_problem(f"{REPO}:dev-{stamp}", Tier.DEV) is None
     assert tag_problem(f"{REPO}:rc-{stamp}", Tier.STAGING) is None
+
+
+def test_staging_and_dev_accept_a_tag_without_digest_prod_does_not():
+    assert tag_problem(f"{REPO}:rc-2612312359", Tier.STAGING) is None
+    assert tag_problem(f"{REPO}:dev-2611220130", Tier.DEV) is None
+    problem = tag_problem(f"{REPO}:v1.2.3", Tier.PROD)
+    assert problem == f"prod images must be pinned by digest: {REPO}:v1.2.3@sha256:<64 hex>"

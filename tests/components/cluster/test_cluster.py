@@ -125,10 +125,11 @@ def test_no_aws_auth_config_map_is_managed(recorded):
     assert inputs(one(recorded, CLUSTER))["accessConfig"]["authenticationMode"] != "CONFIG_MAP"
 
 
-def test_launch_template_requires_imdsv2_with_hop_limit_two(recorded):
+def test_launch_template_requires_imdsv2_with_hop_limit_one(recorded):
+    """Pods outside the host network (one hop further) cannot reach the node role's credentials."""
     metadata = inputs(one(recorded, LAUNCH_TEMPLATE))["metadataOptions"]
     assert metadata["httpTokens"] == "required"
-    assert metadata["httpPutResponseHopLimit"] == 2
+    assert metadata["httpPutResponseHopLimit"] == 1
     assert metadata["httpEndpoint"] == "enabled"
 
 

@@ -35,7 +35,7 @@ def test_staging_and_prod_refuse_an_endpoint_open_to_the_internet(tier):
     found = problems(prod_config(endpoint=OPEN), tier)
     assert (
         f"platform:cluster.endpoint.publicAccessCidrs: {tier} may not open the Kubernetes API to the whole"
-        " internet; got ['0.0.0.0/0']"
+        " internet, in one CIDR or in pieces; got ['0.0.0.0/0']"
     ) in found
 
 

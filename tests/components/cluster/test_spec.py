@@ -24,6 +24,7 @@ SECRETS = {
 def raw(cluster: dict[str, Any], tier: str = "dev") -> dict[str, str]:
     return {
         "platform:tier": tier,
+        "platform:accountId": "123456789012",  # the account of the role ARNs in specs.py
         "platform:network": json.dumps(
             NETWORK | ({"azCount": 3, "natGateways": "perAz"} if tier == "prod" else {})
         ),
@@ -57,7 +58,7 @@ def test_valid_cluster_settings_parse_with_documented_defaults():
 @pytest.mark.parametrize(
     ("cluster", "key", "fragment"),
     [
-        (cluster_config(kubernetesVersion="1.3"), "platform:cluster.kubernetesVersion", "such as 1.34"),
+        (cluster_config(kubernetesVersion="1.3"), "platform:cluster.kubernetesVersion", "EKS offers"),
         (cluster_config(kubernetesVersion=1.34), "platform:cluster.kubernetesVersion", "valid string"),
         (
             cluster_config(nodeGroups=[node_group(minSize=3, desiredSize=2, maxSize=4)]),

@@ -47,6 +47,13 @@ def test_prod_refuses_short_postgres_backups():
     ]
 
 
+def test_prod_keeps_postgres_logs_a_year():
+    assert problems("prod", postgres={"logRetentionDays": 90}) == [
+        "platform:postgres.logRetentionDays: prod keeps PostgreSQL logs at least 365 days; got 90"
+    ]
+    assert parse(raw("prod"), "prod").config.postgres.log_retention_days >= 365
+
+
 def test_staging_needs_a_read_replica_and_multi_az():
     assert problems("staging", postgres={"readReplicas": 0, "multiAz": False}) == [
         "platform:postgres.readReplicas: staging needs at least 1 read replica(s); got 0",
@@ -79,9 +86,10 @@ def test_prod_atlas_needs_point_in_time_schedule_and_termination_protection():
 
 def test_staging_cannot_run_on_shared_dev_slots():
     shared = json.loads(raw("dev")["platform:atlas"])["shared"]
-    assert problems("staging", atlas={"cluster": None, "users": [], "shared": shared}) == [
-        "platform:atlas.cluster: staging runs MongoDB on a dedicated cluster; got shared dev slots"
-    ]
+    found = problems("staging", atlas={"cluster": None, "users": [], "shared": shared})
+    assert (
+        "platform:atlas.cluster: staging runs MongoDB on a dedicated cluster; got shared dev slots" in found
+    )
 
 
 def test_protect_cannot_be_loosened_in_prod():
@@ -96,10 +104,11 @@ def test_protect_cannot_be_loosened_in_prod():
 
 def test_config_errors_name_the_full_key_and_value():
     assert problems("dev", postgres={"instanceClass": "big"}) == [
-        "platform:postgres.instanceClass: must be an RDS instance class such as db.t4g.medium; got 'big'"
+        "platform:postgres.instanceClass: must be an RDS instance class such as db.t4g.medium or db.r6g.large;"
+        ' got "big"'
     ]
     found = problems("dev", redis={"nodeTyp": "cache.t4g.micro"})
-    assert found[0].startswith("platform:redis.nodeTyp: unknown key (allowed here: ")
+    assert found[0].startswith("platform:redis.nodeTyp: unknown key (did you mean nodeType?) (allowed here: ")
 
 
 def test_secret_atlas_keys_are_masked_in_errors():

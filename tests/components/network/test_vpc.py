@@ -169,3 +169,36 @@ def test_workload_security_group_admits_nothing(mock_runtime):
 @pytest.mark.parametrize(("stack", "nats"), [("dev", 1), ("staging", 1), ("prod", 3)])
 def test_stacks_get_the_nat_gateways_their_files_ask_for(stack, nats):
     assert len(of_type(stack_run(stack).resources, "aws:ec2/natGateway:NatGateway")) == nats
+
+
+def test_interface_endpoints_admit_only_this_accounts_principals(mock_runtime):
+    resources = build(mock_runtime, az_count=2, interface_endpoints=["ecr.api", "sts", "secretsmanager"])
+    interface = [
+        e for e in of_type(resources, "aws:ec2/vpcEndpoint:VpcEndpoint") if "Interface" in str(e.inputs)
+    ]
+    assert len(interface) == 3
+    for endpoint in interface:
+        first = policy(endpoint)["Statement"][0]
+        assert first["Condition"] == {"StringEquals": {"aws:PrincipalAccount": "123456789012"}}
+        assert (first["Principal"], first["Effect"]) == ("*", "Allow")
+
+
+def test_sts_endpoint_lets_irsa_web_identities_assume_only_this_accounts_roles(mock_runtime):
+    """IRSA calls carry a web-identity token, not AWS credentials: no aws:PrincipalAccount to match."""
+    resources = build(mock_runtime, az_count=2, interface_endpoints=["sts", "kms"])
+    by_service = {
+        inputs(e)["serviceName"].rsplit(".", 1)[-1]: policy(e)
+        for e in of_type(resources, "aws:ec2/vpcEndpoint:VpcEndpoint")
+        if inputs(e)["vpcEndpointType"] == "Interface"
+    }
+    federated = by_service["sts"]["Statement"][1]
+    assert federated["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert federated["Resource"] == "arn:aws:iam::123456789012:role/*"
+    assert len(by_service["kms"]["Statement"]) == 1
+
+
+def test_s3_gateway_endpoint_keeps_the_default_policy(mock_runtime):
+    """Nodes fetch OS packages from AWS's public buckets anonymously; an account condition would block them."""
+    resources = build(mock_runtime, az_count=2)
+    (s3,) = of_type(resources, "aws:ec2/vpcEndpoint:VpcEndpoint")
+    assert "policy" not in inputs(s3)

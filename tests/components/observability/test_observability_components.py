@@ -63,6 +63,35 @@ def test_alert_topic_is_encrypted_and_forwarded_to_slack_with_the_webhook_secret
     assert permission["principal"] == "sns.amazonaws.com"
 
 
+def test_forwarder_failures_land_in_an_encrypted_dead_letter_queue_and_decrypts_only_via_services(
+    mock_runtime,
+):
+    def program():
+        provider, opts = on_aws()
+        ctx = AwsContext.lookup("ap-northeast-2", provider)
+        Alerting("prod-alerts", AlertingArgs("prod", ctx, LOGS_KEY, SECRETS_KEY, WEBHOOK), opts)
+
+    found = mock_runtime.run(program)
+    queue = one(found, "aws:sqs/queue:Queue")
+    QUEUE_ARN = f"arn:aws:mock:ap-northeast-2:123456789012:queue/{queue.name}"
+    assert inputs(queue)["kmsMasterKeyId"] == LOGS_KEY
+    assert inputs(queue)["messageRetentionSeconds"] == 14 * 24 * 3600
+    function = inputs(one(found, "aws:lambda/function:Function"))
+    assert function["deadLetterConfig"]["targetArn"] == QUEUE_ARN
+    statements = {s["Sid"]: s for s in policy(one(found, "aws:iam/rolePolicy:RolePolicy"))["Statement"]}
+    assert statements["DecryptWebhook"]["Condition"] == {
+        "StringEquals": {"kms:ViaService": "secretsmanager.ap-northeast-2.amazonaws.com"}
+    }
+    assert statements["WriteDeadLetters"]["Resource"] == QUEUE_ARN
+    assert function["kmsKeyArn"] == LOGS_KEY
+    assert function["reservedConcurrentExecutions"] == 5
+    assert statements["EncryptDeadLetters"]["Resource"] == LOGS_KEY
+    assert statements["EncryptDeadLetters"]["Condition"] == {
+        "StringEquals": {"kms:ViaService": "sqs.ap-northeast-2.amazonaws.com"}
+    }
+    assert all(s.get("Condition") for s in statements.values() if str(s["Action"]).count("kms:"))
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_stack_has_an_alert_topic_and_a_budget_from_its_stack_file(stack: str):
     found = stack_run(stack)

@@ -1,0 +1,397 @@
+"""What the delivery identities may do (pure): the account's permissions boundary, each project's deploy
+policy and each project's read-only preview policy.
+
+The account holds one environment (see the README's bootstrap section), so "this account" is already
+"this environment": the policies scope by service and action, and by account where an ARN is needed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components.core.iam import PERMISSIONS_BOUNDARY_NAME, Statement, document
+
+BOOTSTRAP_TAG = {"project": "bootstrap"}
+"""The tag every resource of the bootstrap carries (through the provider's default tags)."""
+CI_ROLE_PREFIX = "github-actions-"
+
+PLATFORM_SERVICES = (
+    "acm",
+    "application-autoscaling",
+    "autoscaling",
+    "budgets",
+    "cloudwatch",
+    "codebuild",
+    "codeconnections",
+    "codestar-connections",
+    "ec2",
+    "ecr",
+    "eks",
+    "elasticache",
+    "elasticloadbalancing",
+    "events",
+    "kms",
+    "lambda",
+    "logs",
+    "rds",
+    "s3",
+    "secretsmanager",
+    "sns",
+    "sqs",
+    "ssm",
+    "wafv2",
+)
+"""The AWS services the platform project creates resources of (network, keys, secrets, data tier, the
+cluster and its add-ons, the in-VPC runners, observability). IAM is not listed: see :func:`platform_deploy_policy`."""
+
+PASSED_TO = (
+    "codebuild.amazonaws.com",
+    "ec2.amazonaws.com",
+    "eks.amazonaws.com",
+    "lambda.amazonaws.com",
+    "monitoring.rds.amazonaws.com",
+    "rds.amazonaws.com",
+    "vpc-flow-logs.amazonaws.com",
+)
+"""The services the platform hands a role to (CodeBuild runners, nodes, the cluster, the alert Lambda,
+RDS monitoring and proxy, flow logs): ``iam:PassRole`` to anything else is refused."""
+
+WORKLOAD_SERVICES = (
+    *PLATFORM_SERVICES,
+    "iam",
+    "pricing",
+    "rds-db",
+    "shield",
+    "sts",
+    "tag",
+    "xray",
+)
+"""What a role created by the program may ever be granted (the boundary's ceiling): the platform's
+services, plus what its workloads call (the load balancer controller's IAM/Shield reads, Karpenter's
+pricing, services' ``rds-db:connect``)."""
+
+
+def permissions_boundary_policy(
+    partition: str, account_id: str, protected_bucket_arns: tuple[str, ...]
+) -> dict[str, Any]:
+    """The boundary every role of the account carries, the delivery roles' included.
+
+    It allows at most the services the program uses, and denies what would let a role escape it:
+    creating or changing a role without this boundary, removing it, editing the boundary itself, creating
+    IAM users or access keys, touching the delivery roles or the GitHub OIDC provider, weakening the
+    state and audit buckets or the bootstrap's keys, and the account baseline (CloudTrail, GuardDuty,
+    Security Hub), which no listed service reaches anyway.
+    """
+    boundary = f"arn:{partition}:iam::{account_id}:policy/{PERMISSIONS_BOUNDARY_NAME}"
+    iam_arn = f"arn:{partition}:iam::{account_id}"
+    return document(
+        {
+            "Sid": "Ceiling",
+            "Effect": "Allow",
+            "Action": [f"{service}:*" for service in WORKLOAD_SERVICES],
+            "Resource": "*",
+        },
+        {
+            "Sid": "DenyRolesWithoutThisBoundary",
+            "Effect": "Deny",
+            "Action": [
+                "iam:AttachRolePolicy",
+                "iam:CreateRole",
+                "iam:DeleteRolePolicy",
+                "iam:DetachRolePolicy",
+                "iam:PutRolePermissionsBoundary",
+                "iam:PutRolePolicy",
+            ],
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {"iam:PermissionsBoundary": boundary}},
+        },
+        {
+            "Sid": "DenyBoundaryRemovalOrEdit",
+            "Effect": "Deny",
+            "Action": [
+                "iam:CreatePolicyVersion",
+                "iam:DeletePolicy",
+                "iam:DeletePolicyVersion",
+                "iam:DeleteRolePermissionsBoundary",
+                "iam:SetDefaultPolicyVersion",
+            ],
+            "Resource": [boundary, f"{iam_arn}:role/*"],
+        },
+        {
+            "Sid": "DenyLongLivedCredentials",
+            "Effect": "Deny",
+            "Action": [
+                "iam:AttachUserPolicy",
+                "iam:CreateAccessKey",
+                "iam:CreateLoginProfile",
+                "iam:CreateUser",
+                "iam:PutUserPolicy",
+                "iam:UpdateLoginProfile",
+            ],
+            "Resource": "*",
+        },
+        {
+            "Sid": "DenyDeliveryIdentityChanges",
+            "Effect": "Deny",
+            "NotAction": ["iam:Get*", "iam:List*"],
+            "Resource": [
+                f"{iam_arn}:role/{CI_ROLE_PREFIX}*",
+                f"{iam_arn}:oidc-provider/token.actions.githubusercontent.com",
+            ],
+        },
+        {
+            "Sid": "DenyStateAndAuditBucketChanges",
+            "Effect": "Deny",
+            "Action": [
+                "s3:DeleteBucket",
+                "s3:DeleteBucketPolicy",
+                "s3:PutBucketOwnershipControls",
+                "s3:PutBucketPolicy",
+                "s3:PutBucketPublicAccessBlock",
+                "s3:PutBucketVersioning",
+                "s3:PutEncryptionConfiguration",
+                "s3:PutLifecycleConfiguration",
+            ],
+            "Resource": list(protected_bucket_arns),
+        },
+        {
+            "Sid": "DenyBootstrapKeyChanges",
+            "Effect": "Deny",
+            "Action": [
+                "kms:DisableKey",
+                "kms:DisableKeyRotation",
+                "kms:PutKeyPolicy",
+                "kms:ScheduleKeyDeletion",
+            ],
+            "Resource": "*",
+            "Condition": {"StringEquals": {f"aws:ResourceTag/{k}": v for k, v in BOOTSTRAP_TAG.items()}},
+        },
+        {
+            "Sid": "DenyBaselineChanges",
+            "Effect": "Deny",
+            "Action": ["cloudtrail:*", "guardduty:*", "securityhub:*", "organizations:*", "account:*"],
+            "Resource": "*",
+        },
+    )
+
+
+def platform_deploy_policy(partition: str, account_id: str) -> dict[str, Any]:
+    """The platform project's deploy identity: the services it manages, and IAM only for the roles and
+    policies of its workloads, each of which must carry the account's boundary (the boundary's
+    ``DenyRolesWithoutThisBoundary`` enforces it; here ``iam:CreateRole`` asks for it too).
+
+    No IAM users, no access keys, no ``iam:*``: a compromised platform deploy cannot mint an identity
+    that outlives the boundary.
+    """
+    boundary = f"arn:{partition}:iam::{account_id}:policy/{PERMISSIONS_BOUNDARY_NAME}"
+    iam_arn = f"arn:{partition}:iam::{account_id}"
+    return document(
+        {
+            "Sid": "ManagedServices",
+            "Effect": "Allow",
+            "Action": [f"{service}:*" for service in PLATFORM_SERVICES],
+            "Resource": "*",
+        },
+        {
+            "Sid": "WorkloadRolesCarryTheBoundary",
+            "Effect": "Allow",
+            "Action": [
+                "iam:AttachRolePolicy",
+                "iam:CreateRole",
+                "iam:DeleteRolePolicy",
+                "iam:DetachRolePolicy",
+                "iam:PutRolePermissionsBoundary",
+                "iam:PutRolePolicy",
+            ],
+            "Resource": f"{iam_arn}:role/*",
+            "Condition": {"StringEquals": {"iam:PermissionsBoundary": boundary}},
+        },
+        {
+            "Sid": "WorkloadRoleLifecycle",
+            "Effect": "Allow",
+            "Action": [
+                "iam:DeleteRole",
+                "iam:TagRole",
+                "iam:UntagRole",
+                "iam:UpdateAssumeRolePolicy",
+                "iam:UpdateRole",
+                "iam:UpdateRoleDescription",
+                "iam:CreateInstanceProfile",
+                "iam:DeleteInstanceProfile",
+                "iam:AddRoleToInstanceProfile",
+                "iam:RemoveRoleFromInstanceProfile",
+                "iam:TagInstanceProfile",
+            ],
+            "Resource": [f"{iam_arn}:role/*", f"{iam_arn}:instance-profile/*"],
+        },
+        {
+            "Sid": "PassRolesToTheServicesThatUseThem",
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": f"{iam_arn}:role/*",
+            "Condition": {"StringEquals": {"iam:PassedToService": list(PASSED_TO)}},
+        },
+        {
+            "Sid": "ClusterOidcProviders",
+            "Effect": "Allow",
+            "Action": [
+                "iam:CreateOpenIDConnectProvider",
+                "iam:DeleteOpenIDConnectProvider",
+                "iam:TagOpenIDConnectProvider",
+                "iam:UpdateOpenIDConnectProviderThumbprint",
+            ],
+            "Resource": f"{iam_arn}:oidc-provider/oidc.eks.*",
+        },
+        {
+            "Sid": "ServiceLinkedRoles",
+            "Effect": "Allow",
+            "Action": "iam:CreateServiceLinkedRole",
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {
+                    "iam:AWSServiceName": [
+                        "autoscaling.amazonaws.com",
+                        "eks.amazonaws.com",
+                        "eks-nodegroup.amazonaws.com",
+                        "elasticache.amazonaws.com",
+                        "elasticloadbalancing.amazonaws.com",
+                        "rds.amazonaws.com",
+                        "spot.amazonaws.com",
+                    ]
+                }
+            },
+        },
+        _iam_reads(),
+        _caller_identity(),
+    )
+
+
+def services_deploy_policy(partition: str, account_id: str, region: str) -> dict[str, Any]:
+    """The services project's deploy identity: it only reaches the cluster's API (its Kubernetes rights
+    are the cluster's access entry: edit on the product namespace). No IAM at all."""
+    return document(
+        {
+            "Sid": "FindTheCluster",
+            "Effect": "Allow",
+            "Action": ["eks:DescribeCluster", "eks:ListClusters"],
+            "Resource": f"arn:{partition}:eks:{region}:{account_id}:cluster/*",
+        },
+        _caller_identity(),
+    )
+
+
+def platform_preview_policy() -> dict[str, Any]:
+    """What ``pulumi preview --refresh`` of the platform needs: describe/get/list of the services it
+    manages. Nothing reads data: no ``s3:GetObject``, no ``secretsmanager:GetSecretValue``, no
+    ``kms:Decrypt``, no ``ssm:GetParameter`` beyond AWS's public parameters (the EKS AMI ids)."""
+    return document(
+        {
+            "Sid": "DescribeManagedServices",
+            "Effect": "Allow",
+            "Action": [
+                "acm:Describe*",
+                "acm:List*",
+                "application-autoscaling:Describe*",
+                "autoscaling:Describe*",
+                "budgets:ListTagsForResource",
+                "budgets:ViewBudget",
+                "cloudwatch:Describe*",
+                "cloudwatch:ListTagsForResource",
+                "codebuild:BatchGetProjects",
+                "codebuild:ListProjects",
+                "codebuild:ListSourceCredentials",
+                "codeconnections:GetConnection",
+                "codeconnections:ListTagsForResource",
+                "codestar-connections:GetConnection",
+                "codestar-connections:ListTagsForResource",
+                "ec2:Describe*",
+                "ec2:GetLaunchTemplateData",
+                "ecr:DescribeRepositories",
+                "ecr:GetLifecyclePolicy",
+                "ecr:GetRepositoryPolicy",
+                "ecr:ListTagsForResource",
+                "eks:Describe*",
+                "eks:List*",
+                "elasticache:Describe*",
+                "elasticache:List*",
+                "elasticloadbalancing:Describe*",
+                "events:Describe*",
+                "events:List*",
+                "kms:DescribeKey",
+                "kms:GetKeyPolicy",
+                "kms:GetKeyRotationStatus",
+                "kms:ListAliases",
+                "kms:ListResourceTags",
+                "lambda:GetFunction",
+                "lambda:GetFunctionCodeSigningConfig",
+                "lambda:GetFunctionConfiguration",
+                "lambda:GetFunctionEventInvokeConfig",
+                "lambda:GetPolicy",
+                "lambda:ListTags",
+                "lambda:ListVersionsByFunction",
+                "logs:Describe*",
+                "logs:ListTagsForResource",
+                "logs:ListTagsLogGroup",
+                "rds:Describe*",
+                "rds:ListTagsForResource",
+                "s3:GetAccelerateConfiguration",
+                "s3:GetBucket*",
+                "s3:GetEncryptionConfiguration",
+                "s3:GetIntelligentTieringConfiguration",
+                "s3:GetLifecycleConfiguration",
+                "s3:GetObjectLockConfiguration",
+                "s3:GetReplicationConfiguration",
+                "s3:ListAllMyBuckets",
+                "secretsmanager:DescribeSecret",
+                "secretsmanager:GetResourcePolicy",
+                "secretsmanager:ListSecrets",
+                "sns:GetSubscriptionAttributes",
+                "sns:GetTopicAttributes",
+                "sns:ListSubscriptionsByTopic",
+                "sns:ListTagsForResource",
+                "sqs:GetQueueAttributes",
+                "sqs:ListQueueTags",
+                "wafv2:Get*",
+                "wafv2:List*",
+            ],
+            "Resource": "*",
+        },
+        {
+            "Sid": "PublicParameters",
+            "Effect": "Allow",
+            "Action": "ssm:GetParameter",
+            "Resource": "arn:*:ssm:*::parameter/aws/service/*",
+        },
+        _iam_reads(),
+        _caller_identity(),
+    )
+
+
+def services_preview_policy(partition: str, account_id: str, region: str) -> dict[str, Any]:
+    """The services preview identity: find the cluster (its Kubernetes rights are the view access entry)."""
+    return services_deploy_policy(partition, account_id, region)
+
+
+def _iam_reads() -> Statement:
+    return {
+        "Sid": "ReadIam",
+        "Effect": "Allow",
+        "Action": [
+            "iam:GetInstanceProfile",
+            "iam:GetOpenIDConnectProvider",
+            "iam:GetPolicy",
+            "iam:GetPolicyVersion",
+            "iam:GetRole",
+            "iam:GetRolePolicy",
+            "iam:ListAttachedRolePolicies",
+            "iam:ListInstanceProfilesForRole",
+            "iam:ListOpenIDConnectProviders",
+            "iam:ListRolePolicies",
+            "iam:ListRoleTags",
+        ],
+        "Resource": "*",
+    }
+
+
+def _caller_identity() -> Statement:
+    return {"Sid": "WhoAmI", "Effect": "Allow", "Action": "sts:GetCallerIdentity", "Resource": "*"}
