@@ -10,7 +10,7 @@ SCAN_STAMP := $(SCAN_VENV)/.installed
 
 .PHONY: preview test lint typecheck check bench clean scan scan-tools
 
-$(STAMP): requirements.txt requirements-dev.txt infra/requirements.txt services/requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-dev.txt infra/requirements.txt services/requirements.txt bootstrap/requirements.txt policy/requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	cd infra && ../$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt

@@ -1,12 +1,24 @@
-"""Offline preview timings per stack, against the floor of the SDK itself.
+"""Offline preview timings per project and stack, against two floors of the SDK itself, and in services.
 
-For each stack this times, in fresh interpreters, (a) the offline preview (`python -m infra preview
---json`) and (b) the floor: the same interpreter importing the same SDKs — down to the classes of the
-stack's resource types, which the SDKs load lazily (the first ``aws.ec2`` class costs about a second) —
-and registering the same number of bare resources under the same mocks. It prints both, and their
-ratio. Goal: prod within 1.5x the floor.
+Every figure is the median wall time of fresh interpreters, measured alternately (preview, fair floor,
+strict floor, preview, ...) so that a load change on the machine hits all three alike:
 
-    venv/bin/python bench/preview.py [--runs 3]
+* **preview**: ``python -m infra preview --stack S --project P --json``. The services preview answers its
+  StackReference from the platform's cached offline outputs (warmed once before timing; ``--no-cache``
+  costs one platform run more).
+* **fair floor**: the same interpreter importing the same SDKs, down to the classes of the stack's
+  resource types (the SDKs load a module per resource family: the first ``aws.ec2`` class costs about a
+  second), and registering as many bare resources under the same mocks, through the SDK's own
+  ``run_in_stack``, with Python's default collector and exit.
+* **strict floor**: the same imports and bare resources, run the way the preview runs (the offline
+  runner's linear wait and paused collector, no interpreter teardown): what no change to this
+  repository's code can remove. Its remaining cost is the SDK's (docs/PERFORMANCE.md).
+
+Then the services preview of 6, 25, 50 and 100 services of prod's shape (copies of prod's services with
+their ``after`` edges, migrations and gates), generated into a temporary repository (``--root``).
+
+    venv/bin/python bench/preview.py            # 3 runs per figure, about 3 minutes on 2 idle cores
+    venv/bin/python bench/preview.py --quick    # 1 run per figure
 """
 
 from __future__ import annotations
@@ -14,23 +26,32 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-STACKS = ("dev", "staging", "prod")
+from ruamel.yaml import YAML
+
+from infra import stacks
+
+ROOT = stacks.ROOT
+
+CURVE = (6, 25, 50, 100)
 
 FLOOR = """
-import importlib, sys
+import gc, importlib, os, sys
 import pulumi
 from infra.preview import mocks
 
-count = int(sys.argv[1])
-for path in sys.argv[2:]:  # the classes of the stack's resource types, e.g. pulumi_aws.ec2:Vpc
+strict = sys.argv[1] == "strict"
+count = int(sys.argv[2])
+for path in sys.argv[3:]:  # the classes of the stack's resource types, e.g. pulumi_aws.ec2:Vpc
     module, cls = path.split(":")
     getattr(importlib.import_module(module), cls)
 runtime = mocks.install("platform", "bench", preview=True)
@@ -41,8 +62,19 @@ class Bare(pulumi.CustomResource):
         super().__init__("bench:index:Bare", name, {"value": name})
 
 
-runtime.run(lambda: [Bare(f"r{i}") for i in range(count)])
+def program():
+    [Bare(f"r{i}") for i in range(count)]
+
+
+if strict:
+    gc.disable()
+    runtime.run(program)  # the offline runner's wait, collector paused
+else:
+    runtime.loop.run_until_complete(pulumi.runtime.run_in_stack(program))  # the SDK's own
 assert len(runtime.monitor.recorded) == count
+if strict:
+    sys.stdout.flush()
+    os._exit(0)
 """
 
 
@@ -88,25 +120,104 @@ def _resolvable(module: str, name: str, package: str) -> str:
 
 def timed(command: list[str]) -> tuple[float, str]:
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[:8])} ... failed:\n{done.stderr[-3000:]}")
     return time.perf_counter() - start, done.stdout
+
+
+def preview_command(project: str, stack: str, root: Path = ROOT) -> list[str]:
+    command = [sys.executable, "-m", "infra", "preview", "--stack", stack, "--project", project, "--json"]
+    return [*command, "--root", str(root)] if root != ROOT else command
+
+
+def stacks_table(runs: int) -> None:
+    print(
+        f"{'project':<10}{'stack':<9}{'resources':>10}{'preview s':>11}{'fair s':>8}{'strict s':>10}", end=""
+    )
+    print(f"{'/fair':>7}{'/strict':>9}")
+    for project in stacks.Project:
+        for stack in stacks.stacks(project):
+            command = preview_command(project, stack)
+            _, out = timed(command)  # warms the services' cache of the platform's outputs
+            resources = json.loads(out)["resources"]
+            count, classes = len(resources), sdk_classes(r["type"] for r in resources)
+            previews, fair, strict = [], [], []
+            for _ in range(runs):  # alternated
+                previews.append(timed(command)[0])
+                fair.append(timed([sys.executable, "-c", FLOOR, "fair", str(count), *classes])[0])
+                strict.append(timed([sys.executable, "-c", FLOOR, "strict", str(count), *classes])[0])
+            p, f, s = (statistics.median(x) for x in (previews, fair, strict))
+            print(
+                f"{project:<10}{stack:<9}{count:>10}{p:>11.2f}{f:>8.2f}{s:>10.2f}{p / f:>7.2f}{p / s:>9.2f}"
+            )
+
+
+def services_of_prod_shape(count: int) -> dict[str, Any]:
+    """``count`` services: copies of prod's services (names, hosts and ``after`` edges renamed per copy)."""
+    document = YAML(typ="safe").load((stacks.project_dir("services") / "Pulumi.prod.yaml").read_text())
+    prod: dict[str, Any] = document["config"]["services:apps"]
+    apps: dict[str, Any] = {}
+    copy = 0
+    while len(apps) < count:
+        suffix = f"-{copy}" if copy else ""
+        for name, spec in prod.items():
+            if len(apps) == count:
+                break
+            spec = json.loads(json.dumps(spec))
+            if "after" in spec:
+                spec["after"] = [f"{a}{suffix}" for a in spec["after"] if f"{a}{suffix}" in apps]
+            if "ingress" in spec:
+                host = spec["ingress"]["host"]
+                spec["ingress"]["host"] = host.replace(".", f"{suffix}.", 1)
+            apps[f"{name}{suffix}"] = spec
+        copy += 1
+    document["config"]["services:apps"] = apps
+    return document
+
+
+def repository_with_services(directory: Path, count: int) -> Path:
+    """A repository in ``directory``: this program, the prod stacks, ``count`` services of prod's shape."""
+    root = directory / f"services-{count}"
+    (root / "services").mkdir(parents=True)
+    (root / "infra").symlink_to(ROOT / "infra")
+    (root / "services" / "__main__.py").symlink_to(ROOT / "services" / "__main__.py")
+    for name in ("Pulumi.yaml", "Pulumi.prod.yaml"):
+        shutil.copy(ROOT / name, root / name)
+    shutil.copy(ROOT / "services" / "Pulumi.yaml", root / "services" / "Pulumi.yaml")
+    with (root / "services" / "Pulumi.prod.yaml").open("w") as out:
+        YAML().dump(services_of_prod_shape(count), out)
+    return root
+
+
+def services_curve(runs: int) -> None:
+    print(f"\n{'services':>8}{'resources':>11}{'preview s':>11}{'per service ms':>16}{'x six':>7}")
+    with tempfile.TemporaryDirectory(prefix="preview-bench-") as temporary:
+        roots = {n: repository_with_services(Path(temporary), n) for n in CURVE}
+        counts = {
+            n: len(json.loads(timed(preview_command("services", "prod", r))[1])["resources"])
+            for n, r in roots.items()
+        }
+        times: dict[int, list[float]] = {n: [] for n in CURVE}
+        for _ in range(runs):  # alternated across sizes
+            for n, root in roots.items():
+                times[n].append(timed(preview_command("services", "prod", root))[0])
+        six = statistics.median(times[CURVE[0]])
+        for n in CURVE:
+            median = statistics.median(times[n])
+            print(f"{n:>8}{counts[n]:>11}{median:>11.2f}{1000 * median / n:>16.0f}{median / six:>7.2f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="runs per measurement; the median is shown")
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure; the median is shown")
+    parser.add_argument("--quick", action="store_true", help="one run per figure")
+    parser.add_argument("--no-curve", action="store_true", help="skip the 6/25/50/100-service curve")
     args = parser.parse_args()
-    print(f"{'stack':<8}{'resources':>10}{'preview s':>11}{'floor s':>9}{'ratio':>7}")
-    for stack in STACKS:
-        previews, resources = [], []
-        for _ in range(args.runs):
-            seconds, out = timed([sys.executable, "-m", "infra", "preview", "--stack", stack, "--json"])
-            previews.append(seconds)
-            resources = json.loads(out)["resources"]
-        count, classes = len(resources), sdk_classes(r["type"] for r in resources)
-        floors = [timed([sys.executable, "-c", FLOOR, str(count), *classes])[0] for _ in range(args.runs)]
-        preview_s, floor_s = statistics.median(previews), statistics.median(floors)
-        print(f"{stack:<8}{count:>10}{preview_s:>11.2f}{floor_s:>9.2f}{preview_s / floor_s:>7.2f}")
+    runs = 1 if args.quick else args.runs
+    stacks_table(runs)
+    if not args.no_curve:
+        services_curve(runs)
 
 
 if __name__ == "__main__":

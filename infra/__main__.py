@@ -5,12 +5,10 @@ monitor is configured and this runs the platform program (``infra.programs.platf
 ``python -m infra ...`` with no monitor, it is the command line instead.
 """
 
-import sys
-
 import pulumi
 
 from infra import cli, programs
 
 if pulumi.runtime.settings.get_monitor() is None:
-    sys.exit(cli.main())
+    cli.run()  # flushes its output, then exits without the interpreter's teardown
 programs.platform()

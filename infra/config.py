@@ -30,11 +30,12 @@ from components.data.atlas_spec import AtlasSpec
 from components.data.buckets import BucketsSpec
 from components.data.postgres import PostgresSpec
 from components.data.redis import RedisSpec
+from components.network.dns import DnsSpec
 from components.network.spec import NetworkSpec
 from components.observability.spec import ObservabilitySpec
 from components.security.keys import KeysSpec
 from components.security.secrets import SecretsSpec
-from infra import guardrails, stackfile
+from infra import guardrails, placeholders, stackfile
 from infra.errors import ConfigError
 
 __all__ = ["ConfigError", "Settings", "StackConfig", "load", "parse"]
@@ -80,6 +81,8 @@ class StackConfig(Spec):
         buckets: S3 buckets. Defaults to none.
         atlas: MongoDB Atlas; its API keys, when set, are ``secure:`` values. Defaults to none.
         cluster: the EKS cluster and its add-ons. Defaults to none (no cluster).
+        dns: the environment's Route53 zone, its ACM certificate for the ingress hosts and external-dns
+            (with the cluster). Defaults to none (no zone, no certificate: ingresses cannot serve HTTPS).
         runners: GitHub Actions runners in the VPC, where every job that reaches the cluster runs.
             Defaults to none.
         observability: alert route, budget and alarm thresholds. Defaults to none (the policy pack's
@@ -100,6 +103,7 @@ class StackConfig(Spec):
     buckets: BucketsSpec | None = None
     atlas: AtlasSpec | None = None
     cluster: ClusterSpec | None = None
+    dns: DnsSpec | None = None
     runners: RunnersSpec | None = None
     observability: ObservabilitySpec | None = None
 
@@ -248,9 +252,31 @@ def _secret_paths(value: Any, path: str) -> list[str]:
 
 
 def load() -> Settings:
-    """Read and validate the running platform stack's configuration from the Pulumi runtime."""
+    """Read and validate the running platform stack's configuration from the Pulumi runtime.
+
+    Placeholder values (see :mod:`infra.placeholders`) are a warning in a preview and an error in a real
+    deployment.
+    """
     raw, secret_keys = _runtime_config()
-    return parse(raw, pulumi.get_stack(), pulumi.get_project(), secret_keys)
+    settings = parse(raw, pulumi.get_stack(), pulumi.get_project(), secret_keys)
+    check_placeholders(raw, NAMESPACE, settings.environment, secret_keys)
+    return settings
+
+
+def check_placeholders(
+    raw: Mapping[str, str], namespace: str, stack: str, secret_keys: Iterable[str]
+) -> None:
+    """Warn (preview, offline run) or refuse (real deployment) when ``raw`` holds placeholder values.
+
+    Raises:
+        ConfigError: one problem per placeholder key, when this run deploys for real.
+    """
+    found = placeholders.find(raw, namespace, frozenset(secret_keys))
+    if not found:
+        return
+    if placeholders.deploying():
+        raise ConfigError(stack, placeholders.problems(found))
+    pulumi.log.warn(f"Stack '{stack}': {placeholders.message(found)} (a real `pulumi up` refuses them)")
 
 
 class ServicesStackConfig(Spec):
@@ -312,7 +338,7 @@ def parse_services(
         ConfigError: with every problem found.
     """
     config = _validate(ServicesStackConfig, SERVICES_NAMESPACE, raw, stack, secret_keys)
-    _raise_if(stack, SERVICES_NAMESPACE, guardrails.check_services(config, platform.config))
+    _raise_if(stack, SERVICES_NAMESPACE, guardrails.check_services(config, platform.config, stack))
     return ServicesSettings(project=project, environment=stack, config=config, platform=platform)
 
 
@@ -325,7 +351,9 @@ def load_services() -> ServicesSettings:
     project_root = Path(pulumi.runtime.get_root_directory() or os.getcwd()).resolve()
     platform = stacks.platform_settings(stack, project_root.parent)
     raw, secret_keys = _runtime_config()
-    return parse_services(raw, stack, platform, pulumi.get_project(), secret_keys)
+    settings = parse_services(raw, stack, platform, pulumi.get_project(), secret_keys)
+    check_placeholders(raw, SERVICES_NAMESPACE, stack, secret_keys)
+    return settings
 
 
 def _runtime_config() -> tuple[dict[str, str], list[str]]:

@@ -45,6 +45,9 @@ class PlatformOutput(StrEnum):
     ATLAS_CONNECTION_STRINGS = "atlas_connection_strings"
     WAF_WEB_ACL_ARN = "waf_web_acl_arn"
     ALB_ACCESS_LOG_BUCKET = "alb_access_log_bucket"
+    CERTIFICATE_ARN = "certificate_arn"
+    """The validated ACM certificate of ``platform:dns.certificateNames``, for the ingresses' HTTPS."""
+    WORKLOAD_ROLE_ARNS = "workload_role_arns"
 
 
 PLATFORM_NAMES: dict[PlatformOutput, str] = {
@@ -85,6 +88,22 @@ class PlatformStack:
             key.value: self.output(key).apply(functools.partial(self._agrees, key)) for key in PLATFORM_NAMES
         }
         return pulumi.Output.all(**checked)
+
+    def identities(self, names: list[str]) -> pulumi.Output[dict[str, str]]:
+        """The IAM role of each workload identity ``names``; the run fails, naming the missing ones, when
+        the platform stack was deployed without them (a new service, or a changed ``uses``)."""
+        if not names:
+            return pulumi.Output.from_input({})
+        return self.output(PlatformOutput.WORKLOAD_ROLE_ARNS).apply(functools.partial(self._has_roles, names))
+
+    def _has_roles(self, names: list[str], roles: dict[str, str]) -> dict[str, str]:
+        missing = sorted(set(names) - set(roles))
+        if missing:
+            raise pulumi.RunError(
+                f"the platform stack {self.stack_name} has no workload identity for {', '.join(missing)}:"
+                " deploy the platform stack from this revision first (it creates each service's role)"
+            )
+        return {name: roles[name] for name in sorted(names)}
 
     def _present(self, key: PlatformOutput, value: Any) -> Any:
         if value is None:

@@ -9,28 +9,31 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-from components.apps.rules import service_problems
+from components.apps.identity import role_name_problem, workload_identities
+from components.apps.rules import budget_problems, service_problems
 from components.cluster.charts import REQUIRED_SECRETS, Addon
 from components.cluster.cluster import cluster_name
-from components.cluster.spec import CapacityType, covers_whole_internet
+from components.cluster.spec import CapacityType, LogStorage, covers_whole_internet
 from components.core.catalog import suggestion
 from components.core.catalog.services import atlas_disk_problem
 from components.core.names import Kind, name_problem
+from components.core.naming import key_alias, physical_name
 from components.core.tags import tag_problems
 from components.core.tier import Tier, TierPolicy
 from components.data.buckets import ACCESS_LOGS
-from components.data.naming import ACCOUNT_ID_LENGTH, atlas_user_secret, dev_user, identifier
-from components.data.redis import AUTH_SECRET as REDIS_AUTH_SECRET
+from components.data.naming import ACCOUNT_ID_LENGTH, identifier
 from components.data.windows import (
     ELASTICACHE_MIN_MAINTENANCE_MINUTES,
     RDS_MIN_WINDOW_MINUTES,
     window_problems,
 )
+from components.network.dns import covers
 from components.network.spec import NatStrategy
 from components.security.key_policies import KeyPurpose
 from components.security.secrets import secret_name
 
 if TYPE_CHECKING:
+    from components.apps.spec import Services, UsesSpec
     from infra.config import ServicesStackConfig, StackConfig
 
 Problem = tuple[str, str]
@@ -235,6 +238,15 @@ def _cluster(config: StackConfig, policy: TierPolicy) -> list[Problem]:
                     f" got {cluster.log_retention_days}",
                 )
             )
+        loki = cluster.addons.loki
+        if loki.enabled and loki.storage is not LogStorage.S3:
+            problems.append(
+                (
+                    "cluster.addons.loki.storage",
+                    "prod keeps logs in Loki's own S3 bucket (encrypted with the data key, written through its"
+                    f" own IAM role), not on one pod's volume; got {loki.storage.value!r}",
+                )
+            )
         for addon in PROD_REQUIRED_ADDONS:
             if not cluster.addons.by_key(addon.value).enabled:
                 problems.append(
@@ -258,11 +270,13 @@ def _cluster(config: StackConfig, policy: TierPolicy) -> list[Problem]:
     return problems
 
 
-def check_services(services: ServicesStackConfig, platform: StackConfig) -> list[Problem]:
-    """Every problem of a services stack, keys relative to ``services:``: the tier's rules for each
-    service, and every reference to something the platform stack of the same name does not have."""
+def check_services(services: ServicesStackConfig, platform: StackConfig, environment: str) -> list[Problem]:
+    """Every problem of services stack ``environment``, keys relative to ``services:``: the tier's rules
+    for each service, every reference to something the platform stack of the same name does not have, and
+    role names IAM would refuse."""
     apps = services.apps
     problems = service_problems(apps, platform.tier)
+    problems += budget_problems(apps, services.delivery, platform.tier)
     if not apps:
         return problems
     if platform.cluster is None:
@@ -282,31 +296,104 @@ def check_services(services: ServicesStackConfig, platform: StackConfig) -> list
                 f"{', '.join(queued)} scale on a Redis queue, but the platform stack has no platform:redis",
             )
         )
+    problems += _ingress_hosts_certified(apps, platform)
     available = platform_secret_names(platform)
+    declared = f"declared: {', '.join(sorted(available)) or 'none'}"
     for name, spec in apps.items():
         for i, ref in enumerate(spec.secrets):
             if ref.secret not in available:
                 problems.append(
                     (
                         f"apps.{name}.secrets[{i}].secret",
-                        "not a secret the platform stack declares (platform:secrets, the Redis"
-                        f" AUTH token, the Atlas users); got {ref.secret!r}{suggestion(ref.secret, available)}, declared: {', '.join(sorted(available)) or 'none'}",
+                        f"not a secret the platform stack declares (platform:secrets); got {ref.secret!r}"
+                        f"{suggestion(ref.secret, available)}, {declared}",
                     )
                 )
+        problems.extend(_uses(name, spec.uses, platform, available, declared))
+    for identity in workload_identities(apps):
+        problem = role_name_problem(environment, identity.name)
+        if problem:
+            problems.append(
+                (f"apps.{identity.service}", f"the workload identity {identity.name!r}: {problem}")
+            )
     return problems
 
 
+def _uses(
+    name: str, uses: UsesSpec, platform: StackConfig, secrets: set[str], declared: str
+) -> list[Problem]:
+    """Everything ``apps.<name>.uses`` names must exist in the platform stack."""
+    problems: list[Problem] = []
+    key = f"apps.{name}.uses"
+    for i, secret in enumerate(uses.secrets):
+        if secret not in secrets:
+            problems.append(
+                (
+                    f"{key}.secrets[{i}]",
+                    f"not a secret the platform stack declares (platform:secrets); got {secret!r}, {declared}",
+                )
+            )
+    buckets = [b.name for b in platform.buckets.buckets] if platform.buckets is not None else []
+    for bucket in uses.buckets:
+        if bucket not in buckets:
+            problems.append(
+                (
+                    f"{key}.buckets.{bucket}",
+                    f"not a bucket of the platform stack (platform:buckets: {', '.join(buckets) or 'none'})",
+                )
+            )
+    for flag, section, present in (
+        ("database", "postgres", platform.postgres is not None),
+        ("cache", "redis", platform.redis is not None),
+        ("mongodb", "atlas", platform.atlas is not None),
+    ):
+        if getattr(uses, flag) and not present:
+            problems.append((f"{key}.{flag}", f"the platform stack has no platform:{section}; got true"))
+    shared = platform.atlas.shared if platform.atlas is not None else None
+    if uses.mongodb and shared is not None:
+        recorded = [env.name for env in shared.environments]
+        if shared.services_environment not in recorded:
+            problems.append(
+                (
+                    f"{key}.mongodb",
+                    f"platform:atlas.shared.servicesEnvironment {shared.services_environment!r} is not a"
+                    f" recorded dev environment ({', '.join(recorded) or 'none'}): add it with"
+                    " `python -m infra env add`",
+                )
+            )
+    return problems
+
+
+def _ingress_hosts_certified(apps: Services, platform: StackConfig) -> list[Problem]:
+    """Every ingress host is a name of the platform's certificate (its HTTPS listener serves it)."""
+    hosts = {name: spec.ingress.host for name, spec in apps.items() if spec.ingress is not None}
+    if not hosts:
+        return []
+    if platform.dns is None:
+        return [
+            (
+                f"apps.{name}.ingress.host",
+                f"served over HTTPS, but the platform stack has no platform:dns (zone and certificate); got {host!r}",
+            )
+            for name, host in sorted(hosts.items())
+        ]
+    names = platform.dns.certificate_names
+    return [
+        (
+            f"apps.{name}.ingress.host",
+            f"not covered by the platform's certificate (platform:dns.certificateNames: {', '.join(names)});"
+            f" got {host!r}",
+        )
+        for name, host in sorted(hosts.items())
+        if not any(covers(cert, host) for cert in names)
+    ]
+
+
 def platform_secret_names(platform: StackConfig) -> set[str]:
-    """The names of every secret the platform stack keeps in Secrets Manager for the services."""
-    names = {s.name for s in platform.secrets.generated} | {s.name for s in platform.secrets.external}
-    if platform.redis is not None:
-        names.add(REDIS_AUTH_SECRET)
-    if platform.atlas is not None:
-        users = [user.name for user in platform.atlas.users]
-        if platform.atlas.shared is not None:
-            users += [dev_user(env.name) for env in platform.atlas.shared.environments]
-        names |= {atlas_user_secret(user) for user in users}
-    return names
+    """The names of every secret the platform stack keeps in Secrets Manager for the services.
+
+    The stores (Postgres, Redis, Atlas) have none: services reach them with IAM authentication."""
+    return {s.name for s in platform.secrets.generated} | {s.name for s in platform.secrets.external}
 
 
 def _observability(config: StackConfig, policy: TierPolicy) -> list[Problem]:
@@ -404,9 +491,9 @@ def physical_names(
 
     names: list[tuple[str, Kind, str]] = [
         ("<stack name>", Kind.STACK, stack),
-        ("keys", Kind.KMS_ALIAS, f"alias/platform-{stack}-{max(KeyPurpose, key=len).value}"),
-        ("observability", Kind.BUDGET, f"platform-{stack}-monthly"),
-        ("observability", Kind.LAMBDA_FUNCTION, f"platform-{stack}-alerts-to-slack"),
+        ("keys", Kind.KMS_ALIAS, key_alias(stack, max(KeyPurpose, key=len).value)),
+        ("observability", Kind.BUDGET, physical_name(stack, "monthly")),
+        ("observability", Kind.LAMBDA_FUNCTION, physical_name(stack, "alerts-to-slack")),
     ]
     if valid("secrets") is not None:
         secrets = [s.name for s in config.secrets.generated] + [s.name for s in config.secrets.external]
@@ -415,10 +502,10 @@ def physical_names(
     if buckets is not None:
         account = "0" * ACCOUNT_ID_LENGTH
         names += [
-            (f"buckets.buckets[{i}].name", Kind.S3_BUCKET, f"platform-{stack}-{b.name}-{account}")
+            (f"buckets.buckets[{i}].name", Kind.S3_BUCKET, physical_name(stack, b.name, account))
             for i, b in enumerate(buckets.buckets)
         ]
-        names.append(("buckets.accessLogs", Kind.S3_BUCKET, f"platform-{stack}-{ACCESS_LOGS}-{account}"))
+        names.append(("buckets.accessLogs", Kind.S3_BUCKET, physical_name(stack, ACCESS_LOGS, account)))
     postgres = valid("postgres")
     if postgres is not None:
         ident = identifier(stack, "postgres")

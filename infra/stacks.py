@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from components.core.tier import Tier
 
 if TYPE_CHECKING:
-    from infra.config import Settings
+    from infra.config import ServicesSettings, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -87,3 +87,22 @@ def platform_settings(stack: str, root: Path = ROOT) -> Settings:
             [f"the services stack {stack!r} deploys onto the platform stack of the same name, but {exc}"],
         ) from None
     return config.parse(stack_file.config, stack, stack_file.project, stack_file.secret_keys)
+
+
+def services_settings(platform: Settings, root: Path = ROOT) -> ServicesSettings | None:
+    """The validated services stack file of the same name as ``platform``, read by the platform program for
+    the workloads' identities (what each service ``uses``); ``None`` when the stack has no services file.
+
+    Raises:
+        ConfigError: the services stack file is invalid (each problem names its ``services:`` key).
+    """
+    from infra import config
+    from infra.preview.runner import read_stack_file
+
+    directory = project_dir(Project.SERVICES, root)
+    if not (directory / f"Pulumi.{platform.environment}.yaml").is_file():
+        return None
+    stack_file = read_stack_file(platform.environment, directory)
+    return config.parse_services(
+        stack_file.config, platform.environment, platform, stack_file.project, stack_file.secret_keys
+    )

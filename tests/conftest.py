@@ -1,9 +1,16 @@
-"""Shared fixtures: a recording mock runtime with a fresh event loop per test, and whole-stack runs."""
+"""Shared fixtures: a recording mock runtime with a fresh event loop per test, and whole-stack runs.
+
+Whole-program runs are the suite's cost (a prod run is most of a second even with the offline runner's
+speed-ups): each distinct (stack, mode, project) runs once per session and every test that only reads it
+shares it, whether it asks through ``stack_run``, ``services_run`` or the command line (``shared_runs``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cache
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,16 +37,46 @@ def preview_runtime() -> Iterator[mocks.MockRuntime]:
     runtime.close()
 
 
-@cache
 def stack_run(stack: str, preview: bool = False, project: str = "platform") -> runner.PreviewResult:
-    """The whole program of ``project`` run for one of the repository's stacks (cached: stacks do not
-    change in a run). The services project's run answers its StackReference with the platform's run."""
-    return runner.run_project(project, stack, preview=preview)
+    """The whole program of ``project`` run for one of the repository's stacks (once per session: stacks
+    do not change in a run). The services project's run answers its StackReference with the platform's
+    run of the same stack and mode, the one the platform's tests read."""
+    return _run(stack, bool(preview), str(stacks.Project(project)))
+
+
+@cache
+def _run(stack: str, preview: bool, project: str) -> runner.PreviewResult:
+    # One cache key per distinct run, however the caller spelled the arguments.
+    platform = None
+    if project == stacks.Project.SERVICES:
+        platform = _run(stack, preview, str(stacks.Project.PLATFORM))
+    return _RUN_PROJECT(project, stack, preview=preview, platform=platform)
+
+
+_RUN_PROJECT = runner.run_project  # the real one, whatever a test patches
 
 
 def services_run(stack: str, preview: bool = False) -> runner.PreviewResult:
     """The services project's run of ``stack`` (cached)."""
     return stack_run(stack, preview, "services")
+
+
+@pytest.fixture
+def shared_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line's runs of this repository's stacks answered from the session's runs.
+
+    ``python -m infra preview`` (``infra.cli.main``) calls ``runner.run_project`` with the repository's
+    root, in preview mode; this hands it :func:`stack_run`'s result for the same (stack, mode, project).
+    Any other root (a throw-away project in ``tmp_path``) runs for real. ``tests/infra/test_preview.py``
+    shows that a real subprocess prints the same bytes.
+    """
+
+    def run_project(project: str, stack: str, *, preview: bool = True, root: Path = stacks.ROOT, **kw: Any):
+        if Path(root).resolve() == stacks.ROOT and stack in stacks.stack_files(project):
+            return stack_run(stack, preview, project)
+        return _RUN_PROJECT(project, stack, preview=preview, root=root, **kw)
+
+    monkeypatch.setattr(runner, "run_project", run_project)
 
 
 STACKS = stacks.stacks(stacks.Project.PLATFORM)

@@ -34,6 +34,8 @@ from components.security.secrets import secret_name
 ROLLOUT_API = "argoproj.io/v1alpha1"
 EXTERNAL_SECRET_API = "external-secrets.io/v1"
 KEDA_API = "keda.sh/v1alpha1"
+MONITORING_API = "monitoring.coreos.com/v1"
+SCRAPE_INTERVAL = "30s"
 PART_OF = "product"
 WAIT_HEALTHY = "jsonpath={.status.phase}=Healthy"  # Argo Rollouts' own phase; Paused/Degraded time out
 # A blue/green release promoted by hand: `up` ends once the new version is up and paused for promotion
@@ -69,6 +71,9 @@ class Target:
             Defaults to none (no WAF annotation).
         access_log_bucket: the platform's ALB access-log bucket (an input); every ALB logs to it under its
             IngressGroup's name. Defaults to none (no access-log annotation).
+        certificate_arn: the platform's validated ACM certificate for the ingress hosts (an input), named
+            on every Ingress's HTTPS listener. Defaults to none (the controller then looks a certificate
+            up by host).
     """
 
     environment: str
@@ -81,6 +86,7 @@ class Target:
     shared_env: Mapping[str, Any] = field(default_factory=dict)
     web_acl_arn: Any = None
     access_log_bucket: Any = None
+    certificate_arn: Any = None
 
 
 def labels(name: str) -> dict[str, str]:
@@ -111,14 +117,20 @@ def uses_rollout(spec: AppSpec) -> bool:
     return spec.strategy.type != Strategy.ROLLING
 
 
-def service_account(name: str, target: Target) -> dict[str, Any]:
-    """A dedicated ServiceAccount (no token automounted): the identity pod-level IAM can attach to."""
+def service_account(name: str, target: Target, app: str | None = None) -> dict[str, Any]:
+    """A dedicated ServiceAccount (no Kubernetes API token automounted): the identity the platform's EKS
+    Pod Identity association for ``<namespace>/<name>`` gives an IAM role of its own."""
     return {
         "apiVersion": "v1",
         "kind": "ServiceAccount",
-        "metadata": _meta(name, target),
+        "metadata": _meta(name, target, app=app),
         "automountServiceAccountToken": False,
     }
+
+
+def migration_identity(name: str) -> str:
+    """The ServiceAccount (and so the AWS identity) a service's migration Job runs as."""
+    return f"{name}-migrate"
 
 
 def external_secret(name: str, spec: AppSpec, target: Target, secret: str | None = None) -> dict[str, Any]:
@@ -396,6 +408,28 @@ def services(name: str, spec: AppSpec, target: Target) -> list[dict[str, Any]]:
     ]
 
 
+def service_monitor(name: str, spec: AppSpec, target: Target) -> dict[str, Any] | None:
+    """A ``ServiceMonitor`` scraping ``metricsPath`` on the named port ``http`` of every Service of the
+    service: ``<svc>`` and, during a rollout, ``<svc>-canary`` or ``<svc>-preview`` (they share the
+    service's labels). The Prometheus operator labels each target with ``namespace`` and ``service``
+    (the Kubernetes Service it was found through), the labels the gates and the alerts select on; the
+    canary's pods are therefore measured apart, as ``service="<svc>-canary"``. kube-prometheus-stack
+    selects ServiceMonitors of every namespace and release (``serviceMonitorSelectorNilUsesHelmValues:
+    false``, ``components/cluster/charts.py``). None for a service without a Service (a worker)."""
+    if not spec.service:
+        return None
+    return {
+        "apiVersion": MONITORING_API,
+        "kind": "ServiceMonitor",
+        "metadata": _meta(name, target),
+        "spec": {
+            "selector": {"matchLabels": labels(name)},
+            "namespaceSelector": {"matchNames": [target.namespace]},
+            "endpoints": [{"port": "http", "path": spec.metrics_path, "interval": SCRAPE_INTERVAL}],
+        },
+    }
+
+
 def ingress(name: str, spec: AppSpec, target: Target) -> dict[str, Any] | None:
     """An ALB ``Ingress``. Canary services point the rule at ``use-annotation``: Argo Rollouts writes the
     weighted forward action (``alb.ingress.kubernetes.io/actions.<svc>``) during a rollout."""
@@ -423,6 +457,8 @@ def ingress(name: str, spec: AppSpec, target: Target) -> dict[str, Any] | None:
         "pulumi.com/timeoutSeconds": str(d.rollout_timeout_seconds),  # awaited beside the rollout
         **_edge_annotations(target, group, ing.scheme == Scheme.INTERNET_FACING),
     }
+    if target.certificate_arn is not None:
+        annotations["alb.ingress.kubernetes.io/certificate-arn"] = target.certificate_arn
     port = {"name": "use-annotation"} if spec.strategy.type == Strategy.CANARY else {"number": SERVICE_PORT}
     return {
         "apiVersion": "networking.k8s.io/v1",
@@ -473,8 +509,8 @@ def _scale_target(name: str, spec: AppSpec) -> dict[str, str]:
 
 
 def autoscalers(name: str, spec: AppSpec, target: Target) -> list[dict[str, Any]]:
-    """An HPA on CPU, or for queue workers a KEDA ``ScaledObject`` (queue length and CPU) with the
-    ``TriggerAuthentication`` that reads the Redis password from the service's Secret."""
+    """An HPA on CPU, or for queue workers a KEDA ``ScaledObject`` on the queue's length (the workers'
+    gauge in Prometheus: the cache admits only IAM users, which KEDA's redis scaler cannot be) and CPU."""
     a = spec.autoscaling
     if a is None:
         return []
@@ -501,18 +537,7 @@ def autoscalers(name: str, spec: AppSpec, target: Target) -> list[dict[str, Any]
             }
         ]
     q = a.queue
-    auth = f"{name}-redis"
     return [
-        {
-            "apiVersion": KEDA_API,
-            "kind": "TriggerAuthentication",
-            "metadata": _meta(auth, target, app=name),
-            "spec": {
-                "secretTargetRef": [
-                    {"parameter": "password", "name": secrets_name(name), "key": q.password_env}
-                ]
-            },
-        },
         {
             "apiVersion": KEDA_API,
             "kind": "ScaledObject",
@@ -525,14 +550,12 @@ def autoscalers(name: str, spec: AppSpec, target: Target) -> list[dict[str, Any]
                 "maxReplicaCount": a.max_replicas,
                 "triggers": [
                     {
-                        "type": "redis",
+                        "type": "prometheus",
                         "metadata": {
-                            "address": target.redis_address,
-                            "listName": q.list_name,
-                            "listLength": str(q.list_length),
-                            "enableTLS": "true" if q.tls else "false",
+                            "serverAddress": target.prometheus_url,
+                            "query": f'sum({q.metric}{{queue="{q.list_name}"}})',
+                            "threshold": str(q.list_length),
                         },
-                        "authenticationRef": {"name": auth},
                     },
                     {
                         "type": "cpu",
@@ -576,7 +599,9 @@ def migration_job(name: str, spec: AppSpec, migration: MigrationSpec, target: Ta
         container.pop(probe, None)  # a run-to-completion container has nothing to probe or drain
     container.pop("ports")
     pod.pop("topologySpreadConstraints")
-    pod.pop("serviceAccountName")  # the namespace default, tokenless: the service's own may not exist yet
+    # Its own identity (database migrations as the `<svc>_migrate` database user): the service's
+    # ServiceAccount may not exist yet when the Job runs.
+    pod["serviceAccountName"] = migration_identity(name)
     pod["restartPolicy"] = "Never"
     pod["terminationGracePeriodSeconds"] = 30
     meta = _meta(
@@ -599,10 +624,11 @@ def migration_job(name: str, spec: AppSpec, migration: MigrationSpec, target: Ta
 
 
 def render_migration(name: str, spec: AppSpec, target: Target) -> list[dict[str, Any]]:
-    """The migration's own ``ExternalSecret`` and its ``Job``, in order (empty without a migration)."""
+    """The migration's ServiceAccount, its own ``ExternalSecret`` and its ``Job``, in order (empty without
+    a migration)."""
     if spec.migration is None:
         return []
-    manifests = []
+    manifests = [service_account(migration_identity(name), target, app=name)]
     if spec.secrets:
         manifests.append(external_secret(name, spec, target, f"{name}-migrate-secrets"))
     manifests.append(migration_job(name, spec, spec.migration, target))
@@ -624,8 +650,8 @@ class AppManifests:
             controller cannot build before the Rollout exists).
         workload: the Deployment or Rollout; Pulumi waits for it to become healthy.
         companions: created beside the workload, not before it: Services (Argo owns their selectors;
-            Pulumi's endpoint await is skipped, the workload's await is the health signal) and a
-            non-canary Ingress (its await needs ready pods).
+            Pulumi's endpoint await is skipped, the workload's await is the health signal), the
+            ServiceMonitor that scrapes them, and a non-canary Ingress (its await needs ready pods).
         dependents: refer to the workload: the autoscaler and the disruption budget.
     """
 
@@ -654,6 +680,9 @@ def render_app(name: str, spec: AppSpec, target: Target) -> AppManifests:
     if spec.secrets:
         prerequisites.append(external_secret(name, spec, target))
     companions = [_skip_await(service) for service in services(name, spec, target)]
+    monitor = service_monitor(name, spec, target)
+    if monitor is not None:
+        companions.append(monitor)
     exposed = ingress(name, spec, target)
     if exposed is not None and spec.strategy.type == Strategy.CANARY:
         prerequisites.append(_skip_await(exposed))

@@ -49,6 +49,8 @@ class ProductServicesArgs:
             redis.primary_endpoint, "DATABASE_HOST": postgres.proxy_endpoint}``. Defaults to none.
         web_acl_arn: the platform's WAF web ACL for internet-facing ingresses. Defaults to none.
         access_log_bucket: the platform's ALB access-log bucket. Defaults to none (no access logs).
+        certificate_arn: the platform's ACM certificate for the ingress hosts (``platform:dns``).
+            Defaults to none.
         data_stores: resources that must exist before migrations and services. The stores and add-ons
             live in the platform stack, deployed before this one, so the services project passes none.
             Defaults to nothing.
@@ -63,6 +65,7 @@ class ProductServicesArgs:
     shared_env: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     web_acl_arn: pulumi.Input[str] | None = None
     access_log_bucket: pulumi.Input[str] | None = None
+    certificate_arn: pulumi.Input[str] | None = None
     data_stores: Sequence[pulumi.Resource] = field(default_factory=tuple)
 
 
@@ -73,7 +76,7 @@ def gates_in_use(services: dict[str, AppSpec]) -> list[Gate]:
 
 
 class ProductServices(pulumi.ComponentResource):
-    """Every service of the product, in the order data stores → migrations → services (in waves of
+    """Every service of the product, in the order data stores → its migration → the service (in waves of
     ``after``; e.g. gateway and web, then mcp). ``workloads`` maps service name to its workload name."""
 
     workloads: dict[str, str]
@@ -98,30 +101,41 @@ class ProductServices(pulumi.ComponentResource):
             shared_env=args.shared_env,
             web_acl_arn=args.web_acl_arn,
             access_log_bucket=args.access_log_bucket,
+            certificate_arn=args.certificate_arn,
         )
 
-        templates = [
-            objects.create(
+        # Each service waits for the objects it needs, never for a whole component (the SDK expands a
+        # component into all its children and checks every edge for cycles, so edges grew with
+        # services²): the AnalysisTemplates of its own gates, every migration's Job (the services share
+        # the database a migration changes; a Job waits for its own ExternalSecret), the data stores and
+        # the workloads of the services named in ``after``.
+        templates = {
+            gate: objects.create(
                 f"{name}-analysistemplate-{gate.value}",
                 gates.analysis_template(gate, args.delivery, platform.namespace, platform.prometheus_url),
                 child,
             )
             for gate in gates_in_use(args.services)
-        ]
-        migrations: list[pulumi.Resource] = [
-            Migration(
+        }
+        migrations: dict[str, Migration] = {
+            service: Migration(
                 f"{name}-{service}-migration",
                 MigrationArgs(service, spec, target, args.provider, args.data_stores),
                 pulumi.ResourceOptions(parent=self),
             )
             for service, spec in args.services.items()
             if spec.migration is not None
-        ]
+        }
         apps: dict[str, App] = {}
         for wave in rollout_waves(args.services):
             for service in wave:
                 spec = args.services[service]
-                depends_on = [*args.data_stores, *templates, *migrations, *(apps[a] for a in spec.after)]
+                depends_on: list[pulumi.Resource] = [
+                    *args.data_stores,
+                    *(templates[gate] for gate in dict.fromkeys(spec.strategy.gates)),
+                    *(migration.job for migration in migrations.values()),
+                    *(apps[a].workload for a in spec.after),
+                ]
                 apps[service] = App(
                     f"{name}-{service}",
                     AppArgs(service, spec, target, args.provider, depends_on),

@@ -7,10 +7,19 @@
 from __future__ import annotations
 
 from components.apps.image import tag_problem
-from components.apps.spec import AppSpec, BlueGreenSpec, CanarySpec
+from components.apps.spec import AppSpec, BlueGreenSpec, CanarySpec, DeliverySpec
+from components.apps.timing import service_timing
 from components.core.tier import Tier, policy_for
 
 Problem = tuple[str, str]
+
+
+ROLLBACK_BUDGET_SECONDS = 180
+"""A rollback (``rollbackTo``) reaches Healthy within three minutes, by anyone: the background documents'
+target (from 15 minutes)."""
+TIME_BUDGET_TIERS = frozenset({Tier.PROD})
+"""Tiers whose services must release within ``delivery.releaseBudgetMinutes`` and roll back within
+:data:`ROLLBACK_BUDGET_SECONDS`."""
 
 
 def service_problems(services: dict[str, AppSpec], tier: Tier) -> list[Problem]:
@@ -45,6 +54,38 @@ def service_problems(services: dict[str, AppSpec], tier: Tier) -> list[Problem]:
                     f"{key}.{'autoscaling.minReplicas' if spec.autoscaling else 'replicas'}",
                     f"{tier.value} runs at least {policy.min_exposed_replicas} pods behind an ingress (a node"
                     f" or zone loss must not take the service down); got {spec.min_replicas}",
+                )
+            )
+    return problems
+
+
+def budget_problems(services: dict[str, AppSpec], delivery: DeliverySpec, tier: Tier) -> list[Problem]:
+    """Where the tier keeps a time budget (prod): every service whose strategy implies a release longer
+    than ``delivery.releaseBudgetMinutes`` or a rollback longer than three minutes
+    (:mod:`components.apps.timing`), naming the service and the figure."""
+    if tier not in TIME_BUDGET_TIERS:
+        return []
+    budget = delivery.release_budget_minutes * 60
+    problems: list[Problem] = []
+    for name, spec in services.items():
+        timing = service_timing(spec, delivery)
+        kind = spec.strategy.type.value
+        if timing.release_seconds > budget:
+            problems.append(
+                (
+                    f"apps.{name}.strategy",
+                    f"{tier.value} releases within delivery.releaseBudgetMinutes ({delivery.release_budget_minutes}"
+                    f" min = {budget} s); this {kind} strategy implies {timing.release_seconds} s (shorten"
+                    " pauses, analysis count or interval, or surge more; see `python -m infra timing`)",
+                )
+            )
+        if timing.rollback_seconds > ROLLBACK_BUDGET_SECONDS:
+            problems.append(
+                (
+                    f"apps.{name}.strategy",
+                    f"{tier.value} rolls back within {ROLLBACK_BUDGET_SECONDS} s; this {kind} strategy implies"
+                    f" {timing.rollback_seconds} s to roll back (surge more pods per round or shorten"
+                    " minReadySeconds)",
                 )
             )
     return problems

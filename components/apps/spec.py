@@ -150,20 +150,64 @@ class SecretRef(Spec):
 
 
 class QueueSpec(Spec):
-    """A Redis list whose length scales the workers (KEDA ``redis`` trigger).
+    """A Redis list whose length scales the workers (KEDA ``prometheus`` trigger).
+
+    The cache admits only IAM-authenticated users and KEDA's ``redis`` scaler authenticates only with a
+    password, so KEDA does not read the list itself: it reads the queue's length from Prometheus, where
+    the workers export it as a gauge (``<metric>{queue="<listName>"}``).
 
     Attributes:
         list_name: the Redis list (required).
         list_length: jobs per replica KEDA aims for. Defaults to 10.
-        password_env: the secret env var holding the Redis password (must be one of the service's
-            ``secrets``); KEDA reads it through a ``TriggerAuthentication``. Defaults to ``REDIS_PASSWORD``.
-        tls: connect with TLS (ElastiCache encrypts in transit). Defaults to true.
+        metric: the gauge of pending jobs per queue, labelled ``queue``. Defaults to ``queue_length``.
     """
 
     list_name: str = Field(min_length=1)
     list_length: int = Field(default=10, ge=1)
-    password_env: str = "REDIS_PASSWORD"
-    tls: bool = True
+    metric: str = Field(default="queue_length", pattern=r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+
+
+class BucketAccess(StrEnum):
+    """What a service may do with a bucket's objects."""
+
+    READ = "read"
+    READ_WRITE = "readWrite"
+
+
+class UsesSpec(Spec):
+    """What a service reaches in AWS with its own identity (an IAM role for its ServiceAccount through EKS
+    Pod Identity), and so exactly what that role is granted. Every store named must exist in the platform
+    stack (checked when the settings load).
+
+    Attributes:
+        buckets: bucket short name → ``read`` or ``readWrite`` (its objects, and the data key through S3
+            only). Defaults to none.
+        secrets: secrets (``platform/<env>/<name>``) the service reads, through its ``secrets`` env or
+            itself at run time; every ``secrets[].secret`` must be listed here. Defaults to none.
+        database: connect to Postgres (through the RDS Proxy where there is one) with IAM authentication
+            as the database user named after the service (``-`` becomes ``_``). Defaults to false.
+        cache: connect to Redis/Valkey as its own IAM-authenticated ElastiCache user. Defaults to false.
+        mongodb: read and write the environment's MongoDB database as an AWS IAM database user (the role
+            ARN, authenticated on ``$external``). Defaults to false.
+    """
+
+    buckets: dict[str, BucketAccess] = Field(default_factory=dict)
+    secrets: tuple[SecretShortName, ...] = ()
+    database: bool = False
+    cache: bool = False
+    mongodb: bool = False
+
+    @field_validator("secrets")
+    @classmethod
+    def _unique(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        twice = sorted({n for n in value if value.count(n) > 1})
+        if twice:
+            raise ValueError(f"secret(s) listed twice: {', '.join(twice)}")
+        return value
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.buckets or self.secrets or self.database or self.cache or self.mongodb)
 
 
 class AutoscalingSpec(Spec):
@@ -192,17 +236,21 @@ class IngressSpec(Spec):
     """Exposure through the AWS Load Balancer Controller (IngressClass ``alb``).
 
     Attributes:
-        host: the host name (required); the controller finds the ACM certificate by it.
+        host: the host name (required); the platform's certificate (``platform:dns.certificateNames``)
+            must cover it.
         path: path prefix. Defaults to ``/``.
         scheme: ``internet-facing`` or ``internal``. Defaults to ``internet-facing``.
         sticky_seconds: ALB cookie stickiness duration, for stateful connections such as WebSockets;
             0 turns stickiness off. Defaults to 0.
+        websocket_path: a path that upgrades to a WebSocket; the smoke checks open it after a deploy.
+            Defaults to none.
     """
 
     host: str = Field(pattern=r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$")
     path: str = Field(default="/", pattern=r"^/")
     scheme: Scheme = Scheme.INTERNET_FACING
     sticky_seconds: int = Field(default=0, ge=0, le=604800)
+    websocket_path: str | None = Field(default=None, pattern=r"^/")
 
 
 class MigrationSpec(Spec):
@@ -375,12 +423,17 @@ class AppSpec(Spec):
         command: overrides the image's entrypoint. Defaults to the image's.
         args: overrides the image's arguments. Defaults to the image's.
         env: plain, non-secret environment variables. Defaults to none.
-        secrets: environment variables from Secrets Manager. Defaults to none.
+        secrets: environment variables from Secrets Manager; each secret must be in ``uses.secrets``.
+            Defaults to none.
+        uses: what the service's own AWS identity may reach (see :class:`UsesSpec`). Defaults to nothing.
         resources: see :class:`ResourceSpec`.
         probes: see :class:`ProbesSpec`.
         replicas: pods when ``autoscaling`` is not set. Defaults to 1.
         autoscaling: HPA or KEDA scaling. Defaults to none (fixed ``replicas``).
-        service: a ClusterIP Service in front of the pods. Defaults to true; workers set false.
+        service: a ClusterIP Service in front of the pods, and a ServiceMonitor scraping it. Defaults to
+            true; workers set false.
+        metrics_path: where Prometheus scrapes the RED metrics on the container port (``http``).
+            Defaults to ``/metrics``.
         ingress: exposure through the ALB. Defaults to none (in-cluster only).
         disruption_budget: see :class:`DisruptionBudgetSpec`.
         drain_seconds: the ``preStop`` pause before SIGTERM, while endpoints and the ALB stop sending new
@@ -402,11 +455,13 @@ class AppSpec(Spec):
     args: tuple[str, ...] = ()
     env: dict[str, str] = Field(default_factory=dict)
     secrets: tuple[SecretRef, ...] = ()
+    uses: UsesSpec = UsesSpec()
     resources: ResourceSpec = ResourceSpec()
     probes: ProbesSpec = ProbesSpec()
     replicas: int = Field(default=1, ge=1, le=100)
     autoscaling: AutoscalingSpec | None = None
     service: bool = True
+    metrics_path: str = Field(default="/metrics", pattern=r"^/")
     ingress: IngressSpec | None = None
     disruption_budget: DisruptionBudgetSpec = DisruptionBudgetSpec()
     drain_seconds: int = Field(default=10, ge=0, le=600)
@@ -444,11 +499,11 @@ class AppSpec(Spec):
             raise ValueError(f"strategy {self.strategy.type.value} switches Services; it needs service: true")
         if self.strategy.type == Strategy.CANARY and self.ingress is None:
             raise ValueError("canary shifts ALB traffic; it needs an ingress")
-        queue = self.autoscaling.queue if self.autoscaling else None
-        if queue is not None and queue.password_env not in envs:
+        undeclared = sorted({s.secret for s in self.secrets} - set(self.uses.secrets))
+        if undeclared:
             raise ValueError(
-                f"autoscaling.queue.passwordEnv {queue.password_env!r} must be one of the secrets' env"
-                f" names ({', '.join(envs) or 'none declared'})"
+                f"secrets read {undeclared} not listed in uses.secrets ({', '.join(self.uses.secrets) or 'none'}):"
+                " a service's identity gets exactly the secrets it declares"
             )
         if self.rollback_to is not None and self.rollback_to == self.image:
             raise ValueError("rollbackTo equals image; remove rollbackTo to ship image normally")
@@ -555,6 +610,9 @@ class DeliverySpec(Spec):
             Defaults to ``product``.
         ssl_policy: the ALB's TLS policy. Defaults to TLS 1.3/1.2 only.
         secret_refresh: how often External Secrets re-reads Secrets Manager. Defaults to ``1h``.
+        release_budget_minutes: the longest release a prod strategy may imply (``python -m infra
+            timing``): ``pulumi up`` to Healthy, migration deadline, surge rounds, canary pauses and
+            analyses, blue/green pre-promotion analysis; a person's promote is not counted. Defaults to 10.
     """
 
     gates: GatesSpec = GatesSpec()
@@ -571,3 +629,4 @@ class DeliverySpec(Spec):
         return value
 
     secret_refresh: Duration = "1h"
+    release_budget_minutes: int = Field(default=10, ge=1, le=120)

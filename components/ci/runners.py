@@ -24,6 +24,7 @@ from components.core import iam
 from components.core.context import AwsContext
 from components.core.logs import RetentionDays, encrypted_log_group
 from components.core.model import Spec
+from components.core.naming import physical_name
 
 _REPOSITORY = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}")
 CODEBUILD_IMAGE = "aws/codebuild/standard:7.0"
@@ -35,7 +36,7 @@ BUILD_TIMEOUT_MINUTES = 240
 
 def runner_project_name(environment: str) -> str:
     """The CodeBuild project, and so the ``runs-on`` label prefix, of an environment's runners."""
-    return f"platform-{environment}-runner"
+    return physical_name(environment, "runner")
 
 
 class RunnersSpec(Spec):

@@ -16,7 +16,8 @@ Node autoscaling uses the Cluster Autoscaler rather than Karpenter, deliberately
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -27,7 +28,8 @@ from components.cluster import charts, policies
 from components.cluster.addon_network_policies import ADDON_FLOWS, addon_policies
 from components.cluster.charts import CHARTS, GRAFANA_ADMIN_SECRET, SLACK_WEBHOOK_SECRET, Addon
 from components.cluster.irsa import Oidc, irsa_role
-from components.cluster.spec import AddonsSpec, ChartSpec
+from components.cluster.log_bucket import LogBucket, LogBucketArgs
+from components.cluster.spec import AddonsSpec, ChartSpec, LogStorage
 from components.core import iam
 from components.core.context import AwsContext
 from components.security.secrets import secret_name
@@ -52,6 +54,12 @@ class PlatformAddonsArgs:
         app_cidrs: the app subnets, for the add-on namespaces' NetworkPolicies (the control plane's
             webhook calls, Prometheus's scrape targets). Defaults to none: no NetworkPolicies.
         data_cidrs: the data subnets (KEDA's Redis scaler). Defaults to none.
+        data_key_arn: the data key Loki's bucket is encrypted with (``loki.storage: s3``). Defaults to
+            none (then Loki may only use the filesystem).
+        protect: protect stateful resources (Loki's bucket). Defaults to false.
+        workload_secrets: namespace → the secrets (short names) its workloads declare they read; External
+            Secrets may read these and the add-ons' own (``REQUIRED_SECRETS``), for these namespaces and
+            the add-ons' only. Defaults to none.
     """
 
     spec: AddonsSpec
@@ -65,6 +73,9 @@ class PlatformAddonsArgs:
     cluster_ready: list[pulumi.Resource]
     app_cidrs: tuple[str, ...] = ()
     data_cidrs: tuple[str, ...] = ()
+    data_key_arn: pulumi.Input[str] | None = None
+    protect: bool = False
+    workload_secrets: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 class PlatformAddons(pulumi.ComponentResource):
@@ -117,7 +128,9 @@ class PlatformAddons(pulumi.ComponentResource):
             self._release(
                 Addon.CLUSTER_AUTOSCALER,
                 enabled,
-                charts.cluster_autoscaler_values(args.cluster_name, ctx.region, role.arn),
+                charts.cluster_autoscaler_values(
+                    spec.cluster_autoscaler, args.cluster_name, ctx.region, role.arn
+                ),
             )
 
         store: list[pulumi.Resource] = []
@@ -132,7 +145,7 @@ class PlatformAddons(pulumi.ComponentResource):
                 depends_on=synced,
             )
         if Addon.LOKI in enabled:
-            self._release(Addon.LOKI, enabled, charts.loki_values(spec.loki))
+            self._release(Addon.LOKI, enabled, charts.loki_values(spec.loki, self._log_bucket()))
         if Addon.ALLOY in enabled:
             self._release(Addon.ALLOY, enabled, charts.alloy_values(), depends_on=[self.releases[Addon.LOKI]])
 
@@ -177,6 +190,20 @@ class PlatformAddons(pulumi.ComponentResource):
                 )
         return created
 
+    def _log_bucket(self) -> charts.LokiBucket | None:
+        """Loki's bucket and role when it stores in S3, else None."""
+        args = self._args
+        if args.spec.loki.storage is not LogStorage.S3:
+            return None
+        if args.data_key_arn is None:
+            raise ValueError("loki storage s3 needs data_key_arn (the bucket is encrypted with the data key)")
+        bucket = LogBucket(
+            f"{self._name}-logs",
+            LogBucketArgs(args.context, args.environment, args.data_key_arn, args.oidc, args.protect),
+            pulumi.ResourceOptions(parent=self),
+        )
+        return bucket.loki
+
     def _irsa(self, addon: Addon, policy: pulumi.Input[str]) -> aws.iam.Role:
         chart = CHARTS[addon]
         assert chart.service_account is not None
@@ -219,9 +246,11 @@ class PlatformAddons(pulumi.ComponentResource):
 
     def _secret_store(self, enabled: dict[Addon, ChartSpec]) -> k8s.apiextensions.CustomResource:
         args, ctx = self._args, self._args.context
+        readers = secret_readers(enabled, args.workload_secrets)
+        names = sorted({name for secrets in readers.values() for name in secrets})
         policy = pulumi.Output.all(ctx.partition, ctx.account_id, args.secrets_key_arn).apply(
             lambda v: iam.dumps(
-                policies.external_secrets_policy(v[0], ctx.region, v[1], args.environment, v[2])
+                policies.external_secrets_policy(v[0], ctx.region, v[1], args.environment, v[2], names)
             )
         )
         role = self._irsa(Addon.EXTERNAL_SECRETS, policy)
@@ -231,7 +260,7 @@ class PlatformAddons(pulumi.ComponentResource):
             api_version="external-secrets.io/v1",
             kind="ClusterSecretStore",
             metadata=k8s.meta.v1.ObjectMetaArgs(name=charts.CLUSTER_SECRET_STORE, annotations=_READY),
-            spec=charts.cluster_secret_store_spec(ctx.region),
+            spec=charts.cluster_secret_store_spec(ctx.region, sorted(readers)),
             opts=self._k8s([operator]),
         )
 
@@ -270,3 +299,18 @@ class PlatformAddons(pulumi.ComponentResource):
                 (charts.GRAFANA_SECRET, grafana, True),
             )
         ]
+
+
+def secret_readers(
+    enabled: Mapping[Addon, ChartSpec], workload_secrets: Mapping[str, Sequence[str]]
+) -> dict[str, list[str]]:
+    """Namespace → the secrets read there through the cluster store: the enabled add-ons' own
+    (``REQUIRED_SECRETS``, in their namespace) and the workloads' declared ones."""
+    readers: dict[str, set[str]] = {}
+    for addon, names in charts.REQUIRED_SECRETS.items():
+        if addon in enabled:
+            readers.setdefault(CHARTS[addon].namespace, set()).update(names)
+    for namespace, declared in workload_secrets.items():
+        if declared:
+            readers.setdefault(namespace, set()).update(declared)
+    return {namespace: sorted(found) for namespace, found in sorted(readers.items())}

@@ -7,11 +7,12 @@ contracts other concerns rely on: the IngressClass ``alb``, the Prometheus servi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from components.cluster.spec import LokiSpec, PrometheusSpec
+from components.cluster.spec import ClusterAutoscalerSpec, LogStorage, LokiSpec, PrometheusSpec
 
 
 class Addon(StrEnum):
@@ -76,7 +77,7 @@ CHARTS: dict[Addon, Chart] = {
         "kube-prometheus-stack",
         MONITORING,
     ),
-    Addon.LOKI: Chart("loki", "https://grafana.github.io/helm-charts", "loki", MONITORING),
+    Addon.LOKI: Chart("loki", "https://grafana.github.io/helm-charts", "loki", MONITORING, "loki"),
     Addon.ALLOY: Chart("alloy", "https://grafana.github.io/helm-charts", "alloy", MONITORING),
     Addon.KEDA: Chart("keda", "https://kedacore.github.io/charts", "keda", "keda"),
     Addon.CLUSTER_AUTOSCALER: Chart(
@@ -149,9 +150,13 @@ def external_secrets_values(role_arn: Any) -> dict[str, Any]:
     }
 
 
-def cluster_secret_store_spec(region: str) -> dict[str, Any]:
-    """Secrets Manager of this region, read with the operator's own IRSA role (no static credentials)."""
-    return {"provider": {"aws": {"service": "SecretsManager", "region": region}}}
+def cluster_secret_store_spec(region: str, namespaces: Sequence[str]) -> dict[str, Any]:
+    """Secrets Manager of this region, read with the operator's own IRSA role (no static credentials),
+    for ExternalSecrets in ``namespaces`` only (``conditions``: any other namespace's are refused)."""
+    return {
+        "provider": {"aws": {"service": "SecretsManager", "region": region}},
+        "conditions": [{"namespaces": sorted(set(namespaces))}],
+    }
 
 
 def external_secret_spec(
@@ -241,27 +246,63 @@ def alertmanager_config(environment: str) -> dict[str, Any]:
     }
 
 
-def loki_values(spec: LokiSpec) -> dict[str, Any]:
-    """Loki as one binary with its chunks and index on an encrypted volume; retention by the compactor."""
+@dataclass(frozen=True)
+class LokiBucket:
+    """Where Loki writes with ``storage: s3``: its own bucket, and the IRSA role limited to it.
+
+    Attributes:
+        name: the bucket (an input: known once created).
+        region: the bucket's region.
+        role_arn: the role Loki's service account assumes.
+    """
+
+    name: Any
+    region: str
+    role_arn: Any
+
+
+def loki_values(spec: LokiSpec, bucket: LokiBucket | None = None) -> dict[str, Any]:
+    """Loki as one binary; chunks and index on its volume (``filesystem``) or in its bucket (``s3``, read
+    and written with its own IRSA role, no keys); retention by the compactor.
+
+    Chart 6.46.0 or later: 6.45.x fails to render without ``loki.storage.bucketNames.chunks`` even on the
+    filesystem (grafana/loki#19655). With ``s3`` the bucket is both the chunks and the ruler bucket
+    (``admin`` is only read by the enterprise edition); the volume keeps the write-ahead log.
+    """
+    s3 = spec.storage is LogStorage.S3
+    if s3 and bucket is None:
+        raise ValueError("loki storage s3 needs its bucket and role")
+    store = "s3" if s3 else "filesystem"
+    storage: dict[str, Any] = {"type": "filesystem"}
+    service_account: dict[str, Any] = {"create": True, "name": CHARTS[Addon.LOKI].service_account}
+    if s3:
+        assert bucket is not None
+        storage = {
+            "type": "s3",
+            "bucketNames": {"chunks": bucket.name, "ruler": bucket.name},
+            "s3": {"region": bucket.region},
+        }
+        service_account["annotations"] = {IRSA_ANNOTATION: bucket.role_arn}
     return {
         "deploymentMode": "SingleBinary",
+        "serviceAccount": service_account,
         "loki": {
             "auth_enabled": False,
             "commonConfig": {"replication_factor": 1},
-            "storage": {"type": "filesystem"},
+            "storage": storage,
             "schemaConfig": {
                 "configs": [
                     {
                         "from": "2024-04-01",
                         "store": "tsdb",
-                        "object_store": "filesystem",
+                        "object_store": store,
                         "schema": "v13",
                         "index": {"prefix": "loki_index_", "period": "24h"},
                     }
                 ]
             },
             "limits_config": {"retention_period": spec.retention},
-            "compactor": {"retention_enabled": True, "delete_request_store": "filesystem"},
+            "compactor": {"retention_enabled": True, "delete_request_store": store},
         },
         "singleBinary": {"replicas": 1, "persistence": {"enabled": True, "size": f"{spec.storage_gib}Gi"}},
         "read": {"replicas": 0},
@@ -277,6 +318,10 @@ def loki_values(spec: LokiSpec) -> dict[str, Any]:
 ALLOY_CONFIG = f"""\
 discovery.kubernetes "pods" {{
   role = "pod"
+  selectors {{
+    role  = "pod"
+    field = "spec.nodeName=" + sys.env("HOSTNAME")
+  }}
 }}
 
 discovery.relabel "pods" {{
@@ -310,7 +355,12 @@ loki.write "default" {{
   }}
 }}
 """
-"""Alloy's pipeline: every pod's logs, read through the API server, labelled and pushed to Loki."""
+"""Alloy's pipeline: the logs of the pods on Alloy's own node, read through the API server, labelled and
+pushed to Loki. Alloy runs as a DaemonSet without clustering, so each instance must only tail its own
+node's pods (else every line is shipped once per node): the chart sets ``HOSTNAME`` to the node name
+(``spec.nodeName`` from the downward API, alloy chart 1.2.0 ``templates/containers/_agent.yaml``) and
+discovery keeps the pods whose ``spec.nodeName`` equals it (the field selector the
+``discovery.kubernetes`` reference shows for DaemonSets)."""
 
 
 def alloy_values() -> dict[str, Any]:
@@ -324,10 +374,17 @@ def keda_values() -> dict[str, Any]:
     return {"operator": {"replicaCount": 1}}
 
 
-def cluster_autoscaler_values(cluster_name: str, region: str, role_arn: Any) -> dict[str, Any]:
-    """Auto-discovery of this cluster's managed node groups (EKS tags their Auto Scaling groups)."""
+def cluster_autoscaler_values(
+    spec: ClusterAutoscalerSpec, cluster_name: str, region: str, role_arn: Any
+) -> dict[str, Any]:
+    """Auto-discovery of this cluster's managed node groups (EKS tags their Auto Scaling groups). The image
+    tag is always explicit: the autoscaler whose minor the cluster spec checked against Kubernetes'."""
     chart = CHARTS[Addon.CLUSTER_AUTOSCALER]
+    version = spec.autoscaler_version
+    if version is None:  # the spec refuses this; a direct caller gets a clear error
+        raise ValueError(f"cluster-autoscaler chart {spec.chart_version}: set imageTag")
     return {
+        "image": {"tag": f"v{version}"},
         "cloudProvider": "aws",
         "awsRegion": region,
         "autoDiscovery": {"clusterName": cluster_name},

@@ -18,6 +18,7 @@ from components.cluster.spec import ClusterSpec
 from components.core import iam
 from components.core.context import AwsContext
 from components.core.logs import encrypted_log_group
+from components.core.naming import physical_name
 
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 """Every control-plane log type EKS can send to CloudWatch Logs."""
@@ -28,7 +29,7 @@ STORAGE_CLASS = "gp3-encrypted"
 
 def cluster_name(environment: str) -> str:
     """The EKS cluster name of an environment: ``platform-<env>``."""
-    return f"platform-{environment}"
+    return physical_name(environment)
 
 
 @dataclass(frozen=True)

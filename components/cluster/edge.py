@@ -19,6 +19,7 @@ import pulumi_aws as aws
 from components.core import iam
 from components.core.context import AwsContext
 from components.core.logs import encrypted_log_group
+from components.core.naming import physical_name
 from components.data.naming import bucket_name
 
 MANAGED_RULE_GROUPS = (
@@ -97,14 +98,14 @@ class PublicEdge(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         acl = aws.wafv2.WebAcl(
             name,
-            name=f"platform-{args.environment}-public",
+            name=physical_name(args.environment, "public"),
             description="Public ALBs: AWS managed rule groups",
             scope="REGIONAL",
             default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
             rules=[_managed_rule(group, priority) for priority, group in enumerate(MANAGED_RULE_GROUPS)],
             visibility_config=aws.wafv2.WebAclVisibilityConfigArgs(
                 cloudwatch_metrics_enabled=True,
-                metric_name=f"platform-{args.environment}-public",
+                metric_name=physical_name(args.environment, "public"),
                 sampled_requests_enabled=True,
             ),
             opts=child,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -107,13 +108,25 @@ def ebs_csi_kms_policy(key_arn: str) -> dict[str, Any]:
 
 
 def external_secrets_policy(
-    partition: str, region: str, account_id: str, environment: str, secrets_key_arn: str
+    partition: str,
+    region: str,
+    account_id: str,
+    environment: str,
+    secrets_key_arn: str,
+    names: Sequence[str],
 ) -> dict[str, Any]:
-    """External Secrets may read this environment's secrets (``platform/<env>/*``) and nothing else.
+    """External Secrets may read the secrets ``names`` of this environment (``platform/<env>/<name>``:
+    those the add-ons and the services declare they read) and nothing else.
 
+    Secrets Manager appends ``-`` and six characters to a secret's name in its ARN, hence ``-??????``.
     Decryption with the secrets key is allowed only through Secrets Manager in this region.
     """
-    secrets = f"arn:{partition}:secretsmanager:{region}:{account_id}:secret:platform/{environment}/*"
+    if not names:
+        return document(
+            {"Sid": "NoSecretsDeclared", "Effect": "Deny", "Action": "secretsmanager:*", "Resource": "*"}
+        )
+    prefix = f"arn:{partition}:secretsmanager:{region}:{account_id}:secret:platform/{environment}"
+    secrets = [f"{prefix}/{name}-??????" for name in sorted(set(names))]
     return document(
         {
             "Sid": "ReadThisEnvironmentsSecrets",
@@ -192,3 +205,24 @@ def actions(policy: dict[str, Any]) -> set[str]:
         value: list[str] | str = statement.get("Action", [])
         found.update([value] if isinstance(value, str) else value)
     return found
+
+
+def loki_bucket_policy(bucket_arn: str, key_arn: str, region: str) -> dict[str, Any]:
+    """Loki's access: list its one bucket, read, write and delete objects in it (the compactor deletes
+    expired chunks), and use the data key only through S3 in this region (SSE-KMS with bucket keys)."""
+    return document(
+        {"Sid": "ListTheLogBucket", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn},
+        {
+            "Sid": "ReadWriteLogObjects",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            "Resource": f"{bucket_arn}/*",
+        },
+        {
+            "Sid": "DataKeyThroughS3",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": key_arn,
+            "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
+        },
+    )

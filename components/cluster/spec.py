@@ -302,16 +302,62 @@ class PrometheusSpec(ChartSpec):
     alertmanager_replicas: int = Field(default=1, ge=1, le=5)
 
 
+class LogStorage(StrEnum):
+    """Where Loki keeps chunks and index."""
+
+    FILESYSTEM = "filesystem"  # the pod's persistent volume: lost with the volume, one zone
+    S3 = "s3"  # a bucket of its own, encrypted with the data key, written through Loki's own IAM role
+
+
 class LokiSpec(ChartSpec):
     """Loki (single binary) for logs.
 
     Attributes:
         retention: how long logs are kept. Defaults to ``168h`` (7 days).
-        storage_gib: persistent volume for chunks and index. Defaults to 10.
+        storage: ``filesystem`` (chunks and index on the volume) or ``s3`` (chunks and index in the
+            environment's Loki bucket; the volume only holds the write-ahead log and caches). Prod
+            requires ``s3``. Defaults to ``filesystem``.
+        storage_gib: the persistent volume: chunks and index with ``filesystem``, the write-ahead log
+            with ``s3``. Defaults to 10.
     """
 
     retention: Duration = "168h"
+    storage: LogStorage = LogStorage.FILESYSTEM
     storage_gib: int = Field(default=10, ge=1, le=4000)
+
+
+CLUSTER_AUTOSCALER_APP_VERSIONS: dict[str, str] = {
+    "9.50.1": "1.33.0",
+    "9.51.0": "1.33.0",
+    "9.52.0": "1.34.1",
+    "9.52.1": "1.34.1",
+    "9.53.0": "1.34.2",
+    "9.54.0": "1.35.0",
+    "9.54.1": "1.35.0",
+    "9.55.0": "1.35.0",
+}
+"""The autoscaler each cluster-autoscaler chart version runs (``appVersion`` of its ``Chart.yaml``,
+kubernetes/autoscaler tags ``cluster-autoscaler-chart-<version>``). Upstream supports an autoscaler only
+on the Kubernetes minor of the same number."""
+
+
+class ClusterAutoscalerSpec(ChartSpec):
+    """Cluster Autoscaler; its minor version must equal the cluster's Kubernetes minor.
+
+    Attributes:
+        image_tag: the autoscaler image tag (``v1.34.2``), set explicitly on the release. Defaults to the
+            chart version's own (:data:`CLUSTER_AUTOSCALER_APP_VERSIONS`); required for a chart version
+            not in that table.
+    """
+
+    image_tag: str | None = Field(default=None, pattern=r"^v1\.\d+\.\d+$")
+
+    @property
+    def autoscaler_version(self) -> str | None:
+        """``1.34.2``: the image tag's version, else the chart's ``appVersion``; None if unknown."""
+        if self.image_tag is not None:
+            return self.image_tag.removeprefix("v")
+        return CLUSTER_AUTOSCALER_APP_VERSIONS.get(self.chart_version)
 
 
 class AddonsSpec(Spec):
@@ -337,7 +383,7 @@ class AddonsSpec(Spec):
     loki: LokiSpec
     alloy: ChartSpec
     keda: ChartSpec
-    cluster_autoscaler: ChartSpec
+    cluster_autoscaler: ClusterAutoscalerSpec
 
     def by_key(self, key: str) -> ChartSpec:
         """The add-on under its stack-file key (``loadBalancerController``)."""
@@ -405,5 +451,29 @@ class ClusterSpec(Spec):
             raise ValueError(
                 f"coreAddons.kubeProxy {self.core_addons.kube_proxy} does not match kubernetesVersion"
                 f" {self.kubernetes_version} (expected v{self.kubernetes_version}.x-eksbuild.N)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _autoscaler_matches(self) -> ClusterSpec:
+        # Upstream builds and tests each Cluster Autoscaler minor against the Kubernetes minor of the same
+        # number (1.34.x for 1.34); another minor may use APIs the cluster does not serve.
+        autoscaler = self.addons.cluster_autoscaler
+        if not autoscaler.enabled:
+            return self
+        version = autoscaler.autoscaler_version
+        if version is None:
+            known = ", ".join(f"{c} (v{v})" for c, v in CLUSTER_AUTOSCALER_APP_VERSIONS.items())
+            raise ValueError(
+                f"addons.clusterAutoscaler.chartVersion {autoscaler.chart_version}: its autoscaler version is"
+                f" not known here; set addons.clusterAutoscaler.imageTag to v{self.kubernetes_version}.x"
+                f" (known chart versions: {known})"
+            )
+        if version.rsplit(".", 1)[0] != self.kubernetes_version:
+            raise ValueError(
+                f"addons.clusterAutoscaler runs autoscaler {version} (chart {autoscaler.chart_version}"
+                f"{', imageTag' if autoscaler.image_tag else ''}) on Kubernetes {self.kubernetes_version};"
+                f" the autoscaler's minor must equal the cluster's: pick a chart whose appVersion is"
+                f" {self.kubernetes_version}.x or set imageTag v{self.kubernetes_version}.x"
             )
         return self

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pulumi
+import pulumi_aws as aws
 
+from components.core import iam
 from components.core.context import AwsContext
+from components.core.naming import physical_name
 from components.data.atlas_cluster import AtlasCluster, AtlasClusterArgs
 from components.data.atlas_database import AtlasDatabase, AtlasDatabaseArgs
 from components.data.atlas_privatelink import AtlasPrivateLink, AtlasPrivateLinkArgs
 from components.data.atlas_project import AtlasProject, AtlasProjectArgs
-from components.data.atlas_spec import AtlasSpec, ClusterSpec, SharedSpec
+from components.data.atlas_spec import AtlasSpec, ClusterSpec, Role, SharedSpec
 from components.data.atlas_users import AtlasDatabaseUser, AtlasDatabaseUserArgs, Grant
-from components.data.naming import atlas_user_secret, dev_database, dev_user, identifier
-from components.security.secrets import secret_name
+from components.data.naming import dev_database, dev_user, identifier
 
 
 @dataclass(frozen=True)
@@ -33,9 +35,10 @@ class AtlasArgs:
         workload_security_group_id: the only group admitted to the PrivateLink endpoint.
         nat_public_ips: the VPC's NAT addresses, the shared project's access list (no PrivateLink in dev).
         data_key_arn: encryption at rest.
-        secrets_key_arn: the users' password secrets.
-        secret_recovery_window_days: recovery window of those secrets.
         protect: ``protect=True`` on clusters (the tier decides).
+        iam_users: service identity → its IAM role ARN; each becomes an AWS IAM database user with
+            ``readWrite`` on the services' database (dedicated) or the services environment's role
+            (shared). Defaults to none.
     """
 
     spec: AtlasSpec
@@ -47,26 +50,28 @@ class AtlasArgs:
     workload_security_group_id: pulumi.Input[str]
     nat_public_ips: Sequence[pulumi.Input[str]]
     data_key_arn: pulumi.Input[str]
-    secrets_key_arn: pulumi.Input[str]
-    secret_recovery_window_days: int
     protect: bool
+    iam_users: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
 
 
 class Atlas(pulumi.ComponentResource):
     """The environment's MongoDB.
 
     * dedicated (``cluster``): a project of its own, encrypted with the data key, reached over
-      PrivateLink from the app subnets, access list limited to the VPC, one user per service;
+      PrivateLink from the app subnets, access list limited to the VPC, an AWS IAM user per service
+      identity;
     * shared (``shared``): a dev project with the shared and spare clusters, and per recorded dev
-      environment a database and its user on the environment's slot, access list limited to the NAT
-      addresses.
+      environment a database, its role and an IAM role of its own (``platform-dev-mongo-<env>``, for
+      developers to assume) that logs in as the environment's AWS IAM user; the services' identities get
+      the ``servicesEnvironment``'s role. Access list limited to the NAT addresses.
 
-    Outputs carry connection strings without credentials and the ARNs of the password secrets.
+    No user has a password. Outputs carry connection strings (without credentials) and, for shared
+    clusters, the ARN of each dev environment's role.
     """
 
     project_id: pulumi.Output[str]
     connection_strings: dict[str, pulumi.Output[str | None]]
-    user_secret_arns: dict[str, pulumi.Output[str]]
+    environment_role_arns: dict[str, pulumi.Output[str]]
 
     def __init__(self, name: str, args: AtlasArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("platform:data:Atlas", name, None, opts)
@@ -89,7 +94,7 @@ class Atlas(pulumi.ComponentResource):
         )
         self.project_id = project.project_id
         self.connection_strings = {}
-        self.user_secret_arns = {}
+        self.environment_role_arns = {}
         if spec.cluster is not None:
             self._dedicated(name, args, spec.cluster, project)
         elif spec.shared is not None:
@@ -98,7 +103,7 @@ class Atlas(pulumi.ComponentResource):
             {
                 "project_id": self.project_id,
                 "connection_strings": self.connection_strings,
-                "user_secret_arns": self.user_secret_arns,
+                "environment_role_arns": self.environment_role_arns,
             }
         )
 
@@ -128,26 +133,20 @@ class Atlas(pulumi.ComponentResource):
     def _user(
         self,
         name: str,
-        args: AtlasArgs,
-        username: str,
+        role_arn: pulumi.Input[str],
         grants: list[Grant],
         clusters: list[pulumi.Input[str]],
         *,
         project: AtlasProject,
-        version: int = 1,
         depends_on: list[pulumi.Resource] | None = None,
     ) -> AtlasDatabaseUser:
         return AtlasDatabaseUser(
             name,
             AtlasDatabaseUserArgs(
-                username=username,
+                role_arn=role_arn,
                 project_id=project.project_id,
                 cluster_names=clusters,
                 grants=grants,
-                secret_name=secret_name(args.environment, atlas_user_secret(username)),
-                secrets_key_arn=args.secrets_key_arn,
-                recovery_window_days=args.secret_recovery_window_days,
-                password_version=version,
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on or []),
         )
@@ -174,18 +173,17 @@ class Atlas(pulumi.ComponentResource):
             project,
             [link.ready],
         )
-        self.connection_strings["default"] = cluster.private_srv
-        for user in args.spec.users:
-            created = self._user(
-                f"{name}-user-{user.name}",
-                args,
-                user.name,
-                [Grant(role=g.role.value, database=g.database) for g in user.grants],
+        self.connection_strings["default"] = cluster.private_srv.apply(
+            functools.partial(with_database, args.spec.database)
+        )
+        for identity, role_arn in args.iam_users.items():
+            self._user(
+                f"{name}-user-{identity}",
+                role_arn,
+                [Grant(role=Role.READ_WRITE.value, database=args.spec.database)],
                 [cluster.name],
                 project=project,
-                version=user.password_version,
             )
-            self.user_secret_arns[user.name] = created.secret_arn
 
     def _shared(self, name: str, args: AtlasArgs, shared: SharedSpec, project: AtlasProject) -> None:
         clusters = {
@@ -194,8 +192,9 @@ class Atlas(pulumi.ComponentResource):
             )
             for cluster_name in (*shared.clusters, *shared.spares)
         }
+        databases: dict[str, AtlasDatabase] = {}
         for env in shared.environments:
-            database = AtlasDatabase(
+            databases[env.name] = database = AtlasDatabase(
                 f"{name}-env-{env.name}-db",
                 AtlasDatabaseArgs(
                     project_id=project.project_id,
@@ -204,10 +203,20 @@ class Atlas(pulumi.ComponentResource):
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            user = self._user(
+            role = aws.iam.Role(
+                f"{name}-env-{env.name}",
+                name=physical_name(args.environment, "mongo", dev_user(env.name)),
+                # Developers of the account assume it (their own IAM policies say who may).
+                assume_role_policy=pulumi.Output.all(args.context.partition, args.context.account_id).apply(
+                    lambda v: iam.dumps(account_trust(v[0], v[1]))
+                ),
+                description=f"MongoDB Atlas dev environment {env.name}: sign in with MONGODB-AWS",
+                permissions_boundary=args.context.permissions_boundary,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            self._user(
                 f"{name}-env-{env.name}-user",
-                args,
-                dev_user(env.name),
+                role.arn,
                 [Grant(role=database.role_name, database="admin")],
                 [clusters[env.cluster].name],
                 project=project,
@@ -217,9 +226,41 @@ class Atlas(pulumi.ComponentResource):
             self.connection_strings[env.name] = clusters[env.cluster].standard_srv.apply(
                 functools.partial(with_database, dev_database(env.name))
             )
-            self.user_secret_arns[env.name] = user.secret_arn
+            self.environment_role_arns[env.name] = role.arn
+        services_env = next((e for e in shared.environments if e.name == shared.services_environment), None)
+        for identity, role_arn in args.iam_users.items():
+            if services_env is None:
+                raise ValueError(
+                    f"atlas.shared.servicesEnvironment {shared.services_environment!r} is not a recorded"
+                    " environment; the services' identities need its database"
+                )
+            database = databases[services_env.name]
+            self._user(
+                f"{name}-user-{identity}",
+                role_arn,
+                [Grant(role=database.role_name, database="admin")],
+                [clusters[services_env.cluster].name],
+                project=project,
+                depends_on=[database],
+            )
+
+
+def account_trust(partition: str, account_id: str) -> dict[str, object]:
+    """A trust policy for principals of this account whose own policies allow ``sts:AssumeRole`` on it."""
+    return iam.document(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
+            "Action": "sts:AssumeRole",
+        }
+    )
+
+
+IAM_AUTH_OPTIONS = "authSource=%24external&authMechanism=MONGODB-AWS"
+"""Connection options of an AWS IAM user: the driver signs in with the pod's role credentials."""
 
 
 def with_database(database: str, srv: str | None) -> str | None:
-    """``mongodb+srv://host`` -> ``mongodb+srv://host/<database>`` (still without credentials)."""
-    return f"{srv}/{database}" if srv else None
+    """``mongodb+srv://host`` -> ``mongodb+srv://host/<database>?<IAM options>`` (still without
+    credentials: the driver takes them from the AWS credential chain, the pod's own role)."""
+    return f"{srv}/{database}?{IAM_AUTH_OPTIONS}" if srv else None

@@ -40,50 +40,6 @@ class Role(StrEnum):
     READ_WRITE = "readWrite"
 
 
-class GrantSpec(Spec):
-    """A role on one database.
-
-    Attributes:
-        database: the database (not ``admin``, ``local`` or ``config``) (required).
-        role: ``read`` or ``readWrite`` (required).
-    """
-
-    database: str
-    role: Role
-
-    @field_validator("database")
-    @classmethod
-    def _database(cls, value: str) -> str:
-        if not _DATABASE.fullmatch(value) or value in _RESERVED_DATABASES:
-            raise ValueError(
-                "must be an application database (letters, digits, '_'), not admin, local or config"
-            )
-        return value
-
-
-class UserSpec(Spec):
-    """A service's database user; its password is generated into Secrets Manager.
-
-    Attributes:
-        name: the service, e.g. ``gateway`` (required).
-        grants: its roles, at least one (required).
-        password_version: bump to rotate the password. Defaults to 1.
-    """
-
-    name: str
-    grants: tuple[GrantSpec, ...] = Field(min_length=1)
-    password_version: int = Field(default=1, ge=1)
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not _NAME.fullmatch(value):
-            raise ValueError(
-                "must be lower-case letters, digits and '-', starting with a letter, 1-23 characters"
-            )
-        return value
-
-
 class AutoScalingSpec(Spec):
     """Compute and disk autoscaling bounds.
 
@@ -233,6 +189,8 @@ class SharedSpec(Spec):
         spares: provisioned spare clusters, used only when every slot is taken. Defaults to none.
         environments: environment slots, in the order they were added. Defaults to none.
         freed_slots: the reuse queue, oldest first. Defaults to none.
+        services_environment: the environment whose database the services stack's services use (their
+            identities get its role). Defaults to ``main``.
     """
 
     cluster: ClusterSpec
@@ -241,6 +199,7 @@ class SharedSpec(Spec):
     spares: tuple[str, ...] = ()
     environments: tuple[EnvironmentSpec, ...] = ()
     freed_slots: tuple[FreedSlotSpec, ...] = ()
+    services_environment: str = "main"
 
     @field_validator("clusters", "spares")
     @classmethod
@@ -278,7 +237,8 @@ class AtlasSpec(Spec):
         encryption_at_rest: encrypt with the environment's data key through cloud-provider access.
             Defaults to on.
         cluster: a dedicated cluster in a project of its own (staging, prod).
-        users: the services' database users on the dedicated cluster. Defaults to none.
+        database: the services' database on the dedicated cluster; a service whose ``uses.mongodb`` is
+            true gets ``readWrite`` on it as an AWS IAM database user. Defaults to ``product``.
         shared: shared dev clusters with environment slots (dev). Exactly one of ``cluster``/``shared``.
     """
 
@@ -287,7 +247,7 @@ class AtlasSpec(Spec):
     private_key: SecretStr | None = None
     encryption_at_rest: bool = True
     cluster: ClusterSpec | None = None
-    users: tuple[UserSpec, ...] = ()
+    database: str = "product"
     shared: SharedSpec | None = None
 
     @field_validator("org_id")
@@ -305,10 +265,9 @@ class AtlasSpec(Spec):
             )
         if (self.cluster is None) == (self.shared is None):
             raise ValueError("set exactly one of cluster (a dedicated cluster) or shared (dev slots)")
-        if self.shared is not None and self.users:
-            raise ValueError("users belong to a dedicated cluster; dev environments get a user per slot")
-        names = [u.name for u in self.users]
-        twice = sorted({n for n in names if names.count(n) > 1})
-        if twice:
-            raise ValueError(f"user(s) declared twice: {', '.join(twice)}")
+        if not _DATABASE.match(self.database) or self.database in _RESERVED_DATABASES:
+            raise ValueError(
+                f"database {self.database!r} must be an application database (letters, digits, '_'),"
+                " not admin, local or config"
+            )
         return self

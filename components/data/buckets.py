@@ -158,6 +158,16 @@ class Buckets(pulumi.ComponentResource):
         self._policy(f"{name}-{ACCESS_LOGS}", logs, sources)
         self.register_outputs({"names": self.names, "arns": self.arns})
 
+    def grant(self, short: str, access: str) -> pulumi.Output[list[dict[str, Any]]]:
+        """The statements letting an identity ``read`` or ``readWrite`` the objects of bucket ``short``,
+        with the data key usable through S3 in this region only (CDK's ``grantRead``/``grantReadWrite``)."""
+        if short not in self.arns:
+            raise ValueError(f"no bucket {short!r} (buckets: {', '.join(sorted(self.arns)) or 'none'})")
+        region = self._args.context.region
+        return pulumi.Output.all(self.arns[short], self._args.data_key_arn).apply(
+            lambda v: grant_objects(v[0], v[1], region, write=access == "readWrite")
+        )
+
     def _record(self, short: str, bucket: aws.s3.Bucket) -> None:
         self.names[short] = bucket.bucket
         self.arns[short] = bucket.arn
@@ -251,6 +261,32 @@ class Buckets(pulumi.ComponentResource):
             policy=pulumi.Output.all(bucket.arn, ctx.account_id, *log_sources).apply(render_policy),
             opts=pulumi.ResourceOptions(parent=self),
         )
+
+
+READ_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion")
+WRITE_ACTIONS = ("s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload")
+
+
+def grant_objects(bucket_arn: str, data_key_arn: str, region: str, *, write: bool) -> list[dict[str, Any]]:
+    """A bucket's objects (and listing it), plus the data key through S3 only (``kms:ViaService``):
+    decrypt to read, generate data keys to write."""
+    key_actions = ["kms:Decrypt", "kms:GenerateDataKey"] if write else ["kms:Decrypt"]
+    return [
+        {"Sid": "ListBucket", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn},
+        {
+            "Sid": "ReadWriteObjects" if write else "ReadObjects",
+            "Effect": "Allow",
+            "Action": [*READ_ACTIONS, *(WRITE_ACTIONS if write else ())],
+            "Resource": f"{bucket_arn}/*",
+        },
+        {
+            "Sid": "DataKeyThroughS3",
+            "Effect": "Allow",
+            "Action": key_actions,
+            "Resource": data_key_arn,
+            "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
+        },
+    ]
 
 
 def bucket_policy(bucket_arn: str, account_id: str, log_sources: list[str]) -> dict[str, Any]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from components.core.naming import physical_name
+
 _AWS_REGION = re.compile(r"^([a-z]{2}(?:-gov)?)-([a-z]+)-(\d)$")
 BUCKET_NAME_MAX = 63
 ACCOUNT_ID_LENGTH = 12
@@ -25,7 +27,7 @@ def atlas_region(aws_region: str) -> str:
 
 def identifier(environment: str, store: str) -> str:
     """The identifier of an environment's store: ``platform-<env>-<store>`` (RDS, ElastiCache, Atlas)."""
-    return f"platform-{environment}-{store}"
+    return physical_name(environment, store)
 
 
 def bucket_name(environment: str, name: str, account_id: str) -> str:
@@ -37,7 +39,7 @@ def bucket_name(environment: str, name: str, account_id: str) -> str:
     Raises:
         ValueError: the name would exceed S3's 63 characters.
     """
-    full = f"platform-{environment}-{name}-{account_id}"
+    full = physical_name(environment, name, account_id)
     if len(full) > BUCKET_NAME_MAX:
         raise ValueError(f"bucket name {full!r} is longer than {BUCKET_NAME_MAX} characters")
     return full
@@ -45,7 +47,7 @@ def bucket_name(environment: str, name: str, account_id: str) -> str:
 
 def max_bucket_short_name(environment: str) -> int:
     """The longest short bucket name that still fits S3's limit for ``environment``."""
-    return BUCKET_NAME_MAX - len(f"platform-{environment}--") - ACCOUNT_ID_LENGTH
+    return BUCKET_NAME_MAX - len(physical_name(environment, "", "")) - ACCOUNT_ID_LENGTH
 
 
 def dev_database(env: str) -> str:

@@ -160,6 +160,9 @@ class PostgresArgs:
         logs_key_arn: encrypts the exported log groups.
         deletion_protection: deletion protection and a final snapshot (the tier decides).
         protect: ``protect=True`` on the primary (the tier decides).
+        iam_users: the database users the services' identities connect as with IAM authentication (the
+            proxy may log in as these only). The users themselves are created in SQL (see the README's
+            Secrets section). Defaults to none.
     """
 
     spec: PostgresSpec
@@ -175,13 +178,24 @@ class PostgresArgs:
     logs_key_arn: pulumi.Input[str]
     deletion_protection: bool
     protect: bool
+    iam_users: tuple[str, ...] = ()
+
+
+def database_user(identity: str) -> str:
+    """The Postgres user of a service identity: its name with ``-`` as ``_`` (``worker-convert`` →
+    ``worker_convert``), so it needs no quoting in SQL."""
+    return identity.replace("-", "_")
 
 
 class Postgres(pulumi.ComponentResource):
     """An encrypted, private PostgreSQL primary with read replicas and an optional RDS Proxy.
 
     The master password is created and kept by RDS in Secrets Manager under the secrets key
-    (``manage_master_user_password``); it never enters code, config or state.
+    (``manage_master_user_password``); it never enters code, config or state. Services authenticate with
+    IAM: the instance has IAM database authentication on, and the RDS Proxy uses end-to-end IAM
+    authentication (``default_auth_scheme=IAM_AUTH``): clients present an IAM token to the proxy, and the
+    proxy logs in to the database with IAM as the same user, so no per-user secret exists anywhere.
+    :meth:`grant_connect` hands a service identity ``rds-db:connect`` as its database user.
     """
 
     endpoint: pulumi.Output[str]
@@ -191,6 +205,9 @@ class Postgres(pulumi.ComponentResource):
     port: int
     master_secret_arn: pulumi.Output[str]
     proxy_endpoint: pulumi.Output[str] | None
+    connect_resource_ids: pulumi.Output[list[str]]
+    """The ``rds-db:connect`` resource ids services connect to: the proxy's (``prx-...``) where there is
+    one, else the primary's (``db-...``), and each read replica's."""
 
     def __init__(self, name: str, args: PostgresArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("platform:data:Postgres", name, None, opts)
@@ -249,6 +266,7 @@ class Postgres(pulumi.ComponentResource):
             monitoring_interval=spec.monitoring_interval_seconds,
             monitoring_role_arn=monitoring_role.arn,
             enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
+            iam_database_authentication_enabled=True,
             tags={"Name": ident, "role": "primary"},
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=primary_logs),
         )
@@ -288,6 +306,7 @@ class Postgres(pulumi.ComponentResource):
                     monitoring_interval=spec.monitoring_interval_seconds,
                     monitoring_role_arn=monitoring_role.arn,
                     enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
+                    iam_database_authentication_enabled=True,
                     tags={"Name": replica_ident, "role": "replica"},
                     opts=pulumi.ResourceOptions(parent=self, depends_on=logs),
                 )
@@ -299,9 +318,12 @@ class Postgres(pulumi.ComponentResource):
         self.port = PORT
         self.reader_endpoints = pulumi.Output.all(*[r.address for r in replicas])
         self.master_secret_arn = primary.master_user_secrets[0].secret_arn
+        self._context = args.context
         self.proxy_endpoint = None
+        writer_id: pulumi.Output[str] = primary.resource_id
         if spec.proxy.enabled:
-            self.proxy_endpoint = self._proxy(name, ident, args, primary, security_group)
+            self.proxy_endpoint, writer_id = self._proxy(name, ident, args, primary, security_group)
+        self.connect_resource_ids = pulumi.Output.all(writer_id, *[r.resource_id for r in replicas])
 
         outputs: dict[str, object] = {
             "endpoint": self.endpoint,
@@ -312,6 +334,13 @@ class Postgres(pulumi.ComponentResource):
         if self.proxy_endpoint is not None:
             outputs["proxy_endpoint"] = self.proxy_endpoint
         self.register_outputs(outputs)
+
+    def grant_connect(self, identity: str) -> pulumi.Output[list[dict[str, object]]]:
+        """The statements letting a service identity connect as its database user (``rds-db:connect``)."""
+        ctx = self._context
+        return pulumi.Output.all(ctx.partition, ctx.account_id, self.connect_resource_ids).apply(
+            lambda v: [grant_connect(v[0], ctx.region, v[1], v[2], database_user(identity))]
+        )
 
     def _security_group(self, name: str, args: PostgresArgs, what: str) -> aws.ec2.SecurityGroup:
         return store_security_group(
@@ -364,7 +393,8 @@ class Postgres(pulumi.ComponentResource):
         args: PostgresArgs,
         primary: aws.rds.Instance,
         db_group: aws.ec2.SecurityGroup,
-    ) -> pulumi.Output[str]:
+    ) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
+        """The proxy; returns its endpoint and its ``rds-db:connect`` resource id (``prx-...``)."""
         child = pulumi.ResourceOptions(parent=self)
         proxy_spec = args.spec.proxy
         proxy_group = self._security_group(f"{name}-proxy", args, f"{ident} proxy")
@@ -389,21 +419,22 @@ class Postgres(pulumi.ComponentResource):
             description="PostgreSQL from the RDS Proxy",
             opts=child,
         )
-        secret_arn = primary.master_user_secrets[0].secret_arn
+        ctx = args.context
         role = aws.iam.Role(
             f"{name}-proxy",
-            assume_role_policy=args.context.account_id.apply(
+            assume_role_policy=ctx.account_id.apply(
                 lambda account: iam.dumps(iam.service_trust("rds.amazonaws.com", account))
             ),
-            description=f"{ident} proxy reads the master secret",
+            description=f"{ident} proxy logs in to the database with IAM as the services' users",
             permissions_boundary=args.context.permissions_boundary,
             opts=child,
         )
+        users = [database_user(u) for u in args.iam_users]
         aws.iam.RolePolicy(
             f"{name}-proxy",
             role=role.id,
-            policy=pulumi.Output.all(secret_arn, args.secrets_key_arn).apply(
-                lambda values: json.dumps(_proxy_policy(values[0], values[1], args.context.region))
+            policy=pulumi.Output.all(ctx.partition, ctx.account_id, primary.resource_id).apply(
+                lambda v: json.dumps(_proxy_policy(v[0], ctx.region, v[1], v[2], users))
             ),
             opts=child,
         )
@@ -416,15 +447,8 @@ class Postgres(pulumi.ComponentResource):
             vpc_security_group_ids=[proxy_group.id],
             require_tls=True,
             idle_client_timeout=proxy_spec.idle_client_timeout_seconds,
-            auths=[
-                aws.rds.ProxyAuthArgs(
-                    auth_scheme="SECRETS",
-                    secret_arn=secret_arn,
-                    iam_auth="DISABLED",
-                    client_password_auth_type="POSTGRES_SCRAM_SHA_256",
-                    description="the RDS-managed master secret",
-                )
-            ],
+            # End-to-end IAM: clients and the proxy both authenticate with IAM; no secret per user.
+            default_auth_scheme="IAM_AUTH",
             opts=child,
         )
         target_group = aws.rds.ProxyDefaultTargetGroup(
@@ -444,7 +468,8 @@ class Postgres(pulumi.ComponentResource):
             db_instance_identifier=primary.identifier,
             opts=child,
         )
-        return proxy.endpoint
+        # The proxy's ARN ends with its resource id, the one its rds-db:connect ARNs name.
+        return proxy.endpoint, proxy.arn.apply(lambda arn: arn.rsplit(":", 1)[-1])
 
 
 def _parameters(spec: PostgresSpec) -> dict[str, str]:
@@ -458,19 +483,34 @@ def _parameters(spec: PostgresSpec) -> dict[str, str]:
     }
 
 
-def _proxy_policy(secret_arn: str, secrets_key_arn: str, region: str) -> dict[str, object]:
+def grant_connect(
+    partition: str, region: str, account_id: str, resource_ids: list[str], db_user: str
+) -> dict[str, object]:
+    """``rds-db:connect`` as ``db_user`` on each of ``resource_ids`` (the proxy's or instance's ids)."""
+    return {
+        "Sid": "ConnectToPostgresWithIam",
+        "Effect": "Allow",
+        "Action": "rds-db:connect",
+        "Resource": [
+            f"arn:{partition}:rds-db:{region}:{account_id}:dbuser:{rid}/{db_user}" for rid in resource_ids
+        ],
+    }
+
+
+def _proxy_policy(
+    partition: str, region: str, account_id: str, instance_resource_id: str, users: list[str]
+) -> dict[str, object]:
+    """The proxy logs in to the primary with IAM as the services' users, and as no one else."""
+    if not users:  # a proxy no identity uses yet: a policy document needs a statement
+        return iam.document(
+            {"Sid": "NoDatabaseUsersYet", "Effect": "Deny", "Action": "rds-db:connect", "Resource": "*"}
+        )
+    prefix = f"arn:{partition}:rds-db:{region}:{account_id}:dbuser:{instance_resource_id}"
     return iam.document(
         {
-            "Sid": "ReadMasterSecret",
+            "Sid": "ProxyConnectsWithIam",
             "Effect": "Allow",
-            "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-            "Resource": secret_arn,
-        },
-        {
-            "Sid": "DecryptMasterSecret",
-            "Effect": "Allow",
-            "Action": "kms:Decrypt",
-            "Resource": secrets_key_arn,
-            "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}},
-        },
+            "Action": "rds-db:connect",
+            "Resource": [f"{prefix}/{user}" for user in users],
+        }
     )

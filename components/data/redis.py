@@ -1,4 +1,5 @@
-"""Redis (or Valkey) on ElastiCache: a replication group with TLS, AUTH and a KMS-encrypted slow log."""
+"""Redis (or Valkey) on ElastiCache: a replication group with TLS, IAM-authenticated users and a KMS-encrypted
+slow log."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ from components.core.model import Spec
 from components.data.access import store_security_group
 from components.data.naming import identifier
 from components.data.windows import DailyWindow, WeeklyWindow
-from components.security.generated_secret import GeneratedSecret, GeneratedSecretArgs
-from components.security.secrets import secret_name
 
 PORT = 6379
-AUTH_SECRET = "redis-auth-token"
+# Every user group must hold a user named "default"; this one is switched off (no commands, no keys).
+DEFAULT_USER = "default"
+DISABLED_ACCESS = "off -@all"
+# A service's user: every key and channel, every command but the administrative and dangerous ones.
+SERVICE_ACCESS = "on ~* &* +@all -@admin -@dangerous"
 
 
 class Engine(StrEnum):
@@ -27,7 +30,8 @@ class Engine(StrEnum):
     VALKEY = "valkey"  # Valkey 8
 
 
-# The engine versions each engine may run and the parameter-group family of each.
+# The engine versions each engine may run and the parameter-group family of each. IAM authentication needs
+# Redis OSS 7.0+ or Valkey 7.2+ with in-transit encryption (ElastiCache, "Authenticating with IAM").
 ENGINE_VERSIONS: dict[Engine, dict[str, str]] = {
     Engine.REDIS: {"7.0": "redis7", "7.1": "redis7"},
     Engine.VALKEY: {"8.0": "valkey8", "8.1": "valkey8", "8.2": "valkey8"},
@@ -48,7 +52,6 @@ class RedisSpec(Spec):
         snapshot_window: daily UTC window ``hh:mm-hh:mm``. Defaults to ``16:00-17:00``.
         maintenance_window: weekly UTC window. Defaults to ``sun:19:00-sun:20:00``.
         slow_log_retention_days: retention of the slow-log group. Defaults to 30.
-        auth_token_version: bump to rotate the AUTH token. Defaults to 1.
     """
 
     engine: Engine = Engine.REDIS
@@ -59,7 +62,6 @@ class RedisSpec(Spec):
     snapshot_window: DailyWindow = "16:00-17:00"
     maintenance_window: WeeklyWindow = "sun:19:00-sun:20:00"
     slow_log_retention_days: RetentionDays = 30
-    auth_token_version: int = Field(default=1, ge=1)
 
     @field_validator("node_type")
     @classmethod
@@ -104,11 +106,11 @@ class RedisArgs:
         vpc_id: the VPC.
         source_security_group_id: the only group admitted on 6379 (the workloads' group).
         data_key_arn: encrypts data at rest and snapshots.
-        secrets_key_arn: encrypts the AUTH token secret.
         logs_key_arn: encrypts the slow-log group.
-        secret_recovery_window_days: recovery window of the AUTH token secret.
         final_snapshot: take a final snapshot when the group is deleted (the tier decides).
         protect: ``protect=True`` on the replication group (the tier decides).
+        iam_users: the service identities that connect, each as an IAM-authenticated user of its own
+            (``<env>-<identity>``). Defaults to none.
     """
 
     spec: RedisSpec
@@ -117,25 +119,31 @@ class RedisArgs:
     vpc_id: pulumi.Input[str]
     source_security_group_id: pulumi.Input[str]
     data_key_arn: pulumi.Input[str]
-    secrets_key_arn: pulumi.Input[str]
     logs_key_arn: pulumi.Input[str]
-    secret_recovery_window_days: int
     final_snapshot: bool
     protect: bool
+    iam_users: tuple[str, ...] = ()
+
+
+def cache_user_id(environment: str, identity: str) -> str:
+    """The ElastiCache user (id and name, equal as IAM authentication requires) of a service identity."""
+    return f"{environment}-{identity}"
 
 
 class Redis(pulumi.ComponentResource):
-    """An ElastiCache replication group reachable only from the workloads, over TLS, with AUTH.
+    """An ElastiCache replication group reachable only from the workloads, over TLS, with IAM users only.
 
-    The AUTH token is generated into Secrets Manager (``platform/<env>/redis-auth-token``) and handed to
-    ElastiCache through the write-only ``auth_token_wo`` input, so it is in neither code nor state.
+    There is no AUTH token and no password: a user group holds the switched-off ``default`` user and one
+    IAM-authenticated user per service identity; a client authenticates with a short-lived IAM token
+    signed by its role, which :meth:`grant_connect` allows (``elasticache:Connect`` on the replication group
+    and its own user).
     """
 
     primary_endpoint: pulumi.Output[str]
     replication_group_id: pulumi.Output[str]
     reader_endpoint: pulumi.Output[str]
     port: int
-    auth_secret_arn: pulumi.Output[str]
+    user_group_id: pulumi.Output[str]
 
     def __init__(self, name: str, args: RedisArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("platform:data:Redis", name, None, opts)
@@ -151,17 +159,34 @@ class Redis(pulumi.ComponentResource):
             what=f"{ident}: {spec.engine.value}",
             parent=self,
         )
-        token = GeneratedSecret(
-            f"{name}-auth",
-            GeneratedSecretArgs(
-                secret_name=secret_name(args.environment, AUTH_SECRET),
-                kms_key_arn=args.secrets_key_arn,
-                description=f"AUTH token of {ident}",
-                # ElastiCache takes 16-128 printable characters without '@', '"' or '/': alphanumerics only.
-                length=64,
-                version=spec.auth_token_version,
-                recovery_window_days=args.secret_recovery_window_days,
+        users = [
+            aws.elasticache.User(
+                f"{name}-user-default",
+                user_id=f"{ident}-default",
+                user_name=DEFAULT_USER,
+                engine=spec.engine.value,
+                access_string=DISABLED_ACCESS,
+                authentication_mode=aws.elasticache.UserAuthenticationModeArgs(type="no-password-required"),
+                opts=child,
             ),
+            *(
+                aws.elasticache.User(
+                    f"{name}-user-{identity}",
+                    user_id=cache_user_id(args.environment, identity),
+                    user_name=cache_user_id(args.environment, identity),
+                    engine=spec.engine.value,
+                    access_string=SERVICE_ACCESS,
+                    authentication_mode=aws.elasticache.UserAuthenticationModeArgs(type="iam"),
+                    opts=child,
+                )
+                for identity in args.iam_users
+            ),
+        ]
+        user_group = aws.elasticache.UserGroup(
+            name,
+            user_group_id=ident,
+            engine=spec.engine.value,
+            user_ids=[user.user_id for user in users],
             opts=child,
         )
         slow_log = encrypted_log_group(
@@ -189,9 +214,7 @@ class Redis(pulumi.ComponentResource):
             kms_key_id=args.data_key_arn,
             transit_encryption_enabled=True,
             transit_encryption_mode="required",
-            auth_token_wo=token.value,
-            auth_token_wo_version=spec.auth_token_version,
-            auth_token_update_strategy="ROTATE",
+            user_group_ids=[user_group.user_group_id],
             snapshot_retention_limit=spec.snapshot_retention_days,
             snapshot_window=spec.snapshot_window,
             maintenance_window=spec.maintenance_window,
@@ -212,12 +235,32 @@ class Redis(pulumi.ComponentResource):
         self.replication_group_id = replication_group.replication_group_id
         self.reader_endpoint = replication_group.reader_endpoint_address
         self.port = PORT
-        self.auth_secret_arn = token.arn
+        self.user_group_id = user_group.user_group_id
+        self._environment = args.environment
+        self._users = {identity: users[1 + i] for i, identity in enumerate(args.iam_users)}
+        self._group_arn = replication_group.arn
         self.register_outputs(
             {
                 "primary_endpoint": self.primary_endpoint,
                 "reader_endpoint": self.reader_endpoint,
                 "port": self.port,
-                "auth_secret_arn": self.auth_secret_arn,
+                "user_group_id": self.user_group_id,
             }
         )
+
+    def grant_connect(self, identity: str) -> pulumi.Output[list[dict[str, object]]]:
+        """The statements letting a service identity connect as its own user (``elasticache:Connect``)."""
+        user = self._users.get(identity)
+        if user is None:
+            raise ValueError(f"{identity!r} has no user on this cache (pass it in RedisArgs.iam_users)")
+        return pulumi.Output.all(self._group_arn, user.arn).apply(lambda v: [grant_connect(v[0], v[1])])
+
+
+def grant_connect(replication_group_arn: str, user_arn: str) -> dict[str, object]:
+    """``elasticache:Connect`` to one replication group as one user (IAM needs both resources)."""
+    return {
+        "Sid": "ConnectToCacheWithIam",
+        "Effect": "Allow",
+        "Action": "elasticache:Connect",
+        "Resource": [replication_group_arn, user_arn],
+    }

@@ -18,6 +18,7 @@ import pulumi_aws as aws
 from components.core import iam
 from components.core.context import AwsContext
 from components.core.logs import encrypted_log_group
+from components.core.naming import physical_name
 
 FORWARDER_SOURCE = Path(__file__).with_name("slack_forwarder.py")
 PUBLISHERS = ("cloudwatch.amazonaws.com", "budgets.amazonaws.com")
@@ -75,7 +76,7 @@ class Alerting(pulumi.ComponentResource):
             opts=child,
         )
 
-        function_name = f"platform-{args.environment}-alerts-to-slack"
+        function_name = physical_name(args.environment, "alerts-to-slack")
         log_group = encrypted_log_group(
             f"{name}-forwarder-logs",
             f"/platform/{args.environment}/alerts-to-slack",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.core.naming import physical_name
 from components.observability.spec import BudgetSpec
 
 
@@ -56,7 +57,7 @@ class Budget(pulumi.ComponentResource):
             )
         budget = aws.budgets.Budget(
             name,
-            name=f"platform-{args.environment}-monthly",
+            name=physical_name(args.environment, "monthly"),
             budget_type="COST",
             time_unit="MONTHLY",
             limit_amount=f"{spec.monthly_limit_usd:.2f}",

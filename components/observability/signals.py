@@ -1,8 +1,9 @@
 """The service-level signals as Prometheus rules and a Grafana dashboard (pure: data in, documents out).
 
 The services expose the usual RED metrics (``http_requests_total{code}`` and the
-``http_request_duration_seconds`` histogram); Prometheus adds ``namespace`` and ``service`` from the
-scrape target. Thresholds are the CloudWatch alarms' (``platform:observability.alarms``): error rate over
+``http_request_duration_seconds`` histogram); each service with a Service has a ``ServiceMonitor``
+(``components/apps/manifests.py``), and the Prometheus operator labels its targets with ``namespace`` and
+``service`` (the Kubernetes Service), the labels these rules select and group on. Thresholds are the CloudWatch alarms' (``platform:observability.alarms``): error rate over
 ``lbErrorRatePercent`` and p95 over ``lbP95LatencySeconds``, so both views alert on the same policy.
 """
 

@@ -11,6 +11,7 @@ from pydantic import Field
 from components.core import iam
 from components.core.context import AwsContext
 from components.core.model import Spec
+from components.core.naming import key_alias
 from components.security.key_policies import DESCRIPTIONS, KeyPurpose, key_policy
 
 
@@ -22,10 +23,17 @@ class KeysSpec(Spec):
             the security baseline asks).
         deletion_window_days: waiting period before a scheduled deletion, 7-30 days. Defaults to 30;
             prod may not go below 30.
+        autoscaling_service_linked_role_exists: ``true`` when the account already has
+            ``AWSServiceRoleForAutoScaling`` (it appears with the account's first Auto Scaling group, or
+            another stack of the account created it). Defaults to ``false``: this stack creates it
+            (kept on delete) before the cluster key, whose policy names it — KMS rejects a key policy
+            naming a principal that does not exist (``MalformedPolicyDocumentException``), and so does
+            IAM a second creation of the role: exactly one stack per account leaves this ``false``.
     """
 
     rotation_period_days: int = Field(default=90, ge=90, le=2560)
     deletion_window_days: int = Field(default=30, ge=7, le=30)
+    autoscaling_service_linked_role_exists: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,8 +65,22 @@ class Keys(pulumi.ComponentResource):
         super().__init__("platform:security:Keys", name, None, opts)
         ctx = args.context
         self.arns = {}
+        # The cluster key's policy names the Auto Scaling service-linked role (node volumes): it must
+        # exist first. Kept on delete: it is the account's, and other stacks' node groups use it.
+        autoscaling_role = (
+            None
+            if args.spec.autoscaling_service_linked_role_exists
+            else aws.iam.ServiceLinkedRole(
+                f"{name}-autoscaling-service-role",
+                aws_service_name="autoscaling.amazonaws.com",
+                opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
+            )
+        )
         for purpose in KeyPurpose:
             policy = _policy_json(purpose, ctx)
+            after = (
+                [autoscaling_role] if autoscaling_role is not None and purpose == KeyPurpose.CLUSTER else []
+            )
             key = aws.kms.Key(
                 f"{name}-{purpose.value}",
                 description=f"platform {args.environment}: {DESCRIPTIONS[purpose]}",
@@ -69,11 +91,11 @@ class Keys(pulumi.ComponentResource):
                 customer_master_key_spec="SYMMETRIC_DEFAULT",
                 policy=policy,
                 tags={"purpose": purpose.value},
-                opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+                opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=after),
             )
             aws.kms.Alias(
                 f"{name}-{purpose.value}",
-                name=f"alias/platform-{args.environment}-{purpose.value}",
+                name=key_alias(args.environment, purpose.value),
                 target_key_id=key.key_id,
                 opts=pulumi.ResourceOptions(parent=self),
             )

@@ -10,8 +10,11 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
+from components.core.context import AwsContext
 from components.core.model import Spec
+from components.core.naming import secret_path
 from components.security.generated_secret import GeneratedSecret, GeneratedSecretArgs
+from components.security.rotator import SecretRotator, SecretRotatorArgs
 
 _NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$")
 
@@ -28,19 +31,21 @@ SecretShortName = Annotated[str, AfterValidator(_valid_name)]
 
 
 class GeneratedSecretSpec(Spec):
-    """A secret the program generates (e.g. a JWT signing key).
+    """A secret generated and rotated inside AWS (e.g. a JWT signing key): the environment's rotation
+    function creates its first value when the secret is created and a new one every ``rotationDays``.
 
     Attributes:
         name: short name; the secret is ``platform/<env>/<name>``.
         description: what it is for. Defaults to empty.
         length: characters, 32-4096. Defaults to 64.
-        version: bump to rotate the value. Defaults to 1.
+        rotation_days: days between rotations, 1-365. Defaults to 90. To rotate at once:
+            ``aws secretsmanager rotate-secret --secret-id platform/<env>/<name>``.
     """
 
     name: SecretShortName
     description: str = ""
     length: int = Field(default=64, ge=32, le=4096)
-    version: int = Field(default=1, ge=1)
+    rotation_days: int = Field(default=90, ge=1, le=365)
 
 
 class ExternalSecretSpec(Spec):
@@ -87,9 +92,28 @@ class SecretsSpec(Spec):
         return self
 
 
+def grant_read_secrets(secret_arns: list[str], secrets_key_arn: str, region: str) -> list[dict[str, object]]:
+    """Read these secrets, and decrypt them with the secrets key through Secrets Manager only."""
+    return [
+        {
+            "Sid": "ReadOwnSecrets",
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            "Resource": sorted(secret_arns),
+        },
+        {
+            "Sid": "DecryptSecretsThroughSecretsManager",
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": secrets_key_arn,
+            "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}},
+        },
+    ]
+
+
 def secret_name(environment: str, name: str) -> str:
     """The Secrets Manager name of an environment's secret: ``platform/<env>/<name>``."""
-    return f"platform/{environment}/{name}"
+    return secret_path(environment, name)
 
 
 @dataclass(frozen=True)
@@ -100,23 +124,39 @@ class SecretsArgs:
         spec: which secrets exist.
         environment: environment name, the middle part of every secret name.
         kms_key_arn: the environment's secrets key.
+        context: account, partition and region (the rotation function).
+        logs_key_arn: encrypts the rotation function's logs.
     """
 
     spec: SecretsSpec
     environment: str
     kms_key_arn: pulumi.Input[str]
+    context: AwsContext
+    logs_key_arn: pulumi.Input[str]
 
 
 class Secrets(pulumi.ComponentResource):
-    """Generated and externally provided application secrets. ``arns`` maps short name to secret ARN."""
+    """Generated and externally provided application secrets. ``arns`` maps short name to secret ARN.
+
+    Generated secrets are rotated by the environment's :class:`SecretRotator` (created when there is at
+    least one), which generates every value inside AWS.
+    """
 
     arns: dict[str, pulumi.Output[str]]
+    rotator: SecretRotator | None
 
     def __init__(self, name: str, args: SecretsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("platform:security:Secrets", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         spec = args.spec
         self.arns = {}
+        self.rotator = None
+        if spec.generated:
+            self.rotator = rotator = SecretRotator(
+                f"{name}-rotator",
+                SecretRotatorArgs(args.context, args.environment, args.kms_key_arn, args.logs_key_arn),
+                opts=child,
+            )
         for generated in spec.generated:
             self.arns[generated.name] = GeneratedSecret(
                 f"{name}-{generated.name}",
@@ -124,8 +164,9 @@ class Secrets(pulumi.ComponentResource):
                     secret_name=secret_name(args.environment, generated.name),
                     kms_key_arn=args.kms_key_arn,
                     description=generated.description or f"{generated.name} (generated)",
+                    rotator=rotator,
                     length=generated.length,
-                    version=generated.version,
+                    rotation_days=generated.rotation_days,
                     recovery_window_days=spec.recovery_window_days,
                 ),
                 opts=child,
@@ -139,4 +180,16 @@ class Secrets(pulumi.ComponentResource):
                 recovery_window_in_days=spec.recovery_window_days,
                 opts=child,
             ).arn
+        self._kms_key_arn = args.kms_key_arn
+        self._region = args.context.region
         self.register_outputs({"arns": self.arns})
+
+    def grant_read(self, names: list[str]) -> pulumi.Output[list[dict[str, object]]]:
+        """The statements letting an identity read exactly the secrets ``names`` (short names)."""
+        unknown = sorted(set(names) - set(self.arns))
+        if unknown:
+            raise ValueError(f"no secret(s) {unknown} (declared: {', '.join(sorted(self.arns)) or 'none'})")
+        region = self._region
+        return pulumi.Output.all(self._kms_key_arn, *[self.arns[n] for n in names]).apply(
+            lambda v: grant_read_secrets(list(v[1:]), v[0], region)
+        )

@@ -8,6 +8,8 @@ from typing import Any
 import pulumi
 import pulumi_mongodbatlas as mongodbatlas
 
+from components.apps.identity import WorkloadIdentity
+from components.apps.identity import role_name as workload_role_name
 from components.data.atlas import Atlas, AtlasArgs
 from components.data.buckets import Buckets, BucketsArgs
 from components.data.postgres import Postgres, PostgresArgs
@@ -30,8 +32,10 @@ class DataTier:
         return [s for s in (self.postgres, self.redis, self.buckets, self.atlas) if s is not None]
 
 
-def build(base: Foundation) -> DataTier:
+def build(base: Foundation, identities: list[WorkloadIdentity] | None = None) -> DataTier:
+    """The stores, each with a user of its own for every workload identity that uses it (IAM auth)."""
     settings, env, ctx = base.settings, base.env, base.context
+    identities = identities or []
     cfg, network, keys = settings.config, base.network, base.keys
     keep = settings.policy.deletion_protection or settings.protect  # a stack may tighten, never loosen
     outputs: dict[str, Any] = {}
@@ -54,6 +58,7 @@ def build(base: Foundation) -> DataTier:
                 logs_key_arn=keys.logs,
                 deletion_protection=keep,
                 protect=settings.protect,
+                iam_users=tuple(i.name for i in identities if i.uses.database),
             ),
             base.on_aws,
         )
@@ -75,18 +80,16 @@ def build(base: Foundation) -> DataTier:
                 vpc_id=network.vpc_id,
                 source_security_group_id=network.workload_security_group_id,
                 data_key_arn=keys.data,
-                secrets_key_arn=keys.secrets,
                 logs_key_arn=keys.logs,
-                secret_recovery_window_days=cfg.secrets.recovery_window_days,
                 final_snapshot=keep,
                 protect=settings.protect,
+                iam_users=tuple(i.name for i in identities if i.uses.cache),
             ),
             base.on_aws,
         )
         outputs["redis_primary_endpoint"] = redis.primary_endpoint
         outputs["redis_reader_endpoint"] = redis.reader_endpoint
         outputs["redis_port"] = redis.port
-        outputs["redis_auth_secret_arn"] = redis.auth_secret_arn
 
     buckets = None
     if cfg.buckets is not None:
@@ -125,14 +128,27 @@ def build(base: Foundation) -> DataTier:
                 workload_security_group_id=network.workload_security_group_id,
                 nat_public_ips=network.nat_public_ips,
                 data_key_arn=keys.data,
-                secrets_key_arn=keys.secrets,
-                secret_recovery_window_days=cfg.secrets.recovery_window_days,
                 protect=settings.protect,
+                # Atlas trusts each role by ARN; the roles' names are fixed, so the ARN is known before
+                # the identity layer creates them.
+                iam_users={
+                    i.name: pulumi.Output.concat(
+                        "arn:",
+                        ctx.partition,
+                        ":iam::",
+                        ctx.account_id,
+                        ":role/",
+                        workload_role_name(env, i.name),
+                    )
+                    for i in identities
+                    if i.uses.mongodb
+                },
             ),
             pulumi.ResourceOptions(providers=[base.aws_provider, atlas_provider]),
         )
         outputs["atlas_project_id"] = atlas.project_id
         outputs["atlas_connection_strings"] = atlas.connection_strings
-        outputs["atlas_user_secret_arns"] = atlas.user_secret_arns
+        if atlas.environment_role_arns:
+            outputs["atlas_environment_role_arns"] = atlas.environment_role_arns
 
     return DataTier(postgres=postgres, redis=redis, buckets=buckets, atlas=atlas, outputs=outputs)

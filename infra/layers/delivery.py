@@ -8,13 +8,16 @@ platform stack before this one runs, so nothing here waits on them.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.apps.identity import workload_identities
 from components.apps.product import ProductServices, ProductServicesArgs
+from components.apps.spec import AppSpec, Scheme
 from components.cluster.kubeconfig import kubeconfig
 from infra.config import ServicesSettings
 from infra.contract import PlatformOutput, PlatformStack, platform_services
@@ -65,6 +68,19 @@ def _bucket(name: str, names: dict[str, str]) -> str:
     return names[name]
 
 
+def smoke_targets(apps: Mapping[str, AppSpec]) -> dict[str, dict[str, str]]:
+    """What the deploy's smoke checks reach (``.github/scripts/smoke_check.py --targets``): each exposed
+    service's ``https://<host><path>`` (``/healthz`` and ``/readyz`` under it) and each WebSocket URL."""
+    urls, websockets = {}, {}
+    for name, spec in sorted(apps.items()):
+        if spec.ingress is None or spec.ingress.scheme != Scheme.INTERNET_FACING:
+            continue
+        urls[name] = f"https://{spec.ingress.host}{spec.ingress.path.rstrip('/')}"
+        if spec.ingress.websocket_path:
+            websockets[name] = f"wss://{spec.ingress.host}{spec.ingress.websocket_path}"
+    return {"https": urls, "websockets": websockets}
+
+
 def kubernetes_provider(settings: ServicesSettings, platform: PlatformStack) -> k8s.Provider:
     """The cluster's API through the platform's outputs, authenticated as whoever runs ``pulumi``
     (``aws eks get-token``): the services deploy identity in CI, which may edit only the product namespace."""
@@ -99,7 +115,10 @@ def build(settings: ServicesSettings) -> Delivery:
     Order inside: gates (AnalysisTemplates) → migrations → services in waves of ``after``.
     """
     platform = PlatformStack(settings.platform_stack)
-    outputs: dict[str, Any] = {"platform_stack": settings.platform_stack}
+    outputs: dict[str, Any] = {
+        "platform_stack": settings.platform_stack,
+        "smoke_targets": smoke_targets(settings.config.apps),
+    }
     if not settings.config.apps:
         return Delivery(services=None, platform=platform, outputs=outputs)
     provider = kubernetes_provider(settings, platform)
@@ -121,8 +140,17 @@ def build(settings: ServicesSettings) -> Delivery:
             redis_address=redis_address,
             shared_env=shared_env(settings, platform),
             **_edge(settings, platform),
+            certificate_arn=(
+                platform.output(PlatformOutput.CERTIFICATE_ARN)
+                if settings.platform.config.dns is not None
+                else None
+            ),
         ),
     )
     outputs["service_workloads"] = services.workloads
+    # Every ServiceAccount the services run as has its role in the platform stack (checked at deploy).
+    outputs["workload_roles"] = platform.identities(
+        [w.name for w in workload_identities(settings.config.apps)]
+    )
     outputs["platform_names"] = platform.agreement()
     return Delivery(services=services, platform=platform, outputs=outputs)

@@ -54,7 +54,9 @@ def build(settings: Settings) -> Foundation:
 
     keys = Keys(f"{env}-keys", KeysArgs(settings.config.keys, ctx, env, settings.protect), on_aws)
     network = Network(f"{env}-network", NetworkArgs(settings.config.network, ctx, keys.logs), on_aws)
-    secrets = Secrets(f"{env}-secrets", SecretsArgs(settings.config.secrets, env, keys.secrets), on_aws)
+    secrets = Secrets(
+        f"{env}-secrets", SecretsArgs(settings.config.secrets, env, keys.secrets, ctx, keys.logs), on_aws
+    )
     runners = None
     outputs: dict[str, Any] = {}
     if settings.config.runners is not None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from components.apps.identity import WorkloadIdentity
 from components.cluster.addons import PlatformAddons, PlatformAddonsArgs
 from components.cluster.cluster import EksCluster, EksClusterArgs
 from components.cluster.edge import PublicEdge, PublicEdgeArgs
-from components.cluster.namespaces import ProductNamespace, ProductNamespaceArgs
+from components.cluster.external_dns import ExternalDns, ExternalDnsArgs
+from components.cluster.namespaces import PRODUCT_NAMESPACE, ProductNamespace, ProductNamespaceArgs
 from components.network.cidr import plan_subnets
+from components.network.dns import DnsZone, DnsZoneArgs
 from infra.layers.foundation import Foundation
 
 
@@ -19,11 +22,13 @@ class Platform:
     addons: PlatformAddons
     namespace: ProductNamespace
     edge: PublicEdge | None
+    dns: DnsZone | None = None
     outputs: dict[str, Any] = field(default_factory=dict)
 
 
-def build(base: Foundation) -> Platform | None:
-    """The cluster layer, or ``None`` for a stack without ``platform:cluster``."""
+def build(base: Foundation, workloads: list[WorkloadIdentity] | None = None) -> Platform | None:
+    """The cluster layer, or ``None`` for a stack without ``platform:cluster``. External Secrets may read
+    the secrets the ``workloads`` declare (in the product namespace) and the add-ons' own."""
     settings, env, ctx = base.settings, base.env, base.context
     spec = settings.config.cluster
     if spec is None:
@@ -61,6 +66,11 @@ def build(base: Foundation) -> Platform | None:
             cluster_ready=[*cluster.ready, base.secrets],
             app_cidrs=subnets.app,
             data_cidrs=subnets.data,
+            data_key_arn=base.keys.data,
+            protect=settings.protect,
+            workload_secrets={
+                PRODUCT_NAMESPACE: sorted({name for w in workloads or [] for name in w.uses.secrets})
+            },
         ),
         base.on_aws,
     )
@@ -84,12 +94,15 @@ def build(base: Foundation) -> Platform | None:
             ),
             base.on_aws,
         )
+    dns, dns_outputs = _dns(base, cluster)
     return Platform(
         cluster=cluster,
         addons=addons,
         namespace=namespace,
         edge=edge,
+        dns=dns,
         outputs={
+            **dns_outputs,
             "cluster_name": cluster.name,
             "cluster_endpoint": cluster.endpoint,
             "cluster_certificate_authority": cluster.certificate_authority,
@@ -113,3 +126,37 @@ def build(base: Foundation) -> Platform | None:
             ),
         },
     )
+
+
+def _dns(base: Foundation, cluster: EksCluster) -> tuple[DnsZone | None, dict[str, Any]]:
+    """The zone and certificate of ``platform:dns`` and external-dns writing the ingress hosts there."""
+    spec, env = base.settings.config.dns, base.env
+    if spec is None:
+        return None, {}
+    zone = DnsZone(
+        f"{env}-dns",
+        DnsZoneArgs(
+            spec=spec, environment=env, partition=base.context.partition, protect=base.settings.protect
+        ),
+        base.on_aws,
+    )
+    if spec.external_dns.enabled:
+        ExternalDns(
+            f"{env}-external-dns",
+            ExternalDnsArgs(
+                spec=spec.external_dns,
+                zone_name=spec.zone_name,
+                zone_id=zone.zone_id,
+                zone_arn=zone.zone_arn,
+                environment=env,
+                region=base.settings.region,
+                oidc=cluster.oidc,
+                k8s_provider=cluster.k8s_provider,
+                cluster_ready=list(cluster.ready),
+            ),
+            base.on_aws,
+        )
+    outputs: dict[str, Any] = {"dns_zone_id": zone.zone_id, "certificate_arn": zone.certificate_arn}
+    if zone.name_servers is not None:
+        outputs["dns_name_servers"] = zone.name_servers  # delegate to these from the parent zone
+    return zone, outputs

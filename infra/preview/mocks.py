@@ -8,9 +8,11 @@ unit tests' default) resources get synthetic ids and ARNs so that wiring between
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +20,7 @@ import pulumi
 from pulumi.output import Unknown
 from pulumi.runtime import mocks as sdk_mocks
 from pulumi.runtime import rpc, settings
+from pulumi.runtime import stack as sdk_stack
 
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"
@@ -25,14 +28,14 @@ CallHandler = Callable[[dict[str, Any], str], dict[str, Any]]
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
 
 
-def _to_wire(value: Any) -> Any:
+def to_wire(value: Any) -> Any:
     """A recorded (deserialized) value made serializable again: unknowns back to the engine's sentinel."""
     if isinstance(value, Unknown):
         return rpc.UNKNOWN
     if isinstance(value, dict):
-        return {k: _to_wire(v) for k, v in value.items()}
+        return {k: to_wire(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_to_wire(v) for v in value]
+        return [to_wire(v) for v in value]
     return value
 
 
@@ -63,13 +66,6 @@ def _zones(args: dict[str, Any], region: str) -> dict[str, Any]:
     }
 
 
-def _random_password(args: dict[str, Any], region: str) -> dict[str, Any]:
-    # Deterministic, so previews are stable; it is only ever seen as a secret.
-    length = int(args.get("passwordLength") or 32)
-    seed = hashlib.sha256(repr(sorted(args.items())).encode()).hexdigest()
-    return {"randomPassword": (seed * (length // len(seed) + 1))[:length]}
-
-
 CALLS: dict[str, CallHandler] = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": _zones,
     "aws:index/getCallerIdentity:getCallerIdentity": lambda args, region: {
@@ -91,7 +87,6 @@ CALLS: dict[str, CallHandler] = {
         "endpoint": f"ec2.{region}.amazonaws.com",
         "description": region,
     },
-    "aws:secretsmanager/getRandomPassword:getRandomPassword": _random_password,
     # The ALB the Load Balancer Controller made for the public Ingress group (as after a first deploy).
     "aws:resourcegroupstaggingapi/getResources:getResources": lambda args, region: {
         "resourceTagMappingLists": [
@@ -129,7 +124,36 @@ def _atlas_cluster_strings(name: str, inputs: dict[str, Any], region: str) -> di
     }
 
 
+def _acm_certificate(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
+    # ACM's validation CNAME per name (one for a wildcard and its base), as after the certificate exists.
+    names = [inputs.get("domainName"), *(inputs.get("subjectAlternativeNames") or [])]
+    return {
+        "domainValidationOptions": [
+            {
+                "domainName": domain,
+                "resourceRecordName": f"_{hashlib.sha256(domain.encode()).hexdigest()[:32]}.{domain.removeprefix('*.')}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": f"_{hashlib.sha256(name.encode()).hexdigest()[:32]}.mock.acm-validations.aws.",
+            }
+            for domain in names
+            if domain
+        ],
+        "status": "PENDING_VALIDATION",
+    }
+
+
 RESOURCE_OUTPUTS: dict[str, Callable[[str, dict[str, Any], str], dict[str, Any]]] = {
+    "aws:acm/certificate:Certificate": _acm_certificate,
+    "aws:acm/certificateValidation:CertificateValidation": lambda name, inputs, region: {
+        "certificateArn": inputs.get("certificateArn")
+    },
+    "aws:route53/zone:Zone": lambda name, inputs, region: {
+        "zoneId": f"Z{hashlib.sha256(name.encode()).hexdigest()[:20].upper()}",
+        "nameServers": [f"ns-{i}.awsdns-mock.{tld}" for i, tld in enumerate(("com", "net", "org", "co.uk"))],
+    },
+    "aws:route53/record:Record": lambda name, inputs, region: {
+        "fqdn": str(inputs.get("name", name)).rstrip(".")
+    },
     "aws:eks/cluster:Cluster": _eks_cluster,
     "aws:ec2/launchTemplate:LaunchTemplate": lambda name, state, region: {"latestVersion": 1},
     # The data tier: the RDS-managed master secret, cache endpoints, NAT addresses, Atlas computed values.
@@ -142,7 +166,12 @@ RESOURCE_OUTPUTS: dict[str, Callable[[str, dict[str, Any], str], dict[str, Any]]
             }
         ]
         if inputs.get("manageMasterUserPassword")
-        else []
+        else [],
+        # The DbiResourceId that rds-db:connect ARNs name (db-<26 upper-case characters> in AWS).
+        "resourceId": f"db-{name.upper()}",
+    },
+    "aws:rds/proxy:Proxy": lambda name, inputs, region: {
+        "arn": f"arn:{PARTITION}:rds:{region}:{ACCOUNT_ID}:db-proxy:prx-{name}",
     },
     "aws:elasticache/replicationGroup:ReplicationGroup": lambda name, inputs, region: {
         "primaryEndpointAddress": f"master.{name}.mock.cache.amazonaws.com",
@@ -185,6 +214,7 @@ class PlatformMocks(pulumi.runtime.Mocks):
         self.region = region
         self.stack_references = stack_references or {}
         self.unanswered: list[str] = []
+        self.calls: list[str] = []  # every invoke token, answered or not
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         if args.typ == STACK_REFERENCE:
@@ -213,9 +243,10 @@ class PlatformMocks(pulumi.runtime.Mocks):
             )
         outputs = self.stack_references[name]
         secret = sorted(key for key, value in outputs.items() if rpc.is_rpc_secret(value))
-        return name, {"name": name, "outputs": _to_wire(outputs), "secretOutputNames": secret}
+        return name, {"name": name, "outputs": to_wire(outputs), "secretOutputNames": secret}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        self.calls.append(args.token)
         handler = CALLS.get(args.token)
         if handler is None:
             self.unanswered.append(args.token)
@@ -258,6 +289,75 @@ class RecordingMonitor(sdk_mocks.MockMonitor):
         return super().RegisterResourceOutputs(request)
 
 
+async def wait_for_registrations(await_all_outstanding_tasks: bool = True) -> None:
+    """``pulumi.runtime.stack.wait_for_rpcs`` without its per-Output re-scan (offline runs only).
+
+    The SDK (3.272) waits for the pending Outputs with ``asyncio.wait(all_pending, FIRST_COMPLETED)`` in a
+    loop, re-registering a callback on every pending Output for each one that completes: quadratic in the
+    ~9,000 Outputs a prod run creates (about a quarter of the registration phase; docs/PERFORMANCE.md).
+    This waits for each batch of pending Outputs once (``FIRST_EXCEPTION``: the first failure still ends
+    the wait at once), then for whatever they created, until no RPC and no Output is left. Same RPC
+    drain, same error reporting, same end state; only the waiting is linear.
+    """
+    rpc_manager = settings._get_rpc_manager()
+    state = settings.SETTINGS
+    while True:
+        while rpc_manager.rpcs:
+            await asyncio.sleep(0)
+            try:
+                await rpc_manager.rpcs.pop()
+            except Exception as exn:
+                if rpc_manager.unhandled_exception is not None:
+                    cause = rpc_manager.unhandled_exception.with_traceback(rpc_manager.exception_traceback)
+                    raise exn from cause
+                raise
+        if rpc_manager.unhandled_exception is not None:
+            raise rpc_manager.unhandled_exception.with_traceback(rpc_manager.exception_traceback)
+        if await_all_outstanding_tasks:
+            while True:
+                with state.lock:
+                    if not state.outputs:
+                        break
+                    pending: list[asyncio.Task[Any]] = list(state.outputs)
+                    state.outputs.clear()
+                done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_EXCEPTION)
+                for task in done:
+                    if task.cancelled() or task.exception() is not None:
+                        await task  # re-raises, as the SDK's loop does (leaving the rest behind)
+        if not rpc_manager.rpcs:
+            break
+
+
+@contextlib.contextmanager
+def offline_run() -> Iterator[None]:
+    """What an offline run changes in the SDK's process, for its duration only.
+
+    * ``wait_for_rpcs`` is :func:`wait_for_registrations` (the SDK looks the name up in its ``stack``
+      module at the end of ``run_in_stack``). The real language host never imports this module.
+    * The cyclic garbage collector is paused: a run allocates ~400k objects that live until it ends, and
+      each full collection re-walks all of them and every imported SDK class (about a third of a prod
+      preview's time). The previous state is restored afterwards; only a failed run is collected here.
+    """
+    original = sdk_stack.wait_for_rpcs
+    collecting = gc.isenabled()
+    sdk_stack.wait_for_rpcs = wait_for_registrations
+    gc.disable()
+    failed = False
+    try:
+        yield
+    except BaseException:
+        failed = True
+        raise
+    finally:
+        sdk_stack.wait_for_rpcs = original
+        if collecting:
+            gc.enable()
+            if failed:
+                # A failed run leaves pending tasks behind; finalize them now rather than in whatever the
+                # process does next (CPython 3.11 fails an ``ast.parse`` that a collection interrupts).
+                gc.collect()
+
+
 @dataclass
 class MockRuntime:
     """A configured mock runtime: its monitor (what was registered) and its own event loop."""
@@ -272,7 +372,8 @@ class MockRuntime:
         def program() -> None:
             build()
 
-        self.loop.run_until_complete(pulumi.runtime.run_in_stack(program))
+        with offline_run():
+            self.loop.run_until_complete(pulumi.runtime.run_in_stack(program))
         return list(self.monitor.recorded)
 
     def close(self) -> None:
@@ -313,6 +414,11 @@ def install(
         )
     )
     settings.set_root_resource(None)  # type: ignore[arg-type]
+    # Nothing of an earlier run (one that failed part way leaves Outputs and RPCs pending) reaches this one,
+    # as the SDK's own ``pulumi.runtime.test`` does it.
+    settings.SETTINGS.rpc_manager.clear()
+    with settings.SETTINGS.lock:
+        settings.SETTINGS.outputs.clear()
     pulumi.runtime.set_all_config(config or {}, secret_keys or [])
     return MockRuntime(monitor=monitor, mocks=mocks, loop=loop)
 

@@ -15,6 +15,41 @@ from infra.preview.mocks import Recorded, is_secret
 
 SECRET = "[secret]"
 UNKNOWN = "[unknown]"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _where(path: str) -> str:
+    """A file's path relative to the repository when it lies inside it (the same in every checkout)."""
+    resolved = Path(path).resolve()
+    return resolved.relative_to(ROOT).as_posix() if resolved.is_relative_to(ROOT) else str(path)
+
+
+def _digest(path: Path) -> str:
+    """sha256 of a file, or of a directory's files (relative names and contents, in name order)."""
+    if path.is_dir():
+        digest = hashlib.sha256()
+        for member in sorted(p for p in path.rglob("*") if p.is_file()):
+            digest.update(member.relative_to(path).as_posix().encode() + b"\0" + member.read_bytes())
+        return digest.hexdigest()
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
+
+
+def asset(value: pulumi.Asset | pulumi.Archive) -> Any:
+    """A stable description of an asset or archive, by content (a changed file shows as a change).
+
+    The SDK's objects have no ``repr`` of their own (``<... object at 0x...>`` changes every run), and a
+    preview must be byte-identical across runs to be diffed between revisions.
+    """
+    if isinstance(value, pulumi.AssetArchive):
+        return {"[archive]": {k: plain(v) for k, v in sorted(value.assets.items())}}
+    if isinstance(value, pulumi.FileAsset | pulumi.StringAsset):
+        data = Path(value.path).read_bytes() if isinstance(value, pulumi.FileAsset) else value.text.encode()
+        return f"[asset sha256:{hashlib.sha256(data).hexdigest()[:16]}]"
+    if isinstance(value, pulumi.FileArchive):
+        return f"[archive {_where(value.path)} sha256:{_digest(Path(value.path))[:16]}]"
+    if isinstance(value, pulumi.RemoteAsset | pulumi.RemoteArchive):
+        return f"[remote {value.uri}]"
+    return f"[{type(value).__name__}]"
 
 
 def plain(value: Any) -> Any:
@@ -29,12 +64,8 @@ def plain(value: Any) -> Any:
         return [plain(v) for v in value]
     if isinstance(value, str | int | float | bool) or value is None:
         return value
-    if isinstance(value, pulumi.AssetArchive):
-        return {"[archive]": {k: plain(v) for k, v in sorted(value.assets.items())}}
-    if isinstance(value, pulumi.FileAsset | pulumi.StringAsset):
-        # By content, so that a changed file shows as a change and an unchanged one does not.
-        data = Path(value.path).read_bytes() if isinstance(value, pulumi.FileAsset) else value.text.encode()
-        return f"[asset sha256:{hashlib.sha256(data).hexdigest()[:16]}]"
+    if isinstance(value, pulumi.Asset | pulumi.Archive):
+        return asset(value)
     urn = getattr(value, "urn", None)
     return f"[resource {urn}]" if urn is not None else repr(value)
 

@@ -9,10 +9,13 @@ the repository root off ``sys.path``. This module does the same, with the stack'
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import importlib.metadata
+import json
 import os
 import runpy
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,11 @@ from infra.preview import mocks
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_PLACEHOLDER = stackfile.SECRET_PLACEHOLDER
+CACHE_DIR = Path(".cache") / "offline-preview"
+"""Where the command line keeps the platform's offline outputs, under the repository root (git-ignored)."""
+CODE_DIRS = ("infra", "components", "policy")
+SDK_DISTRIBUTIONS = ("pulumi", "pulumi-aws", "pulumi-kubernetes", "pulumi-mongodbatlas", "pulumi-random")
+_CACHE_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,8 @@ class PreviewResult:
     resources: list[mocks.Recorded]
     outputs: dict[str, Any]
     unanswered_calls: list[str]
+    calls: list[str] = field(default_factory=list)
+    """Every invoke (data source) token the program called, in order."""
 
 
 def _project(root: Path) -> dict[str, Any]:
@@ -79,12 +89,22 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
     )
 
 
-def run_project(project: str, stack: str, *, preview: bool = True, root: Path = ROOT) -> PreviewResult:
+def run_project(
+    project: str,
+    stack: str,
+    *,
+    preview: bool = True,
+    root: Path = ROOT,
+    platform: PreviewResult | None = None,
+    cache: Path | None = None,
+) -> PreviewResult:
     """The offline run of one of this repository's projects (``platform`` or ``services``).
 
     The services program reads the platform stack of the same name through a ``StackReference``; offline,
     that reference is answered with the outputs of the platform's own offline run of the stack, in the
-    same mode (so what a preview does not know stays unknown).
+    same mode (so what a preview does not know stays unknown): ``platform`` when the caller has that run
+    already, else from ``cache`` when it holds a run of identical inputs (:func:`platform_outputs`), else
+    a fresh run.
 
     Raises:
         FileNotFoundError: no such stack file.
@@ -96,11 +116,64 @@ def run_project(project: str, stack: str, *, preview: bool = True, root: Path = 
     stack_file = read_stack_file(stack, directory)
     references: dict[str, dict[str, Any]] = {}
     if stacks.Project(project) is stacks.Project.SERVICES:
-        platform = run_program(read_stack_file(stack, root), preview=preview, root=root)
-        references = {_platform_reference(stack_file): platform.outputs}
+        if platform is not None:
+            outputs = platform.outputs
+        else:
+            outputs = platform_outputs(stack, preview=preview, root=root, cache=cache)
+        references = {_platform_reference(stack_file): outputs}
     return run_program(
         stack_file, preview=preview, root=directory, stack_references=references, repository=root
     )
+
+
+def platform_outputs(
+    stack: str, *, preview: bool, root: Path = ROOT, cache: Path | None = None
+) -> dict[str, Any]:
+    """The outputs of the platform's offline run of ``stack``, as a ``StackReference`` answers them.
+
+    With ``cache`` (a directory), a run is stored there under a key over every input that can change
+    it (:func:`cache_key`) and reused while the key matches; one file per stack and mode, replaced when
+    the key changes. Values are stored in the engine's wire form, so unknowns stay unknown and secrets
+    stay secret.
+    """
+    if cache is None:
+        return run_program(read_stack_file(stack, root), preview=preview, root=root).outputs
+    key = cache_key(stack, preview=preview, root=root)
+    path = cache / f"platform.{stack}.{'preview' if preview else 'update'}.json"
+    try:
+        stored = json.loads(path.read_text())
+        if stored.get("key") == key:
+            return dict(stored["outputs"])
+    except (OSError, ValueError):
+        pass  # absent or unreadable: run it
+    outputs = mocks.to_wire(run_program(read_stack_file(stack, root), preview=preview, root=root).outputs)
+    cache.mkdir(parents=True, exist_ok=True)
+    written = path.with_suffix(f".{os.getpid()}.tmp")
+    written.write_text(json.dumps({"key": key, "stack": stack, "outputs": outputs}, sort_keys=True))
+    os.replace(written, path)  # atomic: a concurrent reader sees the old file or the new one
+    return dict(outputs)
+
+
+def cache_key(stack: str, *, preview: bool, root: Path = ROOT) -> str:
+    """sha256 over what the platform's offline outputs of ``stack`` depend on: the mode, the project
+    and stack files of ``root`` (the services stack file too: the platform creates the workloads'
+    identities from its ``uses``), every file of the code that runs (``infra/``, ``components/``,
+    ``policy/`` of this installation), the Python and the Pulumi SDK versions."""
+    digest = hashlib.sha256(f"{_CACHE_FORMAT}:{stack}:{preview}:{sys.version}".encode())
+    for name in SDK_DISTRIBUTIONS:
+        try:
+            version = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            version = "absent"
+        digest.update(f"{name}=={version};".encode())
+    files = [root / "Pulumi.yaml", root / f"Pulumi.{stack}.yaml", root / "services" / f"Pulumi.{stack}.yaml"]
+    for directory in CODE_DIRS:
+        found = (ROOT / directory).rglob("*")
+        files += sorted(p for p in found if p.is_file() and "__pycache__" not in p.parts)
+    for path in files:
+        digest.update(str(path.relative_to(root if path.is_relative_to(root) else ROOT)).encode() + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"absent")
+    return digest.hexdigest()
 
 
 def _platform_reference(stack_file: StackFile) -> str:
@@ -147,7 +220,8 @@ def run_program(
         runpy.run_path(str(program), run_name="__main__")
 
     try:
-        runtime.loop.run_until_complete(pulumi.runtime.run_in_stack(host))
+        with mocks.offline_run():
+            runtime.loop.run_until_complete(pulumi.runtime.run_in_stack(host))
     finally:
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
@@ -158,6 +232,7 @@ def run_program(
         resources=list(runtime.monitor.recorded),
         outputs=dict(runtime.monitor.stack_outputs),
         unanswered_calls=list(runtime.mocks.unanswered),
+        calls=list(runtime.mocks.calls),
     )
 
 

@@ -58,6 +58,22 @@ def _k8s(*extra: str, kind: str = "") -> ForceNew:
 _S3_SUB = ("bucket", "expectedBucketOwner")
 
 FORCE_NEW: dict[str, ForceNew] = {
+    # Issue 12 (workload identities, IAM-only stores, rotation): identifiers the AWS APIs cannot modify.
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": ForceNew(
+        ("clusterName", "namespace", "serviceAccount"),
+        TF + "eks/pod_identity_association.go",
+        "docs",
+        "UpdatePodIdentityAssociation changes only the role, target role, policy and session tags",
+    ),
+    "aws:elasticache/user:User": ForceNew(
+        ("userId", "userName"), TF + "elasticache/user.go", "docs", "ModifyUser cannot rename a user"
+    ),
+    "aws:elasticache/userGroup:UserGroup": ForceNew(
+        ("userGroupId",), TF + "elasticache/user_group.go", "docs", "ModifyUserGroup changes membership only"
+    ),
+    "aws:secretsmanager/secretRotation:SecretRotation": ForceNew(
+        ("secretId",), TF + "secretsmanager/secret_rotation.go", "docs"
+    ),
     # --- AWS: budgets, logs, alarms
     "aws:budgets/budget:Budget": ForceNew(("accountId", "name", "namePrefix"), TF + "budgets/budget.go"),
     "aws:cloudwatch/logGroup:LogGroup": ForceNew(
@@ -130,6 +146,32 @@ FORCE_NEW: dict[str, ForceNew] = {
         ("securityGroupId",), TF + "ec2/vpc_security_group_ingress_rule.go"
     ),
     # --- AWS: CI runners (CodeBuild)
+    # --- AWS: TLS and DNS (platform:dns), the Auto Scaling service-linked role
+    "aws:acm/certificate:Certificate": ForceNew(
+        (
+            "domainName",
+            "subjectAlternativeNames",
+            "validationMethod",
+            "keyAlgorithm",
+            "certificateAuthorityArn",
+        ),
+        TF + "acm/certificate.go",
+        note="a new certificate is validated again by the same CNAMEs (the records allow overwrite)",
+    ),
+    "aws:acm/certificateValidation:CertificateValidation": ForceNew(
+        ("certificateArn", "validationRecordFqdns"),
+        TF + "acm/certificate_validation.go",
+        note="no update function: any change replaces (it only waits for ACM)",
+    ),
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole": ForceNew(
+        ("awsServiceName", "customSuffix"), TF + "iam/service_linked_role.go"
+    ),
+    "aws:route53/record:Record": ForceNew(("zoneId", "name", "setIdentifier"), TF + "route53/record.go"),
+    "aws:route53/zone:Zone": ForceNew(
+        ("name", "delegationSetId"),
+        TF + "route53/zone.go",
+        note="a new zone has new name servers: the parent's delegation must follow",
+    ),
     "aws:codebuild/project:Project": ForceNew(("name",), TF + "codebuild/project.go"),
     "aws:codebuild/sourceCredential:SourceCredential": ForceNew(
         ("authType", "serverType", "token", "userName"),

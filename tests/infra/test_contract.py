@@ -34,7 +34,8 @@ def reads(request, monkeypatch_module):
         return original(self, key)
 
     monkeypatch_module.setattr(contract.PlatformStack, "output", recording)
-    runner.run_project("services", request.param, preview=True)
+    # A services run of its own (it records what the program reads), on the session's platform run.
+    runner.run_project("services", request.param, preview=True, platform=stack_run(request.param, True))
     return request.param, read
 
 

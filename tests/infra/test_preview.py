@@ -1,32 +1,52 @@
-"""The offline preview command: tree, JSON and Markdown for every stack; config errors without tracebacks."""
+"""The offline preview command: tree, JSON and Markdown for every stack; config errors without tracebacks.
+
+The command runs in-process (``infra.cli.main``, output through ``capsys``) on the session's shared runs
+(``shared_runs``); ``test_the_command_line_prints_the_same_bytes_in_its_own_process`` shows that a real
+``python -m infra preview`` process prints exactly what the in-process command prints.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from infra import cli
+from infra.preview import render, runner
 from infra.preview.runner import ROOT
-from tests.conftest import STACKS
+from tests.conftest import STACKS, stack_run
 
 
-def preview(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "infra", "preview", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+@dataclass(frozen=True)
+class Done:
+    """What the command returned and printed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-@pytest.fixture(scope="module")
-def previews() -> dict[str, dict]:
-    """The JSON preview of every stack, run once through the real command line."""
+@pytest.fixture
+def preview(capsys, shared_runs):
+    """``python -m infra preview ARGS`` in this process; runs of the repository's stacks are shared."""
+
+    def run(*args: str) -> Done:
+        code = cli.main(["preview", *args])
+        out, err = capsys.readouterr()
+        return Done(code, out, err)
+
+    return run
+
+
+@pytest.fixture
+def previews(preview) -> dict[str, dict]:
+    """The JSON preview of every stack, through the command line."""
     out = {}
     for stack in STACKS:
         done = preview("--stack", stack, "--json")
@@ -72,14 +92,18 @@ def test_outputs_unknown_in_a_real_preview_stay_unknown(previews):
     assert vpc_endpoint["inputs"]["vpcId"] == "[unknown]"
 
 
-def test_generated_secret_values_show_as_secret(previews):
-    version = next(
-        r for r in previews["prod"]["resources"] if r["type"].endswith("secretVersion:SecretVersion")
-    )
-    assert version["inputs"]["secretStringWo"] == "[secret]"
+def test_generated_secrets_have_no_value_in_the_preview_only_a_rotation(previews):
+    resources = previews["prod"]["resources"]
+    assert not [r for r in resources if r["type"].endswith("secretVersion:SecretVersion")]
+    rotations = [r for r in resources if r["type"].endswith("secretRotation:SecretRotation")]
+    assert {r["name"] for r in rotations} == {
+        "prod-secrets-jwt-signing-key",
+        "prod-secrets-grafana-admin-password",
+    }
+    assert all(r["inputs"]["rotateImmediately"] is True for r in rotations)
 
 
-def test_tree_lists_components_and_their_children_with_a_summary():
+def test_tree_lists_components_and_their_children_with_a_summary(preview):
     done = preview("--stack", "staging")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -88,7 +112,7 @@ def test_tree_lists_components_and_their_children_with_a_summary():
     assert any(line.strip().startswith("+") and "to create" in line for line in lines)
 
 
-def test_markdown_is_a_compact_summary():
+def test_markdown_is_a_compact_summary(preview):
     done = preview("--stack", "dev", "--markdown")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("### Offline preview: `dev`")
@@ -108,7 +132,7 @@ def copy_project(tmp_path: Path, stack: str, edit: str, replacement: str) -> Pat
     return tmp_path
 
 
-def test_a_config_error_prints_the_message_and_exits_2_without_a_traceback(tmp_path):
+def test_a_config_error_prints_the_message_and_exits_2_without_a_traceback(tmp_path, preview):
     project = copy_project(tmp_path, "prod", "natGateways: perAz", "natGateways: single")
     done = preview("--stack", "prod", "--project-dir", str(project))
     assert done.returncode == 2
@@ -117,7 +141,7 @@ def test_a_config_error_prints_the_message_and_exits_2_without_a_traceback(tmp_p
     assert done.stdout == ""
 
 
-def test_a_secure_value_for_a_setting_that_is_not_secret_is_refused_not_leaked(tmp_path):
+def test_a_secure_value_for_a_setting_that_is_not_secret_is_refused_not_leaked(tmp_path, preview):
     project = copy_project(
         tmp_path,
         "dev",
@@ -130,8 +154,41 @@ def test_a_secure_value_for_a_setting_that_is_not_secret_is_refused_not_leaked(t
     assert "c2VjcmV0LW93bmVy" not in done.stdout + done.stderr
 
 
-def test_an_unknown_stack_is_a_clear_error():
+def test_an_unknown_stack_is_a_clear_error(preview):
     done = preview("--stack", "qa")
     assert done.returncode == 2
     assert "no stack file Pulumi.qa.yaml" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_command_line_prints_the_same_bytes_in_its_own_process(preview):
+    # The real command (its own interpreter, its fast exit, no shared run) against the in-process one.
+    done = subprocess.run(
+        [sys.executable, "-m", "infra", "preview", "--stack", "dev", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == preview("--stack", "dev", "--json").stdout
+
+
+def test_two_previews_of_a_stack_are_byte_identical():
+    # Two independent runs of prod (the stack with an AssetArchive: the alert forwarder's code): the tree
+    # and the JSON must not differ by a byte, or a diff between two revisions shows noise.
+    first, second = stack_run("prod", preview=True), runner.run_project("platform", "prod", preview=True)
+    assert first is not second
+    assert render.as_tree("prod", "platform", first.resources) == render.as_tree(
+        "prod", "platform", second.resources
+    )
+    as_json = render.as_json("prod", first.resources, first.outputs)
+    assert as_json == render.as_json("prod", second.resources, second.outputs)
+    assert " object at 0x" not in as_json
+
+
+def test_an_asset_archive_renders_as_its_files_content_hashes(previews):
+    function = next(r for r in previews["prod"]["resources"] if r["type"] == "aws:lambda/function:Function")
+    source = ROOT / "components" / "observability" / "slack_forwarder.py"
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    assert function["inputs"]["code"] == {"[archive]": {"slack_forwarder.py": f"[asset sha256:{digest}]"}}

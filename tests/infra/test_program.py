@@ -147,13 +147,40 @@ def test_queue_workers_without_redis_are_a_config_error():
 
 def test_a_secret_reference_the_platform_does_not_declare_is_a_config_error():
     values = services_values("prod")
-    values["services:apps"]["gateway"]["secrets"].append({"secret": "stripe-key", "env": "STRIPE_KEY"})
+    gateway = values["services:apps"]["gateway"]
+    gateway["secrets"].append({"secret": "stripe-key", "env": "STRIPE_KEY"})
+    gateway["uses"]["secrets"].append("stripe-key")
+    found = services_problems(values, "prod")
+    for key in ("services:apps.gateway.secrets[2].secret", "services:apps.gateway.uses.secrets[2]"):
+        assert any(
+            m.startswith(f"{key}: not a secret the platform stack declares") and "got 'stripe-key'" in m
+            for m in found
+        ), found
+
+
+def test_a_secret_read_but_not_in_uses_is_a_config_error():
+    values = services_values("prod")
+    values["services:apps"]["mcp"]["uses"]["secrets"] = []
     found = services_problems(values, "prod")
     assert any(
-        m.startswith("services:apps.gateway.secrets[5].secret: not a secret the platform stack declares")
-        and "got 'stripe-key'" in m
+        m.startswith("services:apps.mcp: secrets read ['jwt-signing-key'] not listed in uses.secrets")
         for m in found
     ), found
+
+
+@pytest.mark.parametrize(
+    ("uses", "key", "message"),
+    [
+        ({"buckets": {"videos": "read"}}, "uses.buckets.videos", "not a bucket of the platform stack"),
+        ({"buckets": {"uploads": "write"}}, "uses.buckets.uploads", "Input should be 'read' or 'readWrite'"),
+        ({"secrets": ["jwt-signing-key", "jwt-signing-key"]}, "uses.secrets", "listed twice"),
+    ],
+)
+def test_uses_names_only_what_the_platform_has(uses, key, message):
+    values = services_values("prod")
+    values["services:apps"]["web"]["uses"] = uses
+    found = services_problems(values, "prod")
+    assert any(m.startswith(f"services:apps.web.{key}") and message in m for m in found), found
 
 
 def test_a_config_error_stops_the_program_before_any_resource(monkeypatch):

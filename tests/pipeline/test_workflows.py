@@ -292,6 +292,7 @@ def test_platform_and_services_deploy_independently():
     services = _load("deploy-services.yml")["on"]["push"]["paths"]
     assert "services/**" in services
     assert "services/**" not in platform
+    assert "services/Pulumi.*.yaml" in platform  # `uses` changes the platform's workload identities
     assert "Pulumi.*.yaml" in platform  # the root stack files only; services/ has its own
     job = _load("deploy-stack.yml")["jobs"]["deploy"]
     # one group per project and stack: a platform `up` never queues a release, nor the reverse
@@ -377,14 +378,35 @@ def test_only_the_notify_steps_see_the_slack_webhook_and_only_up_sees_the_atlas_
     assert set(up["env"]) == {"MONGODB_ATLAS_PUBLIC_KEY", "MONGODB_ATLAS_PRIVATE_KEY"}
 
 
-def test_atlas_keys_reach_platform_deploys_only():
+def test_atlas_keys_reach_only_the_platform_steps_that_call_atlas():
     for name in ("deploy-platform.yml", "deploy-services.yml"):
         for job in _load(name)["jobs"].values():
             passes = "MONGODB_ATLAS" in str(job.get("secrets", ""))
             assert passes == (name == "deploy-platform.yml" and "uses" in job), name
-    assert "MONGODB_ATLAS" not in (WORKFLOWS / "preview.yml").read_text()
+    up = next(
+        s
+        for s in _load("deploy-stack.yml")["jobs"]["deploy"]["steps"]
+        if s.get("uses", "").startswith("pulumi/")
+    )
+    assert up["env"]["MONGODB_ATLAS_PUBLIC_KEY"].startswith("${{ inputs.project == 'platform' && ")
+    jobs = _load("preview.yml")["jobs"]
+    assert "MONGODB_ATLAS" not in str(jobs["checks"]) + str(jobs["offline-preview"])  # forks: nothing
+    holders = [s for s in jobs["pulumi-preview"]["steps"] if "MONGODB_ATLAS" in str(s.get("env", {}))]
+    assert len(holders) == 2  # the live preview and the guard's preview, from <stack>-preview's read-only key
+    assert all(
+        h["env"]["MONGODB_ATLAS_PRIVATE_KEY"].startswith("${{ matrix.project == 'platform' && ")
+        for h in holders
+    )
     for name in ("promote.yml", "release.yml", "rollback.yml", "publish-release.yml"):
         assert "MONGODB_ATLAS" not in (WORKFLOWS / name).read_text(), name
+
+
+def test_services_deploys_smoke_check_every_service_from_the_stack_output():
+    steps = _load("deploy-stack.yml")["jobs"]["deploy"]["steps"]
+    (smoke,) = [s for s in steps if "smoke_check.py" in s.get("run", "")]
+    assert smoke["if"] == "inputs.project == 'services'"
+    assert "pulumi stack output smoke_targets" in smoke["run"]
+    assert smoke["run"].endswith("--targets -")
 
 
 def test_notifications_run_on_the_matching_outcome():

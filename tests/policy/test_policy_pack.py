@@ -91,7 +91,7 @@ def test_preview_exits_3_and_lists_a_mandatory_violation(mock_runtime, monkeypat
     assert "[mandatory] cmk-encryption: plain-logs: kmsKeyId must name" in out
 
 
-def test_preview_json_and_markdown_carry_the_policy_report(capsys):
+def test_preview_json_and_markdown_carry_the_policy_report(capsys, shared_runs):
     assert cli.main(["preview", "--stack", "staging", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["policy"] == []
     assert cli.main(["preview", "--stack", "staging", "--markdown"]) == 0

@@ -175,6 +175,7 @@ def test_adding_a_service_through_config_creates_it(mock_runtime):
         [
             "ServiceAccount",
             "Service",
+            "ServiceMonitor",
             "Ingress",
             "Deployment",
             "HorizontalPodAutoscaler",

@@ -20,10 +20,11 @@ GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 SECRETS = [
-    {"secret": "database-url", "env": "DATABASE_URL"},
-    {"secret": "redis-auth-token", "env": "REDIS_PASSWORD"},
-    {"secret": "atlas-gateway", "env": "MONGODB_PASSWORD", "property": "password"},
+    {"secret": "jwt-signing-key", "env": "JWT_SECRET"},
+    {"secret": "openai-api-key", "env": "OPENAI_API_KEY"},
+    {"secret": "partner-credentials", "env": "PARTNER_TOKEN", "property": "token"},
 ]
+USES = {"secrets": [s["secret"] for s in SECRETS], "database": True, "cache": True}
 
 FIXTURES: dict[str, tuple[str, AppSpec]] = {
     "rolling": (
@@ -31,6 +32,7 @@ FIXTURES: dict[str, tuple[str, AppSpec]] = {
         app(
             env={"LOG_LEVEL": "info"},
             secrets=SECRETS,
+            uses=USES,
             autoscaling={"minReplicas": 2, "maxReplicas": 4},
             ingress={"host": "api.example.com"},
             migration={"command": ["npx", "prisma", "migrate", "deploy"]},
@@ -50,6 +52,7 @@ FIXTURES: dict[str, tuple[str, AppSpec]] = {
         "gateway",
         app(
             secrets=SECRETS,
+            uses=USES,
             autoscaling={"minReplicas": 3, "maxReplicas": 10},
             ingress={"host": "api.example.com"},
             strategy={"type": "canary"},
@@ -61,6 +64,7 @@ FIXTURES: dict[str, tuple[str, AppSpec]] = {
             image="registry.example.com/product/worker:v1.2.3",
             args=["worker", "--queue", "job:convert"],
             secrets=SECRETS[:2],
+            uses=USES,
             service=False,
             autoscaling={"minReplicas": 1, "maxReplicas": 5, "queue": {"listName": "job:convert"}},
             drainSeconds=20,
@@ -181,9 +185,9 @@ def test_canary_analysis_aborts_at_the_abort_error_rate():
     assert background["args"] == [{"name": "service", "value": "gateway-canary"}]
     metric = gates.gate_metric(Gate.ERROR_RATE, DeliverySpec(), "product", PROMETHEUS_URL)
     # a single failed measurement (>= 5%) fails the run, and a failed run aborts the rollout
-    assert metric["failureCondition"] == "result[0] >= 0.05"
+    assert metric["failureCondition"] == "len(result) > 0 && result[0] >= 0.05"
     assert metric["failureLimit"] == 0
-    assert metric["successCondition"] == "result[0] < 0.02"
+    assert metric["successCondition"] == "len(result) > 0 && result[0] < 0.02"
 
 
 def test_gate_thresholds_come_from_config():
@@ -200,10 +204,13 @@ def test_gate_thresholds_come_from_config():
     error = gates.gate_metric(Gate.ERROR_RATE, delivery, "product", PROMETHEUS_URL)
     latency = gates.gate_metric(Gate.LATENCY_P95, delivery, "product", PROMETHEUS_URL)
     jobs = gates.gate_metric(Gate.JOB_SUCCESS_RATE, delivery, "product", PROMETHEUS_URL)
-    assert (error["successCondition"], error["failureCondition"]) == ("result[0] < 0.01", "result[0] >= 0.03")
-    assert latency["successCondition"] == "result[0] < 0.5"
+    assert (error["successCondition"], error["failureCondition"]) == (
+        "len(result) > 0 && result[0] < 0.01",
+        "len(result) > 0 && result[0] >= 0.03",
+    )
+    assert latency["successCondition"] == "len(result) > 0 && result[0] < 0.5"
     assert "[10m]" in error["provider"]["prometheus"]["query"]
-    assert jobs["successCondition"] == "result[0] >= 0.95"
+    assert jobs["successCondition"] == "len(result) > 0 && result[0] >= 0.95"
     assert (
         error["provider"]["prometheus"]["address"]
         == "http://kube-prometheus-stack-prometheus.monitoring.svc:9090"
@@ -263,20 +270,19 @@ def test_migration_job_runs_once_within_the_timeout():
     assert secret_refs == {"gateway-migrate-secrets"}
 
 
-def test_workers_scale_on_the_redis_list_with_the_password_from_their_secret():
+def test_workers_scale_on_the_queue_length_from_prometheus_without_any_redis_credential():
     documents = rendered("worker-keda")
-    auth, scaled = _kind(documents, "TriggerAuthentication")[0], _kind(documents, "ScaledObject")[0]
-    redis, cpu = scaled["spec"]["triggers"]
-    assert redis["metadata"] == {
-        "address": "redis.product.internal:6379",
-        "listName": "job:convert",
-        "listLength": "10",
-        "enableTLS": "true",
+    scaled = _kind(documents, "ScaledObject")[0]
+    queue, cpu = scaled["spec"]["triggers"]
+    assert queue == {
+        "type": "prometheus",
+        "metadata": {
+            "serverAddress": PROMETHEUS_URL,
+            "query": 'sum(queue_length{queue="job:convert"})',
+            "threshold": "10",
+        },
     }
-    assert redis["authenticationRef"] == {"name": auth["metadata"]["name"]}
-    assert auth["spec"]["secretTargetRef"] == [
-        {"parameter": "password", "name": "worker-convert-secrets", "key": "REDIS_PASSWORD"}
-    ]
+    assert not _kind(documents, "TriggerAuthentication")  # the cache admits IAM users only
     assert cpu["metadata"] == {"value": "70"}
     assert (scaled["spec"]["minReplicaCount"], scaled["spec"]["maxReplicaCount"]) == (1, 5)
     assert not _kind(documents, "Service")
@@ -310,14 +316,14 @@ def test_secrets_reach_pods_only_through_the_external_secret():
     external = _kind(documents, "ExternalSecret")[0]
     assert external["spec"]["secretStoreRef"] == {"kind": "ClusterSecretStore", "name": "aws-secrets-manager"}
     assert external["spec"]["data"][2] == {
-        "secretKey": "MONGODB_PASSWORD",
-        "remoteRef": {"key": "platform/prod/atlas-gateway", "property": "password"},
+        "secretKey": "PARTNER_TOKEN",
+        "remoteRef": {"key": "platform/prod/partner-credentials", "property": "token"},
     }
     assert external["metadata"]["annotations"]["pulumi.com/waitFor"] == "condition=Ready"
     env = _kind(documents, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["env"]
     secret_env = [e for e in env if "valueFrom" in e]
     assert {e["valueFrom"]["secretKeyRef"]["name"] for e in secret_env} == {"gateway-secrets"}
-    assert {e["name"] for e in secret_env} == {"DATABASE_URL", "REDIS_PASSWORD", "MONGODB_PASSWORD"}
+    assert {e["name"] for e in secret_env} == {"JWT_SECRET", "OPENAI_API_KEY", "PARTNER_TOKEN"}
     assert all("value" not in e for e in secret_env)
 
 

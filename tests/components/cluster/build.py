@@ -17,6 +17,7 @@ REGION = "ap-northeast-2"
 CLUSTER_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/cluster"
 LOGS_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/logs"
 SECRETS_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/secrets"
+DATA_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/data"
 WORKLOADS_SG = "sg-workloads"
 SUBNETS = ["subnet-app-0", "subnet-app-1"]
 
@@ -62,6 +63,8 @@ def build(
                     k8s_provider=cluster.k8s_provider,
                     secrets_key_arn=SECRETS_KEY,
                     cluster_ready=cluster.ready,
+                    data_key_arn=DATA_KEY,
+                    workload_secrets={"product": ["jwt-signing-key"]},
                 ),
             )
 

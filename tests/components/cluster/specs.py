@@ -45,10 +45,10 @@ def cluster_config(**overrides: Any) -> dict[str, Any]:
             "argoRollouts": {"chartVersion": "2.40.2"},
             "externalSecrets": {"chartVersion": "1.0.0"},
             "kubePrometheusStack": {"chartVersion": "79.7.1"},
-            "loki": {"chartVersion": "6.45.1"},
+            "loki": {"chartVersion": "6.46.0"},
             "alloy": {"chartVersion": "1.2.0"},
             "keda": {"chartVersion": "2.17.2"},
-            "clusterAutoscaler": {"chartVersion": "9.50.1"},
+            "clusterAutoscaler": {"chartVersion": "9.53.0"},
         },
     }
     config.update(copy.deepcopy(overrides))

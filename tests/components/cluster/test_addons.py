@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.components.cluster.build import SECRETS_KEY, build
+from infra.preview.mocks import ACCOUNT_ID
+from tests.components.cluster.build import DATA_KEY, REGION, SECRETS_KEY, build
 from tests.components.cluster.specs import cluster_config
 from tests.helpers import inputs, of_type, one, policy
 
@@ -21,10 +22,10 @@ EXPECTED_RELEASES = {
         "79.7.1",
         "https://prometheus-community.github.io/helm-charts",
     ),
-    "loki": ("monitoring", "6.45.1", "https://grafana.github.io/helm-charts"),
+    "loki": ("monitoring", "6.46.0", "https://grafana.github.io/helm-charts"),
     "alloy": ("monitoring", "1.2.0", "https://grafana.github.io/helm-charts"),
     "keda": ("keda", "2.17.2", "https://kedacore.github.io/charts"),
-    "cluster-autoscaler": ("kube-system", "9.50.1", "https://kubernetes.github.io/autoscaler"),
+    "cluster-autoscaler": ("kube-system", "9.53.0", "https://kubernetes.github.io/autoscaler"),
 }
 
 
@@ -91,11 +92,17 @@ def test_releases_annotate_their_service_account_with_their_role(recorded, relea
     assert values["annotations"]["eks.amazonaws.com/role-arn"].endswith(f"/test-addons-{release}")
 
 
-def test_external_secrets_reads_only_this_environment_and_decrypts_with_the_secrets_key(recorded):
+def test_external_secrets_reads_only_the_declared_secrets_and_decrypts_with_the_secrets_key(recorded):
     read, decrypt = policy(one(recorded, "aws:iam/rolePolicy:RolePolicy", "test-addons-external-secrets"))[
         "Statement"
     ]
-    assert read["Resource"].endswith(":secret:platform/test/*")
+    # The add-ons' own (Grafana, Slack) and what the product's workloads declare; not platform/test/*.
+    prefix = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:platform/test/"
+    assert read["Resource"] == [
+        f"{prefix}grafana-admin-password-??????",
+        f"{prefix}jwt-signing-key-??????",
+        f"{prefix}slack-webhook-url-??????",
+    ]
     assert decrypt["Resource"] == SECRETS_KEY
 
 
@@ -110,7 +117,9 @@ def test_cluster_secret_store_is_named_aws_secrets_manager_and_waits_for_the_ope
     store = one(recorded, "kubernetes:external-secrets.io/v1:ClusterSecretStore")
     assert inputs(store)["metadata"]["name"] == "aws-secrets-manager"
     assert inputs(store)["spec"] == {
-        "provider": {"aws": {"service": "SecretsManager", "region": "ap-northeast-2"}}
+        "provider": {"aws": {"service": "SecretsManager", "region": "ap-northeast-2"}},
+        # Only the namespaces that read secrets through it: an ExternalSecret elsewhere is refused.
+        "conditions": [{"namespaces": ["monitoring", "product"]}],
     }
     operator = one(recorded, RELEASE, "test-addons-external-secrets")
     assert operator.urn in store.dependencies
@@ -149,3 +158,54 @@ def test_alloy_starts_after_loki(recorded):
         one(recorded, RELEASE, "test-addons-loki").urn
         in one(recorded, RELEASE, "test-addons-alloy").dependencies
     )
+
+
+def _s3_loki(mock_runtime):
+    addons = cluster_config()["addons"]
+    addons["loki"]["storage"] = "s3"
+    return build(mock_runtime, addons=addons)
+
+
+def test_loki_on_s3_gets_its_own_encrypted_bucket_and_a_role_limited_to_it(mock_runtime):
+    recorded = _s3_loki(mock_runtime)
+    bucket = one(recorded, "aws:s3/bucket:Bucket", "test-addons-logs")
+    assert inputs(bucket)["bucket"] == f"platform-test-loki-{ACCOUNT_ID}"
+    encryption = inputs(
+        one(
+            recorded, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+        )
+    )
+    default = encryption["rules"][0]["applyServerSideEncryptionByDefault"]
+    assert default == {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": DATA_KEY}
+    access = inputs(one(recorded, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"))
+    assert all(
+        access[k]
+        for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    )
+    role = one(recorded, "aws:iam/role:Role", "test-addons-logs-loki")
+    subjects = policy(role, "assumeRolePolicy")["Statement"][0]["Condition"]["StringEquals"]
+    assert "system:serviceaccount:monitoring:loki" in subjects.values()
+    granted = policy(one(recorded, "aws:iam/rolePolicy:RolePolicy", "test-addons-logs-loki"))["Statement"]
+    resources = {
+        r for s in granted for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])
+    }
+    arn = f"arn:aws:mock:{REGION}:{ACCOUNT_ID}:bucket/test-addons-logs"  # the mocks' ARN of that bucket
+    assert resources == {arn, f"{arn}/*", DATA_KEY}
+    actions = {a for s in granted for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    assert actions == {
+        "s3:ListBucket",
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:DeleteObject",
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+    }
+    values = inputs(one(recorded, RELEASE, "test-addons-loki"))["values"]
+    assert values["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(
+        ":role/test-addons-logs-loki"
+    )
+    assert values["loki"]["storage"]["bucketNames"]["chunks"] == f"platform-test-loki-{ACCOUNT_ID}"
+
+
+def test_loki_on_the_filesystem_creates_no_bucket(recorded):
+    assert not [r for r in of_type(recorded, "aws:s3/bucket:Bucket") if "logs" in r.name]

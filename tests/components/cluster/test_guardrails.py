@@ -15,7 +15,9 @@ PROD_GROUPS = [
 
 
 def prod_config(**overrides):
-    return cluster_config(nodeGroups=PROD_GROUPS, logRetentionDays=365) | overrides
+    config = cluster_config(nodeGroups=PROD_GROUPS, logRetentionDays=365)
+    config["addons"]["loki"]["storage"] = "s3"
+    return config | overrides
 
 
 def test_the_valid_prod_config_passes():
@@ -67,6 +69,18 @@ def test_prod_refuses_to_turn_off_observability_or_autoscaling(addon):
     assert (
         f"platform:cluster.addons.{addon}.enabled: prod runs full observability and autoscaling; got false"
     ) in problems(prod_config(addons=addons), "prod")
+
+
+def test_prod_keeps_logs_in_s3_not_on_a_volume():
+    addons = prod_config()["addons"]
+    addons["loki"]["storage"] = "filesystem"
+    assert (
+        "platform:cluster.addons.loki.storage: prod keeps logs in Loki's own S3 bucket (encrypted with the data"
+        " key, written through its own IAM role), not on one pod's volume; got 'filesystem'"
+    ) in problems(prod_config(addons=addons), "prod")
+    staging = parse(raw(cluster_config(), "staging"), "staging").config.cluster
+    assert staging is not None
+    assert staging.addons.loki.storage.value == "filesystem"
 
 
 def test_monitoring_needs_its_secrets_declared():

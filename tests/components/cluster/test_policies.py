@@ -37,11 +37,16 @@ def test_cluster_role_trusts_eks_for_this_account_only():
     assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
 
 
-def test_external_secrets_reads_only_this_environments_secrets_and_decrypts_via_secrets_manager():
+def test_external_secrets_reads_only_the_named_secrets_and_decrypts_via_secrets_manager():
     key = "arn:aws:kms:ap-northeast-2:123456789012:key/secrets"
-    policy = policies.external_secrets_policy("aws", "ap-northeast-2", "123456789012", "prod", key)
+    policy = policies.external_secrets_policy(
+        "aws", "ap-northeast-2", "123456789012", "prod", key, ["openai-api-key", "jwt-signing-key"]
+    )
     read, decrypt = policy["Statement"]
-    assert read["Resource"] == "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:platform/prod/*"
+    assert read["Resource"] == [
+        "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:platform/prod/jwt-signing-key-??????",
+        "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:platform/prod/openai-api-key-??????",
+    ]
     assert set(read["Action"]) == {
         "secretsmanager:GetSecretValue",
         "secretsmanager:DescribeSecret",
@@ -106,3 +111,11 @@ def test_managed_and_access_policy_arns_use_the_partition():
     assert policies.access_policy_arn("aws", "AmazonEKSClusterAdminPolicy") == (
         "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
     )
+
+
+def test_external_secrets_reads_nothing_when_nothing_is_declared():
+    key = "arn:aws:kms:ap-northeast-2:123456789012:key/secrets"
+    (statement,) = policies.external_secrets_policy("aws", "ap-northeast-2", "1", "prod", key, [])[
+        "Statement"
+    ]
+    assert statement["Effect"] == "Deny"

@@ -175,7 +175,7 @@ def test_valid_cluster_settings_parse_with_documented_defaults():
             cluster_config(
                 addons=cluster_config()["addons"]
                 | {
-                    "loki": {"chartVersion": "6.45.1"},
+                    "loki": {"chartVersion": "6.46.0"},
                     "kubePrometheusStack": {"enabled": False, "chartVersion": "79.7.1"},
                 }
             ),
@@ -184,7 +184,7 @@ def test_valid_cluster_settings_parse_with_documented_defaults():
         ),
         (
             cluster_config(
-                addons=cluster_config()["addons"] | {"loki": {"enabled": False, "chartVersion": "6.45.1"}}
+                addons=cluster_config()["addons"] | {"loki": {"enabled": False, "chartVersion": "6.46.0"}}
             ),
             "platform:cluster.addons",
             "alloy is enabled but needs loki",
@@ -230,3 +230,47 @@ def test_node_group_sizes_are_accepted_exactly_when_ordered(min_size, desired, m
     else:
         with pytest.raises(ValidationError, match="minSize <= desiredSize <= maxSize"):
             NodeGroupSpec.model_validate(fields | sizes)
+
+
+@pytest.mark.parametrize(
+    ("autoscaler", "message"),
+    [
+        (
+            {"chartVersion": "9.50.1"},
+            "addons.clusterAutoscaler runs autoscaler 1.33.0 (chart 9.50.1) on Kubernetes 1.34; the autoscaler's"
+            " minor must equal the cluster's",
+        ),
+        ({"chartVersion": "9.54.0"}, "runs autoscaler 1.35.0 (chart 9.54.0) on Kubernetes 1.34"),
+        (
+            {"chartVersion": "9.53.0", "imageTag": "v1.33.4"},
+            "runs autoscaler 1.33.4 (chart 9.53.0, imageTag)",
+        ),
+        (
+            {"chartVersion": "9.99.0"},
+            "its autoscaler version is not known here; set addons.clusterAutoscaler.imageTag",
+        ),
+    ],
+)
+def test_the_autoscaler_minor_must_equal_the_kubernetes_minor(autoscaler, message):
+    addons = cluster_config()["addons"] | {"clusterAutoscaler": autoscaler}
+    found = problems(cluster_config(addons=addons))
+    assert any(message in p for p in found), found
+
+
+def test_an_explicit_autoscaler_image_tag_makes_any_chart_match():
+    addons = cluster_config()["addons"] | {
+        "clusterAutoscaler": {"chartVersion": "9.50.1", "imageTag": "v1.34.1"}
+    }
+    spec = ClusterSpec.model_validate(cluster_config(addons=addons))
+    assert spec.addons.cluster_autoscaler.autoscaler_version == "1.34.1"
+
+
+def test_every_stack_runs_the_autoscaler_of_its_kubernetes_minor():
+    from infra import stacks
+
+    for stack in stacks.stacks():
+        cluster = stacks.platform_settings(stack).config.cluster
+        assert cluster is not None
+        version = cluster.addons.cluster_autoscaler.autoscaler_version
+        assert version is not None, stack
+        assert version.rsplit(".", 1)[0] == cluster.kubernetes_version, stack

@@ -8,10 +8,9 @@ import pulumi
 import pytest
 from pydantic import ValidationError
 
-from components.data.atlas import Atlas, AtlasArgs
+from components.data.atlas import IAM_AUTH_OPTIONS, Atlas, AtlasArgs, with_database
 from components.data.atlas_spec import AtlasSpec
-from infra.preview.mocks import is_secret
-from tests.components.data.conftest import DATA_KEY, SECRETS_KEY, WORKLOADS_SG, context
+from tests.components.data.conftest import DATA_KEY, WORKLOADS_SG, context
 from tests.helpers import inputs, of_type, one
 
 ORG = "0123456789abcdef01234567"
@@ -27,11 +26,10 @@ DEDICATED = {
         "terminationProtection": True,
         "backupSchedule": {"dailyRetentionDays": 30},
     },
-    "users": [
-        {"name": "gateway", "grants": [{"database": "product", "role": "readWrite"}]},
-        {"name": "reports", "grants": [{"database": "product", "role": "read"}], "passwordVersion": 2},
-    ],
 }
+GATEWAY_ROLE = "arn:aws:iam::123456789012:role/platform-test-workload-gateway"
+WORKER_ROLE = "arn:aws:iam::123456789012:role/platform-test-workload-worker"
+IAM_USERS = {"gateway": GATEWAY_ROLE, "worker": WORKER_ROLE}
 SHARED = {
     "orgId": ORG,
     "shared": {
@@ -47,7 +45,7 @@ SHARED = {
 }
 
 
-def build(runtime, spec, *, protect=False):
+def build(runtime, spec, *, protect=False, iam_users=None):
     return runtime.run(
         lambda: Atlas(
             "mongo",
@@ -61,9 +59,8 @@ def build(runtime, spec, *, protect=False):
                 workload_security_group_id=WORKLOADS_SG,
                 nat_public_ips=[pulumi.Output.from_input("203.0.113.10")],
                 data_key_arn=DATA_KEY,
-                secrets_key_arn=SECRETS_KEY,
-                secret_recovery_window_days=30,
                 protect=protect,
+                iam_users=IAM_USERS if iam_users is None else iam_users,
             ),
         )
     )
@@ -91,7 +88,7 @@ def test_encryption_at_rest_uses_the_data_key_through_cloud_provider_access(mock
     resources = build(mock_runtime, DEDICATED)
     setup = one(resources, "mongodbatlas:index/cloudProviderAccessSetup:CloudProviderAccessSetup")
     assert inputs(setup)["providerName"] == "AWS"
-    role = inputs(one(resources, "aws:iam/role:Role"))
+    role = inputs(one(resources, "aws:iam/role:Role"))  # the only role: no dev environment roles here
     trust = json.loads(role["assumeRolePolicy"])["Statement"][0]
     assert trust["Principal"] == {"AWS": "arn:aws:iam::536727724300:root"}
     assert trust["Condition"] == {"StringEquals": {"sts:ExternalId": "external-id-mongo-project"}}
@@ -138,20 +135,27 @@ def test_privatelink_endpoint_sits_in_the_app_subnets_and_admits_only_workloads(
     assert service["endpointServiceId"] == "mongo-privatelink-id"
 
 
-def test_service_users_have_least_privilege_and_write_only_passwords_in_secrets_manager(mock_runtime):
+def test_service_users_are_aws_iam_users_of_their_roles_with_read_write_on_the_services_database(
+    mock_runtime,
+):
     resources = build(mock_runtime, DEDICATED)
     users = {inputs(u)["username"]: u for u in of_type(resources, USER)}
-    assert set(users) == {"gateway", "reports"}
-    reports = users["reports"]
-    assert is_secret(reports.inputs["passwordWo"])
-    assert "password" not in reports.inputs
-    assert reports.inputs["passwordWoVersion"] == 2
-    assert inputs(reports)["roles"] == [{"roleName": "read", "databaseName": "product"}]
-    assert inputs(reports)["scopes"] == [{"name": "platform-test-mongo", "type": "CLUSTER"}]
-    assert inputs(reports)["authDatabaseName"] == "admin"
-    secrets = {inputs(s)["name"]: inputs(s) for s in of_type(resources, "aws:secretsmanager/secret:Secret")}
-    assert set(secrets) == {"platform/test/atlas-gateway", "platform/test/atlas-reports"}
-    assert {s["kmsKeyId"] for s in secrets.values()} == {SECRETS_KEY}
+    assert set(users) == {GATEWAY_ROLE, WORKER_ROLE}
+    gateway = inputs(users[GATEWAY_ROLE])
+    assert gateway["awsIamType"] == "ROLE"
+    assert gateway["authDatabaseName"] == "$external"
+    assert gateway["roles"] == [{"roleName": "readWrite", "databaseName": "product"}]
+    assert gateway["scopes"] == [{"name": "platform-test-mongo", "type": "CLUSTER"}]
+    for user in users.values():  # no password of any kind, and no secret to keep one
+        assert not {"password", "passwordWo", "passwordWoVersion"} & set(user.inputs)
+    assert of_type(resources, "aws:secretsmanager/secret:Secret") == []
+
+
+def test_connection_strings_ask_the_driver_for_iam_authentication_and_carry_no_credential():
+    uri = with_database("product", "mongodb+srv://cluster.mongodb.net")
+    assert uri == f"mongodb+srv://cluster.mongodb.net/product?{IAM_AUTH_OPTIONS}"
+    assert "authMechanism=MONGODB-AWS" in uri
+    assert "@" not in uri
 
 
 def test_prod_backup_schedule_is_rendered(mock_runtime):
@@ -185,13 +189,26 @@ def test_each_dev_environment_is_a_database_and_a_user_scoped_to_its_cluster(moc
     assert inputs(roles["env-alice"])["inheritedRoles"] == [
         {"roleName": "readWrite", "databaseName": "env_alice"}
     ]
-    users = {inputs(u)["username"]: u for u in of_type(resources, USER)}
-    alice = users["env-alice"]
+    users = {u.name: u for u in of_type(resources, USER)}
+    alice = users["mongo-env-alice-user"]
     assert inputs(alice)["roles"] == [{"roleName": "env-alice", "databaseName": "admin"}]
     assert inputs(alice)["scopes"] == [{"name": "shared-0", "type": "CLUSTER"}]
+    # A developer signs in as the environment's own IAM role (no password): the user is that role's ARN.
+    role = one(resources, "aws:iam/role:Role", "mongo-env-alice")
+    assert inputs(role)["name"] == "platform-test-mongo-env-alice"
+    assert inputs(alice)["awsIamType"] == "ROLE"
+    assert inputs(alice)["username"] == "arn:aws:mock:ap-northeast-2:123456789012:role/mongo-env-alice"
     # The user depends on the database's role, so Pulumi deletes the user first, then the database.
     assert roles["env-alice"].urn in alice.dependencies
     assert roles["env-main"].urn not in alice.dependencies
+
+
+def test_dev_services_get_the_services_environments_role_on_its_cluster(mock_runtime):
+    resources = build(mock_runtime, SHARED)
+    gateway = inputs(one(resources, USER, "mongo-user-gateway"))
+    assert gateway["username"] == GATEWAY_ROLE
+    assert gateway["roles"] == [{"roleName": "env-main", "databaseName": "admin"}]
+    assert gateway["scopes"] == [{"name": "shared-0", "type": "CLUSTER"}]
 
 
 def test_shared_access_list_is_the_nat_addresses(mock_runtime):
@@ -239,20 +256,8 @@ def test_dev_has_no_privatelink(mock_runtime):
             "need backup: true",
         ),
         (
-            {
-                "orgId": ORG,
-                "cluster": {"instanceSize": "M10"},
-                "users": [{"name": "svc", "grants": [{"database": "admin", "role": "readWrite"}]}],
-            },
+            {"orgId": ORG, "cluster": {"instanceSize": "M10"}, "database": "admin"},
             "not admin, local or config",
-        ),
-        (
-            {
-                "orgId": ORG,
-                "cluster": {"instanceSize": "M10"},
-                "users": [{"name": "svc", "grants": [{"database": "product", "role": "atlasAdmin"}]}],
-            },
-            "Input should be 'read' or 'readWrite'",
         ),
         (
             {

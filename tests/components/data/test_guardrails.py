@@ -86,7 +86,7 @@ def test_prod_atlas_needs_point_in_time_schedule_and_termination_protection():
 
 def test_staging_cannot_run_on_shared_dev_slots():
     shared = json.loads(raw("dev")["platform:atlas"])["shared"]
-    found = problems("staging", atlas={"cluster": None, "users": [], "shared": shared})
+    found = problems("staging", atlas={"cluster": None, "shared": shared})
     assert (
         "platform:atlas.cluster: staging runs MongoDB on a dedicated cluster; got shared dev slots" in found
     )

@@ -14,11 +14,11 @@ from tests.helpers import inputs, of_type, one
 INSTANCE = "aws:rds/instance:Instance"
 
 
-def build(runtime, *, protect=False, deletion_protection=False, zones=ZONES, **spec):
+def build(runtime, *, protect=False, deletion_protection=False, zones=ZONES, grants=None, **spec):
     values = {"instanceClass": "db.t4g.medium", **spec}
 
     def create():
-        Postgres(
+        pg = Postgres(
             "pg",
             PostgresArgs(
                 spec=PostgresSpec.model_validate(values),
@@ -34,8 +34,11 @@ def build(runtime, *, protect=False, deletion_protection=False, zones=ZONES, **s
                 logs_key_arn=LOGS_KEY,
                 deletion_protection=deletion_protection,
                 protect=protect,
+                iam_users=("gateway", "worker-convert", "gateway-migrate"),
             ),
         )
+        if grants is not None:
+            pg.grant_connect("worker-convert").apply(lambda v: grants.extend(v))
 
     return runtime.run(create)
 
@@ -142,22 +145,27 @@ def test_replicas_use_the_source_arn_sit_in_other_azs_and_skip_final_snapshots(m
     assert inputs(primary)["availabilityZone"] not in zones
 
 
-def test_proxy_pools_connections_from_the_master_secret_over_tls(mock_runtime):
+def test_proxy_uses_end_to_end_iam_auth_as_the_services_users_and_no_secret(mock_runtime):
     resources = build(mock_runtime, proxy={"enabled": True, "maxConnectionsPercent": 20})
     proxy = inputs(one(resources, "aws:rds/proxy:Proxy"))
     assert proxy["engineFamily"] == "POSTGRESQL"
     assert proxy["requireTls"] is True
-    assert (
-        proxy["auths"][0]["secretArn"] == "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:rds!pg"
-    )
+    assert proxy["defaultAuthScheme"] == "IAM_AUTH"
+    assert "auths" not in proxy  # no secret per database user
     pool = inputs(one(resources, "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup"))[
         "connectionPoolConfig"
     ]
     assert pool["maxConnectionsPercent"] == 20
     role_policy = json.loads(inputs(one(resources, "aws:iam/rolePolicy:RolePolicy", "pg-proxy"))["policy"])
-    read, decrypt = role_policy["Statement"]
-    assert read["Resource"] == proxy["auths"][0]["secretArn"]
-    assert decrypt["Resource"] == SECRETS_KEY
+    (connect,) = role_policy["Statement"]
+    assert connect["Action"] == "rds-db:connect"
+    prefix = "arn:aws:rds-db:ap-northeast-2:123456789012:dbuser:db-PG"
+    assert connect["Resource"] == [
+        f"{prefix}/gateway",
+        f"{prefix}/worker_convert",
+        f"{prefix}/gateway_migrate",
+    ]
+    assert inputs(one(resources, INSTANCE, "pg"))["iamDatabaseAuthenticationEnabled"] is True
     # The proxy's group admits the workloads only; the database admits the workloads and the proxy.
     ingress = {
         r.name: inputs(r)
@@ -171,6 +179,25 @@ def test_proxy_pools_connections_from_the_master_secret_over_tls(mock_runtime):
         "referencedSecurityGroupId": "pg-proxy-id",
     }
     assert ingress["pg-from-workloads"]["referencedSecurityGroupId"] == WORKLOADS_SG
+
+
+def test_a_service_connects_as_its_database_user_to_the_proxy_and_the_replicas(mock_runtime):
+    granted: list = []
+    build(mock_runtime, grants=granted, proxy={"enabled": True}, readReplicas=1)
+    (statement,) = granted
+    assert statement["Action"] == "rds-db:connect"
+    assert statement["Resource"] == [
+        "arn:aws:rds-db:ap-northeast-2:123456789012:dbuser:prx-pg-proxy/worker_convert",
+        "arn:aws:rds-db:ap-northeast-2:123456789012:dbuser:db-PG-REPLICA-0/worker_convert",
+    ]
+
+
+def test_without_a_proxy_a_service_connects_to_the_instance_with_iam(mock_runtime):
+    granted: list = []
+    build(mock_runtime, grants=granted, readReplicas=0)
+    assert granted[0]["Resource"] == [
+        "arn:aws:rds-db:ap-northeast-2:123456789012:dbuser:db-PG/worker_convert"
+    ]
 
 
 def test_no_proxy_by_default(mock_runtime):

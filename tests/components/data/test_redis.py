@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from pydantic import ValidationError
 
 from components.data.redis import Redis, RedisArgs, RedisSpec
-from infra.preview.mocks import is_secret
-from tests.components.data.conftest import DATA_KEY, LOGS_KEY, SECRETS_KEY, WORKLOADS_SG
+from tests.components.data.conftest import DATA_KEY, LOGS_KEY, WORKLOADS_SG
 from tests.helpers import inputs, of_type, one
 
 GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
+USER = "aws:elasticache/user:User"
+USER_GROUP = "aws:elasticache/userGroup:UserGroup"
 
 
-def build(runtime, *, protect=False, final_snapshot=False, **spec):
+def build(runtime, *, protect=False, final_snapshot=False, grants_for=(), **spec):
     values = {"nodeType": "cache.t4g.small", **spec}
-    return runtime.run(
-        lambda: Redis(
+    granted = {}
+
+    def program():
+        cache = Redis(
             "cache",
             RedisArgs(
                 spec=RedisSpec.model_validate(values),
@@ -25,14 +30,17 @@ def build(runtime, *, protect=False, final_snapshot=False, **spec):
                 vpc_id="vpc-1",
                 source_security_group_id=WORKLOADS_SG,
                 data_key_arn=DATA_KEY,
-                secrets_key_arn=SECRETS_KEY,
                 logs_key_arn=LOGS_KEY,
-                secret_recovery_window_days=7,
                 final_snapshot=final_snapshot,
                 protect=protect,
+                iam_users=("gateway", "worker-convert"),
             ),
         )
-    )
+        for identity in grants_for:
+            cache.grant_connect(identity).apply(lambda v, i=identity: granted.__setitem__(i, v))
+
+    resources = runtime.run(program)
+    return (resources, granted) if grants_for else resources
 
 
 def test_defaults_encrypt_in_transit_and_at_rest_with_the_data_key(mock_runtime):
@@ -52,15 +60,35 @@ def test_defaults_encrypt_in_transit_and_at_rest_with_the_data_key(mock_runtime)
     assert group["multiAzEnabled"] is True
 
 
-def test_auth_token_goes_through_the_write_only_input_from_a_secret_under_the_secrets_key(mock_runtime):
+def test_only_iam_users_can_connect_no_auth_token_exists(mock_runtime):
     resources = build(mock_runtime)
     group = one(resources, GROUP)
-    assert is_secret(group.inputs["authTokenWo"])
-    assert "authToken" not in group.inputs
-    assert group.inputs["authTokenWoVersion"] == 1
-    secret = inputs(one(resources, "aws:secretsmanager/secret:Secret"))
-    assert secret["name"] == "platform/test/redis-auth-token"
-    assert secret["kmsKeyId"] == SECRETS_KEY
+    assert not {"authToken", "authTokenWo", "authTokenWoVersion"} & set(group.inputs)
+    assert of_type(resources, "aws:secretsmanager/secret:Secret") == []
+    users = {inputs(u)["userId"]: inputs(u) for u in of_type(resources, USER)}
+    # Every user group needs a "default" user: this one is switched off.
+    default = users["platform-test-redis-default"]
+    assert (default["userName"], default["accessString"]) == ("default", "off -@all")
+    for identity in ("test-gateway", "test-worker-convert"):
+        user = users[identity]
+        assert user["userName"] == identity  # IAM authentication needs user name == user id
+        assert user["authenticationMode"] == {"type": "iam"}
+        assert "-@dangerous" in user["accessString"]
+        assert "passwords" not in user
+    user_group = inputs(one(resources, USER_GROUP))
+    assert sorted(user_group["userIds"]) == sorted(users)
+    assert inputs(group)["userGroupIds"] == [user_group["userGroupId"]]
+
+
+def test_a_service_is_granted_connect_on_the_group_as_its_own_user_only(mock_runtime):
+    _, granted = build(mock_runtime, grants_for=("gateway",))
+    (statement,) = granted["gateway"]
+    assert statement["Action"] == "elasticache:Connect"
+    assert statement["Resource"] == [
+        "arn:aws:mock:ap-northeast-2:123456789012:replicationgroup/cache",
+        "arn:aws:mock:ap-northeast-2:123456789012:user/cache-user-gateway",
+    ]
+    json.dumps(statement)  # plain data, ready for a policy document
 
 
 def test_slow_log_goes_to_a_log_group_under_the_logs_key(mock_runtime):

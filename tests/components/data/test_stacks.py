@@ -94,7 +94,7 @@ def test_atlas_resources_use_the_explicit_atlas_provider(stack):
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_outputs_name_endpoints_and_secret_arns_but_carry_no_secret(stack):
+def test_outputs_name_endpoints_but_carry_no_secret_and_no_store_password(stack):
     outputs = stack_run(stack).outputs
     for key in (
         "postgres_endpoint",
@@ -102,12 +102,13 @@ def test_outputs_name_endpoints_and_secret_arns_but_carry_no_secret(stack):
         "postgres_master_secret_arn",
         "redis_primary_endpoint",
         "redis_reader_endpoint",
-        "redis_auth_secret_arn",
         "bucket_names",
         "atlas_connection_strings",
-        "atlas_user_secret_arns",
     ):
         assert key in outputs
+    # Stores are reached with IAM authentication: there is no store credential to point at.
+    assert "redis_auth_secret_arn" not in outputs
+    assert "atlas_user_secret_arns" not in outputs
     data = {k: v for k, v in outputs.items() if k.startswith(("postgres_", "redis_", "bucket_", "atlas_"))}
     assert "[secret]" not in str(render.plain(data))
     assert not any(is_secret(v) for v in data.values())
@@ -152,11 +153,12 @@ def test_without_keys_the_provider_falls_back_to_its_environment_variables(tmp_p
 
 
 def test_connection_strings_are_private_for_dedicated_clusters_and_per_database_in_dev():
+    iam = "authSource=%24external&authMechanism=MONGODB-AWS"  # the driver signs in with the pod's role
     assert stack_run("staging").outputs["atlas_connection_strings"] == {
-        "default": "mongodb+srv://platform-staging-mongo-pl-0.mock.mongodb.net"  # the PrivateLink SRV
+        "default": f"mongodb+srv://platform-staging-mongo-pl-0.mock.mongodb.net/product?{iam}"  # PrivateLink
     }
     assert stack_run("dev").outputs["atlas_connection_strings"] == {
-        "main": "mongodb+srv://shared-0.mock.mongodb.net/env_main"
+        "main": f"mongodb+srv://shared-0.mock.mongodb.net/env_main?{iam}"
     }
 
 
@@ -182,11 +184,7 @@ def test_the_program_wires_each_store_to_its_environments_own_keys(stack):
         inputs(one(resources, "aws:elasticache/replicationGroup:ReplicationGroup"))["kmsKeyId"] == key["data"]
     )
     data_parents = {r.urn for r in resources if r.type.startswith("platform:data:")}
-    secrets = [
-        inputs(r)
-        for r in of_type(resources, "aws:secretsmanager/secret:Secret")
-        if r.parent in data_parents or "redis" in r.name or "atlas" in r.name
-    ]
+    secrets = [inputs(r) for r in of_type(resources, "aws:secretsmanager/secret:Secret")]
     assert secrets
     assert {s["kmsKeyId"] for s in secrets} == {key["secrets"]}
     groups = [

@@ -7,7 +7,7 @@ import pytest
 from components.core.iam import wildcard_principals
 from components.security.key_policies import KeyPurpose, key_policy
 from tests.conftest import stack_run
-from tests.helpers import inputs, of_type, policy
+from tests.helpers import inputs, of_type, one, policy
 
 KEY = "aws:kms/key:Key"
 
@@ -75,3 +75,24 @@ def test_wildcard_detector_finds_wildcards():
     document = {"Statement": [{"Effect": "Allow", "Principal": {"AWS": ["arn:x", "*"]}}]}
     assert len(wildcard_principals(document)) == 1
     assert wildcard_principals({"Statement": [{"Effect": "Allow", "Principal": "*"}]})
+
+
+SLR = "aws:iam/serviceLinkedRole:ServiceLinkedRole"
+
+
+def test_the_first_stack_of_an_account_creates_the_autoscaling_role_before_the_cluster_key():
+    # A fresh account has no AWSServiceRoleForAutoScaling; KMS rejects a key policy naming it.
+    resources = stack_run("staging").resources
+    role = one(resources, SLR)
+    assert inputs(role)["awsServiceName"] == "autoscaling.amazonaws.com"
+    assert role.retain_on_delete  # the account's role: other stacks' node groups use it
+    cluster_key = next(k for k in of_type(resources, KEY) if inputs(k)["tags"]["purpose"] == "cluster")
+    assert role.urn in cluster_key.dependencies
+    named = policy(cluster_key)["Statement"]
+    assert any("AWSServiceRoleForAutoScaling" in str(s.get("Principal")) for s in named)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_stacks_that_say_the_role_exists_do_not_create_it_again(stack):
+    # IAM refuses a second AWSServiceRoleForAutoScaling in the account.
+    assert of_type(stack_run(stack).resources, SLR) == []

@@ -7,14 +7,13 @@ StackReference with the cached platform run's outputs, as ``runner.run_project``
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Any
 
 import pytest
 
-from infra import stacks
 from infra.preview import render, runner
 from tests.conftest import STACKS, stack_run
+from tests.conftest import services_run as shared_services_run
 
 
 def _document(result: runner.PreviewResult) -> dict[str, Any]:
@@ -22,12 +21,8 @@ def _document(result: runner.PreviewResult) -> dict[str, Any]:
     return document
 
 
-@cache
 def services_run(stack: str) -> runner.PreviewResult:
-    root = stacks.project_dir(stacks.Project.SERVICES)
-    stack_file = runner.read_stack_file(stack, root)
-    references = {runner._platform_reference(stack_file): stack_run(stack, preview=True).outputs}
-    return runner.run_program(stack_file, preview=True, root=root, stack_references=references)
+    return shared_services_run(stack, preview=True)  # the session's one run of (stack, preview, services)
 
 
 @pytest.fixture(scope="session")
