@@ -9,6 +9,9 @@
     python -m infra timing --stack prod --json         # release/rollback per service, from-scratch path
     python -m infra env add alice                      # a dev environment on a shared Atlas slot
     python -m infra env remove alice                   # free its slot (reused first-in, first-out)
+    python -m infra release --stack dev --service gateway --image REPO:dev-2612010900   # infra/release.py
+    python -m infra rollback --stack prod --service gateway [--to REPO:vX.Y.Z@sha256:...]
+    python -m infra hosts --stack staging              # ingress hosts of the services, for smoke checks
     python -m infra diff --stack prod --base origin/main --markdown   # what a change does (infra/review/)
     python -m infra guard preview.json                 # a real `pulumi preview --json` drops no data
     python -m infra cost --stack prod --json           # monthly on-demand estimate
@@ -97,6 +100,22 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="the project whose stack file to edit (defaults to this repository)",
     )
+    release = commands.add_parser("release", help="set a service's image in a services stack file")
+    release.add_argument("--stack", "-s", required=True, help="the services stack: dev, staging or prod")
+    release.add_argument("--service", required=True, help="the service (a key of services:apps)")
+    release.add_argument("--image", required=True, help="the image reference the stack's tier accepts")
+    release.add_argument("--no-diff", action="store_true", help="skip the offline diff against HEAD")
+    rollback = commands.add_parser(
+        "rollback", help="set a service's rollbackTo (default: its previous image)"
+    )
+    rollback.add_argument("--stack", "-s", required=True, help="the services stack: dev, staging or prod")
+    rollback.add_argument("--service", required=True, help="the service (a key of services:apps)")
+    rollback.add_argument(
+        "--to", default=None, help="the release to ship (default: the previous image in git)"
+    )
+    rollback.add_argument("--no-diff", action="store_true", help="skip the offline diff against HEAD")
+    hosts = commands.add_parser("hosts", help="the ingress hosts of a services stack, one a line")
+    hosts.add_argument("--stack", "-s", required=True)
     from infra.review import commands as review
 
     review.add_parsers(commands)
@@ -112,6 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _env(args)
         if args.command == "stacks":
             return _stacks(args)
+        if args.command in ("release", "rollback", "hosts"):
+            return _release(args)
         if args.command == "timing":
             return _timing(args)
         if args.command in ("diff", "guard", "cost", "diagram"):
@@ -244,6 +265,39 @@ def _env(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     return 0
+
+
+def _release(args: argparse.Namespace) -> int:
+    from infra import release
+
+    try:
+        if args.command == "hosts":
+            print("\n".join(release.hosts(args.stack)))
+            return 0
+        if args.command == "release":
+            change = release.release(args.stack, args.service, args.image)
+        else:
+            change = release.rollback(args.stack, args.service, args.to)
+    except release.ReleaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    print(f"{change.key}: {change.before} -> {change.after} (services/{change.path.name})")
+    if args.no_diff:
+        return 0
+    # What the edit does to the services project, offline, against the committed file.
+    return main(
+        [
+            "diff",
+            "--stack",
+            args.stack,
+            "--project",
+            Project.SERVICES.value,
+            "--base",
+            "HEAD",
+            "--repo",
+            str(change.path.parent),
+        ]
+    )
 
 
 def _scan(args: argparse.Namespace) -> int:

@@ -28,6 +28,9 @@ WORKFLOW_FILES = (
     "pr-comment.yml",
     "preview.yml",
     "promote.yml",
+    "publish-release.yml",
+    "release.yml",
+    "rollback.yml",
 )
 IN_VPC_RUNNER = "codebuild-platform-${{ %s }}-runner-${{ github.run_id }}-${{ github.run_attempt }}"
 STAGES = ("init", "build", "deploy", "completed", "failed", "cancelled")
@@ -129,7 +132,7 @@ def test_no_workflow_uses_pull_request_target():
 
 def test_every_checkout_drops_its_credentials():
     checkouts = [step for _, _, step in _steps() if step.get("uses", "").startswith("actions/checkout@")]
-    assert len(checkouts) == 7
+    assert len(checkouts) == 11
     assert all(step["with"]["persist-credentials"] is False for step in checkouts)
 
 
@@ -224,7 +227,7 @@ def test_every_job_that_runs_pulumi_against_a_stack_runs_on_the_in_vpc_runner():
         stack = "matrix.stack" if "matrix" in str(job.get("strategy")) else "inputs.stack"
         assert runs_on[0] == IN_VPC_RUNNER % stack, f"{wf}:{job_id}"
         assert len(runs_on) == 2  # a label of its own, so two jobs of one run never swap runners
-    assert checked == 3  # deploy-stack, the live preview, promote
+    assert checked == 4  # deploy-stack, the live preview, promote, rollback's abort
 
 
 def test_only_the_registry_and_offline_jobs_run_on_github_hosted_runners():
@@ -235,12 +238,15 @@ def test_only_the_registry_and_offline_jobs_run_on_github_hosted_runners():
         ("preview.yml", "offline-preview"),
         ("deploy-platform.yml", "registry"),
         ("deploy-services.yml", "registry"),
+        ("release.yml", "record"),  # git and GitHub only: the commit of the stack file
+        ("rollback.yml", "record"),
+        ("publish-release.yml", "release"),  # the tag and the GitHub Release
     }
 
 
 def test_the_workflow_stack_choices_are_the_registrys_stacks():
     registry = list(stacks.stacks())
-    for name in ("deploy-platform.yml", "deploy-services.yml", "promote.yml"):
+    for name in ("deploy-platform.yml", "deploy-services.yml", "promote.yml", "release.yml", "rollback.yml"):
         assert _load(name)["on"]["workflow_dispatch"]["inputs"]["stack"]["options"] == registry, name
 
 
@@ -353,7 +359,10 @@ def test_each_project_deploys_with_its_own_role():
 def test_slack_is_notified_at_every_stage_and_end_state(stage: str):
     job = _load("deploy-stack.yml")["jobs"]["deploy"]
     (step,) = [s for s in job["steps"] if s.get("run") == f"python3 .github/scripts/notify_slack.py {stage}"]
-    assert step["env"] == {"SLACK_WEBHOOK_URL": "${{ secrets.slack-webhook-url }}"}
+    assert step["env"] == {
+        "SLACK_WEBHOOK_URL": "${{ secrets.slack-webhook-url }}",
+        "SLACK_BOT_TOKEN": "${{ secrets.slack-bot-token }}",  # the direct message to who ran it
+    }
 
 
 def test_only_the_notify_steps_see_the_slack_webhook_and_only_up_sees_the_atlas_keys():
@@ -388,7 +397,8 @@ def test_atlas_keys_reach_only_the_platform_steps_that_call_atlas():
         h["env"]["MONGODB_ATLAS_PRIVATE_KEY"].startswith("${{ matrix.project == 'platform' && ")
         for h in holders
     )
-    assert "MONGODB_ATLAS" not in (WORKFLOWS / "promote.yml").read_text()
+    for name in ("promote.yml", "release.yml", "rollback.yml", "publish-release.yml"):
+        assert "MONGODB_ATLAS" not in (WORKFLOWS / name).read_text(), name
 
 
 def test_services_deploys_smoke_check_every_service_from_the_stack_output():

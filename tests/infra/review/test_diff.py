@@ -108,8 +108,8 @@ def test_the_service_objects_are_updates_with_the_new_image(change):
     rollout = changes["prod-services-gateway-rollout"]
     assert rollout["op"] == "update"
     image = next(c for c in rollout["changes"] if c["path"] == "spec.template.spec.containers[gateway].image")
-    assert image["old"].endswith("gateway:v1.4.2")
-    assert image["new"].endswith("gateway:v1.4.3")
+    assert "gateway:v1.4.2@sha256:" in image["old"]  # prod images carry a digest
+    assert "gateway:v1.4.3@sha256:" in image["new"]
     assert not image["forces_replacement"]
     # the bucket's name leaves every service's environment (matched by name): updates, not replacements
     assert any(c["path"].endswith("env[S3_BUCKET_ARCHIVE]") for c in rollout["changes"])
