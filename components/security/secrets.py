@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
+from components.core.logs import RetentionDays
 from components.core.context import AwsContext
 from components.core.model import Spec
 from components.core.naming import secret_path
@@ -70,11 +71,13 @@ class SecretsSpec(Spec):
         recovery_window_days: 0 (delete at once, dev only) or 7-30. Defaults to 30.
         generated: secrets the program generates. Defaults to none.
         external: secrets provided from outside. Defaults to none.
+        rotation_log_retention_days: how long the rotation function's logs are kept. Defaults to 30.
     """
 
     recovery_window_days: int = 30
     generated: tuple[GeneratedSecretSpec, ...] = ()
     external: tuple[ExternalSecretSpec, ...] = ()
+    rotation_log_retention_days: RetentionDays = 30
 
     @field_validator("recovery_window_days")
     @classmethod
@@ -154,7 +157,13 @@ class Secrets(pulumi.ComponentResource):
         if spec.generated:
             self.rotator = rotator = SecretRotator(
                 f"{name}-rotator",
-                SecretRotatorArgs(args.context, args.environment, args.kms_key_arn, args.logs_key_arn),
+                SecretRotatorArgs(
+                    args.context,
+                    args.environment,
+                    args.kms_key_arn,
+                    args.logs_key_arn,
+                    log_retention_days=args.spec.rotation_log_retention_days,
+                ),
                 opts=child,
             )
         for generated in spec.generated:
