@@ -10,8 +10,8 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from components.core.logs import RetentionDays
 from components.core.context import AwsContext
+from components.core.logs import RetentionDays
 from components.core.model import Spec
 from components.core.naming import secret_path
 from components.security.generated_secret import GeneratedSecret, GeneratedSecretArgs
