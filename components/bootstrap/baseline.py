@@ -11,7 +11,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.bootstrap.policies import cloudtrail_bucket_policy, cloudtrail_key_policy, trail_arn
-from components.core import iam
+from components.core import iam, s3
 from components.core.context import AwsContext
 
 FOUNDATIONAL_STANDARD = "standards/aws-foundational-security-best-practices/v/1.0.0"
@@ -80,41 +80,10 @@ class AccountBaseline(pulumi.ComponentResource):
         aws.kms.Alias(f"{name}-trail", name="alias/cloudtrail", target_key_id=key.key_id, opts=child)
 
         bucket = aws.s3.Bucket(f"{name}-audit", bucket=args.bucket_name, force_destroy=False, opts=kept)
-        aws.s3.BucketOwnershipControls(
-            f"{name}-audit-ownership",
-            bucket=bucket.id,
-            rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=child,
-        )
-        access_block = aws.s3.BucketPublicAccessBlock(
-            f"{name}-audit-public-access",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketVersioning(
-            f"{name}-audit-versioning",
-            bucket=bucket.id,
-            versioning_configuration={"status": "Enabled"},
-            opts=child,
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-audit-encryption",
-            bucket=bucket.id,
-            rules=[
-                {
-                    "apply_server_side_encryption_by_default": {
-                        "sse_algorithm": "aws:kms",
-                        "kms_master_key_id": key.arn,
-                    },
-                    "bucket_key_enabled": True,
-                }
-            ],
-            opts=child,
-        )
+        s3.enforce_owner(f"{name}-audit-ownership", bucket, child)
+        access_block = s3.block_public_access(f"{name}-audit-public-access", bucket, child)
+        s3.enable_versioning(f"{name}-audit-versioning", bucket, child)
+        s3.encrypt(f"{name}-audit-encryption", bucket, key.arn, child)
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-audit-lifecycle",
             bucket=bucket.id,

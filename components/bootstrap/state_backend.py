@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.bootstrap.policies import root_only_key_policy, tls_only_bucket_policy
-from components.core import iam
+from components.core import iam, s3
 from components.core.context import AwsContext
 
 NONCURRENT_STATE_DAYS = 90
@@ -87,38 +87,10 @@ class StateBackend(pulumi.ComponentResource):
         }
 
         bucket = aws.s3.Bucket(name, bucket=args.bucket_name, force_destroy=False, opts=kept)
-        aws.s3.BucketOwnershipControls(
-            f"{name}-ownership",
-            bucket=bucket.id,
-            rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=child,
-        )
-        access_block = aws.s3.BucketPublicAccessBlock(
-            f"{name}-public-access",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketVersioning(
-            f"{name}-versioning", bucket=bucket.id, versioning_configuration={"status": "Enabled"}, opts=child
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-encryption",
-            bucket=bucket.id,
-            rules=[
-                {
-                    "apply_server_side_encryption_by_default": {
-                        "sse_algorithm": "aws:kms",
-                        "kms_master_key_id": state_key.arn,
-                    },
-                    "bucket_key_enabled": True,
-                }
-            ],
-            opts=child,
-        )
+        s3.enforce_owner(f"{name}-ownership", bucket, child)
+        access_block = s3.block_public_access(f"{name}-public-access", bucket, child)
+        s3.enable_versioning(f"{name}-versioning", bucket, child)
+        s3.encrypt(f"{name}-encryption", bucket, state_key.arn, child)
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-lifecycle",
             bucket=bucket.id,

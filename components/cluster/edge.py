@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.core import iam
+from components.core import iam, s3
 from components.core.context import AwsContext
 from components.core.logs import encrypted_log_group
 from components.core.naming import physical_name
@@ -128,41 +128,10 @@ class PublicEdge(pulumi.ComponentResource):
             tags={"Name": ALB_LOGS},
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
-        aws.s3.BucketPublicAccessBlock(
-            f"{name}-{ALB_LOGS}",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketOwnershipControls(
-            f"{name}-{ALB_LOGS}",
-            bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=child,
-        )
-        versioning = aws.s3.BucketVersioning(
-            f"{name}-{ALB_LOGS}",
-            bucket=bucket.id,
-            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-            opts=child,
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-{ALB_LOGS}",
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=(
-                        aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                            sse_algorithm="AES256"
-                        )
-                    )
-                )
-            ],
-            opts=child,
-        )
+        s3.block_public_access(f"{name}-{ALB_LOGS}", bucket, child)
+        s3.enforce_owner(f"{name}-{ALB_LOGS}", bucket, child)
+        versioning = s3.enable_versioning(f"{name}-{ALB_LOGS}", bucket, child)
+        s3.encrypt(f"{name}-{ALB_LOGS}", bucket, None, child)
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-{ALB_LOGS}",
             bucket=bucket.id,

@@ -11,7 +11,7 @@ import pulumi_aws as aws
 from components.cluster.charts import CHARTS, Addon, LokiBucket
 from components.cluster.irsa import Oidc, irsa_role
 from components.cluster.policies import loki_bucket_policy
-from components.core import iam
+from components.core import iam, s3
 from components.core.context import AwsContext
 from components.data.buckets import bucket_policy
 from components.data.naming import bucket_name
@@ -56,34 +56,9 @@ class LogBucket(pulumi.ComponentResource):
             tags={"Name": SHORT_NAME},
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
-        aws.s3.BucketPublicAccessBlock(
-            name,
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketOwnershipControls(
-            name,
-            bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=child,
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            name,
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                        sse_algorithm="aws:kms", kms_master_key_id=args.data_key_arn
-                    ),
-                    bucket_key_enabled=True,
-                )
-            ],
-            opts=child,
-        )
+        s3.block_public_access(name, bucket, child)
+        s3.enforce_owner(name, bucket, child)
+        s3.encrypt(name, bucket, args.data_key_arn, child)
         # Retention is the compactor's (limits_config.retention_period); S3 only cleans up failed uploads.
         aws.s3.BucketLifecycleConfiguration(
             name,

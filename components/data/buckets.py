@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field, field_validator, model_validator
 
-from components.core import iam
+from components.core import iam, s3
 from components.core.context import AwsContext
 from components.core.model import Spec
 from components.data.lifecycle import LifecycleRuleSpec, render, unique_ids
@@ -184,54 +184,14 @@ class Buckets(pulumi.ComponentResource):
             tags={"Name": short},
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
-        aws.s3.BucketPublicAccessBlock(
-            name,
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketOwnershipControls(
-            name,
-            bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=child,
-        )
-        versioning = aws.s3.BucketVersioning(
-            name,
-            bucket=bucket.id,
-            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-            opts=child,
-        )
+        s3.block_public_access(name, bucket, child)
+        s3.enforce_owner(name, bucket, child)
+        versioning = s3.enable_versioning(name, bucket, child)
         return bucket, versioning
 
     def _encrypt(self, name: str, bucket: aws.s3.Bucket, kms_key_arn: pulumi.Input[str] | None) -> None:
         """SSE-KMS with bucket keys under ``kms_key_arn``, or SSE-S3 (AES256) when it is ``None``."""
-        if kms_key_arn is None:
-            default = (
-                aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                    sse_algorithm="AES256"
-                )
-            )
-        else:
-            default = (
-                aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                    sse_algorithm="aws:kms", kms_master_key_id=kms_key_arn
-                )
-            )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            name,
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=default,
-                    bucket_key_enabled=kms_key_arn is not None,
-                )
-            ],
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+        s3.encrypt(name, bucket, kms_key_arn, pulumi.ResourceOptions(parent=self))
 
     def _lifecycle(
         self,
