@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from components.cluster.network_policies import DATA_TIER_PORTS
+from components.cluster.network_policies import DATA_TIER_PORTS, baseline_policies
 
 _NAMESPACE_NAME = "kubernetes.io/metadata.name"
 PROMETHEUS_PORT = 9090
@@ -80,25 +80,7 @@ def addon_policies(
     everyone: dict[str, Any] = {}
     tcp = "TCP"
     policies: dict[str, dict[str, Any]] = {
-        "default-deny-all": {"podSelector": everyone, "policyTypes": ["Ingress", "Egress"]},
-        "allow-dns": {
-            "podSelector": everyone,
-            "policyTypes": ["Egress"],
-            "egress": [
-                {
-                    "to": [
-                        {**_namespace("kube-system"), "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}
-                    ],
-                    "ports": [{"protocol": "UDP", "port": 53}, {"protocol": tcp, "port": 53}],
-                }
-            ],
-        },
-        "allow-within-namespace": {
-            "podSelector": everyone,
-            "policyTypes": ["Ingress", "Egress"],
-            "ingress": [{"from": [{"podSelector": everyone}]}],
-            "egress": [{"to": [{"podSelector": everyone}]}],
-        },
+        **baseline_policies(),
         "allow-https-egress": {
             "podSelector": everyone,
             "policyTypes": ["Egress"],

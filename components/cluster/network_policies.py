@@ -23,17 +23,9 @@ def _tcp(*ports: int) -> list[dict[str, Any]]:
     return [{"protocol": "TCP", "port": port} for port in ports]
 
 
-def product_policies(
-    load_balancer_cidrs: tuple[str, ...], data_cidrs: tuple[str, ...], endpoint_cidrs: tuple[str, ...]
-) -> dict[str, dict[str, Any]]:
-    """NetworkPolicy specs by name, for a namespace whose services sit behind ALBs and use the data tier.
-
-    Args:
-        load_balancer_cidrs: subnets the ALBs live in (they reach pods directly with IP targets).
-        data_cidrs: subnets of the data tier (Postgres, its proxy, Redis).
-        endpoint_cidrs: subnets of the interface endpoints (the app subnets): the Atlas PrivateLink
-            endpoint on its node ports; the AWS API endpoints are HTTPS, allowed by ``allow-https-egress``.
-    """
+def baseline_policies() -> dict[str, dict[str, Any]]:
+    """What every locked-down namespace starts with: deny everything, then DNS to CoreDNS and traffic
+    within the namespace (the product's and the add-ons')."""
     everyone: dict[str, Any] = {}
     return {
         "default-deny-all": {"podSelector": everyone, "policyTypes": ["Ingress", "Egress"]},
@@ -58,6 +50,23 @@ def product_policies(
             "ingress": [{"from": [{"podSelector": everyone}]}],
             "egress": [{"to": [{"podSelector": everyone}]}],
         },
+    }
+
+
+def product_policies(
+    load_balancer_cidrs: tuple[str, ...], data_cidrs: tuple[str, ...], endpoint_cidrs: tuple[str, ...]
+) -> dict[str, dict[str, Any]]:
+    """NetworkPolicy specs by name, for a namespace whose services sit behind ALBs and use the data tier.
+
+    Args:
+        load_balancer_cidrs: subnets the ALBs live in (they reach pods directly with IP targets).
+        data_cidrs: subnets of the data tier (Postgres, its proxy, Redis).
+        endpoint_cidrs: subnets of the interface endpoints (the app subnets): the Atlas PrivateLink
+            endpoint on its node ports; the AWS API endpoints are HTTPS, allowed by ``allow-https-egress``.
+    """
+    everyone: dict[str, Any] = {}
+    return {
+        **baseline_policies(),
         "allow-from-load-balancers": {
             "podSelector": everyone,
             "policyTypes": ["Ingress"],
