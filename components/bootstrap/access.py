@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.core.iam import PERMISSIONS_BOUNDARY_NAME, Statement, document
+from components.core.iam import Statement, document, permissions_boundary_arn
 
 BOOTSTRAP_TAG = {"project": "bootstrap"}
 """The tag every resource of the bootstrap carries (through the provider's default tags)."""
@@ -82,7 +82,7 @@ def permissions_boundary_policy(
     state and audit buckets or the bootstrap's keys, and the account baseline (CloudTrail, GuardDuty,
     Security Hub), which no listed service reaches anyway.
     """
-    boundary = f"arn:{partition}:iam::{account_id}:policy/{PERMISSIONS_BOUNDARY_NAME}"
+    boundary = permissions_boundary_arn(partition, account_id)
     iam_arn = f"arn:{partition}:iam::{account_id}"
     return document(
         {
@@ -183,7 +183,7 @@ def platform_deploy_policy(partition: str, account_id: str) -> dict[str, Any]:
     No IAM users, no access keys, no ``iam:*``: a compromised platform deploy cannot mint an identity
     that outlives the boundary.
     """
-    boundary = f"arn:{partition}:iam::{account_id}:policy/{PERMISSIONS_BOUNDARY_NAME}"
+    boundary = permissions_boundary_arn(partition, account_id)
     iam_arn = f"arn:{partition}:iam::{account_id}"
     return document(
         {
