@@ -1,10 +1,10 @@
 """EC2 instance types, RDS instance classes and ElastiCache node types.
 
 EC2: ``pulumi_aws.ec2.InstanceType`` (the provider SDK's enum, 1400+ types). RDS: the SDK's
-``pulumi_aws.rds.InstanceType`` is incomplete (it stops at the 6th generation's ``db.r6g``/``db.m6g``), so
-the classes of the current families are added from the RDS user guide "DB instance classes" and
-"Supported DB engines for DB instance classes" (PostgreSQL column), read 2026-11-30. ElastiCache has no
-SDK enum: the list is the ElastiCache user guide's "Supported node types", read 2026-11-30.
+``pulumi_aws.rds.InstanceType`` stops at the 6th generation's ``db.r6g``/``db.m6g``, so the PostgreSQL-capable
+classes of the newer families are added from the RDS user guide's "Supported DB engines for DB instance
+classes" (see ``_RDS_EXTRA``). ElastiCache has no SDK enum: its list comes from the ElastiCache API model
+(see ``_CACHE_FAMILIES``). Each list below names the artifact it was checked against and when.
 """
 
 from __future__ import annotations
@@ -17,56 +17,78 @@ from components.core.catalog import suggestion
 
 EC2_INSTANCE_TYPES: frozenset[str] = frozenset(t.value for t in aws.ec2.InstanceType)
 
-_SIZES_BURST = ("micro", "small", "medium", "large", "xlarge", "2xlarge")
-_SIZES_GRAVITON = ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge")
-_SIZES_INTEL = (
-    "large",
-    "xlarge",
-    "2xlarge",
-    "4xlarge",
-    "8xlarge",
-    "12xlarge",
-    "16xlarge",
-    "24xlarge",
-    "32xlarge",
-)
+_BURST = ("micro", "small", "medium", "large", "xlarge", "2xlarge")
+_UP_TO_16 = ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge")
+_UP_TO_24 = (*_UP_TO_16, "24xlarge")
+_UP_TO_32 = (*_UP_TO_24, "32xlarge")
+_UP_TO_48 = (*_UP_TO_24, "48xlarge")  # the 7th-gen Intel and 8th-gen Graviton classes have no 32xlarge
 
-# RDS for PostgreSQL families newer than the SDK enum (RDS user guide, read 2026-11-30).
+# RDS classes that support PostgreSQL (a PostgreSQL cell other than "No" or "Deprecated"), beyond the SDK
+# enum. Checked 2026-12-01 against the RDS user guide page "Supported DB engines for DB instance classes"
+# (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Support.html), read as
+# the stored copy of that page in the public code index (a mirror marked "All content copied from
+# https://docs.aws.amazon.com/"; the index does not name its repository or commit). That check removed the
+# 32xlarge sizes of db.m7i and db.r7i (the page has none) and added the families below from db.m5d on.
 _RDS_EXTRA: dict[str, tuple[str, ...]] = {
-    "db.t4g": _SIZES_BURST,
-    "db.m6g": _SIZES_GRAVITON,
-    "db.m6gd": _SIZES_GRAVITON,
-    "db.m6i": _SIZES_INTEL,
-    "db.m6id": _SIZES_INTEL,
-    "db.m7g": _SIZES_GRAVITON,
-    "db.m7i": (*_SIZES_INTEL, "48xlarge"),
-    "db.m8g": (*_SIZES_GRAVITON, "24xlarge", "48xlarge"),
-    "db.r6g": _SIZES_GRAVITON,
-    "db.r6gd": _SIZES_GRAVITON,
-    "db.r6i": _SIZES_INTEL,
-    "db.r6id": _SIZES_INTEL,
-    "db.r7g": _SIZES_GRAVITON,
-    "db.r7i": (*_SIZES_INTEL, "48xlarge"),
-    "db.r8g": (*_SIZES_GRAVITON, "24xlarge", "48xlarge"),
-    "db.x2g": _SIZES_GRAVITON,
-    "db.c6gd": ("medium", *_SIZES_GRAVITON),
+    "db.t4g": _BURST,
+    "db.t3": _BURST,
+    "db.m5": _UP_TO_24,
+    "db.m5d": _UP_TO_24,
+    "db.m6g": _UP_TO_16,
+    "db.m6gd": _UP_TO_16,
+    "db.m6i": _UP_TO_32,
+    "db.m6id": _UP_TO_32,
+    "db.m6idn": _UP_TO_32,
+    "db.m6in": _UP_TO_32,
+    "db.m7g": _UP_TO_16,
+    "db.m7i": _UP_TO_48,
+    "db.m8g": _UP_TO_48,
+    "db.m8gd": _UP_TO_48,
+    "db.r5": _UP_TO_24,
+    "db.r5b": _UP_TO_24,
+    "db.r5d": _UP_TO_24,
+    "db.r6g": _UP_TO_16,
+    "db.r6gd": _UP_TO_16,
+    "db.r6i": _UP_TO_32,
+    "db.r6id": _UP_TO_32,
+    "db.r6idn": _UP_TO_32[1:],  # from xlarge
+    "db.r6in": _UP_TO_32,
+    "db.r7g": _UP_TO_16,
+    "db.r7i": _UP_TO_48,
+    "db.r8g": _UP_TO_48,
+    "db.r8gd": _UP_TO_48,
+    "db.x2g": _UP_TO_16,
+    "db.x2idn": ("16xlarge", "24xlarge", "32xlarge"),
+    "db.x2iedn": _UP_TO_32[1:],  # from xlarge
+    "db.c6gd": ("medium", *_UP_TO_16),  # Multi-AZ DB clusters only
 }
 RDS_INSTANCE_CLASSES: frozenset[str] = frozenset(t.value for t in aws.rds.InstanceType) | frozenset(
     f"{family}.{size}" for family, sizes in _RDS_EXTRA.items() for size in sizes
 )
 
-# ElastiCache "Supported node types" (ElastiCache user guide, read 2026-11-30).
+# ElastiCache node types on which a new cluster can be created. Checked 2026-12-01 against:
+# - the ElastiCache API model, boto/botocore botocore/data/elasticache/2015-02-02/service-2.json at commit
+#   0e6e2404b85dc336dd2889814e089bde7d1a4c55 (2026-08-07), shape ``CacheNode``, "Current generation" lists
+#   (M7g, M6g, M5, M4, T4g, T3, R7g, R6g, R5, R4; T2 is left out: the user guide below says no new cluster
+#   can use T2);
+# - cache.r6gd (data tiering) and cache.c7gn (network optimized), which the model names (r6gd) or omits
+#   (c7gn) without sizes: the ElastiCache user guide page "Supported node types"
+#   (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheNodes.SupportedTypes.html), read as the
+#   stored copy of that page in the public code index (repository and commit not named by the index).
+# That check added the M4 and R4 families, which the earlier list lacked.
 _CACHE_FAMILIES: dict[str, tuple[str, ...]] = {
     "cache.t3": ("micro", "small", "medium"),
     "cache.t4g": ("micro", "small", "medium"),
+    "cache.m4": ("large", "xlarge", "2xlarge", "4xlarge", "10xlarge"),
     "cache.m5": ("large", "xlarge", "2xlarge", "4xlarge", "12xlarge", "24xlarge"),
-    "cache.m6g": _SIZES_GRAVITON,
-    "cache.m7g": _SIZES_GRAVITON,
+    "cache.m6g": _UP_TO_16,
+    "cache.m7g": _UP_TO_16,
+    "cache.r4": ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "16xlarge"),
     "cache.r5": ("large", "xlarge", "2xlarge", "4xlarge", "12xlarge", "24xlarge"),
-    "cache.r6g": _SIZES_GRAVITON,
-    "cache.r6gd": ("xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge"),
-    "cache.r7g": _SIZES_GRAVITON,
-    "cache.c7gn": _SIZES_GRAVITON,
+    "cache.r6g": _UP_TO_16,
+    "cache.r6gd": _UP_TO_16[1:],  # from xlarge
+    "cache.r7g": _UP_TO_16,
+    "cache.c7gn": _UP_TO_16,
 }
 CACHE_NODE_TYPES: frozenset[str] = frozenset(
     f"{family}.{size}" for family, sizes in _CACHE_FAMILIES.items() for size in sizes

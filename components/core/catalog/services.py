@@ -4,15 +4,32 @@ from __future__ import annotations
 
 from components.core.catalog import suggestion
 
-# Kubernetes minor versions EKS offers (standard or extended support). Source: the EKS user guide
-# "Understand the Kubernetes version lifecycle on EKS" and its release calendar (endoflife.date/amazon-eks
-# mirrors it), read 2026-11-30: 1.31's extended support ended 2026-11-26; 1.32 and 1.33 are in extended
-# support; 1.34, 1.35 and 1.36 in standard support. Add a version when EKS releases it.
+# Kubernetes minor versions EKS offers (standard or extended support) on 2026-12-01. Checked 2026-12-01
+# against:
+# - the EKS user guide's release calendar, awsdocs/amazon-eks-user-guide
+#   latest/ug/versioning/kubernetes-versions.adoc at commit 013856044148d6eeed4723027a45aa2180536bcb (the
+#   newest stored version found): 1.31's extended support ended 2026-11-26; 1.32 ends 2027-03-23, 1.33
+#   2027-07-29, 1.34 2027-12-02 (1.34's standard support ends 2026-12-02);
+# - 1.35 (EKS release 2026-01-28, extended support to 2028-03-27): not in that commit; read on
+#   https://endoflife.date/amazon-eks (stored copy, which mirrors the calendar);
+# - 1.36: no calendar row read here. Its only evidence is the guide's current-version example ({k8s-n})
+#   rendered as 1.36 on https://docs.aws.amazon.com/de_de/eks/latest/userguide/kubernetes-versions.md
+#   (stored copy). Kept so a real 1.36 is not refused; its dates are unverified.
+# Add a version when EKS releases it; drop one when its extended support ends.
 EKS_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.32", "1.33", "1.34", "1.35", "1.36")
 
-# The predefined security policies of Application Load Balancers (custom policies do not exist for
-# ALBs). Source: Elastic Load Balancing user guide "Security policies for your Application Load
-# Balancer", read 2026-11-30.
+# The predefined security policies of Application Load Balancers (custom policies do not exist for ALBs).
+# Checked 2026-12-01 against aws/aws-cdk
+# packages/aws-cdk-lib/aws-elasticloadbalancingv2/lib/shared/enums.ts at commit
+# 066134e4b7e7b03d3199efabd8680aa1768ff4ef, enum ``SslPolicy`` ("Elastic Load Balancing provides the
+# following security policies for Application Load Balancers"): every policy below except the RFC 9151
+# ones is a member of that enum. That check added TLS13-1-0-PQ, TLS13-1-1-FIPS-PQ and TLS13-1-0-FIPS-PQ
+# and removed ELBSecurityPolicy-2015-05 (not an ALB policy there; public listings place it on the Network
+# Load Balancer page only).
+# The RFC 9151 (CNSA 1.0) policies: the ALB user guide page "Security policies for your Application Load
+# Balancer" (https://docs.amazonaws.cn/en_us/elasticloadbalancing/latest/application/describe-ssl-policies.md,
+# stored copy) says policies with RFC 9151 in their names exist, strict and interop; their exact names were
+# NOT read on an AWS page here, only in public third-party listings. Kept so they are not refused.
 ALB_SSL_POLICIES: frozenset[str] = frozenset(
     {
         "ELBSecurityPolicy-TLS13-1-2-2021-06",
@@ -26,6 +43,7 @@ ALB_SSL_POLICIES: frozenset[str] = frozenset(
         "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
         "ELBSecurityPolicy-TLS13-1-2-Ext1-PQ-2025-09",
         "ELBSecurityPolicy-TLS13-1-2-Ext2-PQ-2025-09",
+        "ELBSecurityPolicy-TLS13-1-0-PQ-2025-09",
         "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
         "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
         "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
@@ -40,6 +58,8 @@ ALB_SSL_POLICIES: frozenset[str] = frozenset(
         "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-PQ-2025-09",
         "ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-PQ-2025-09",
         "ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-PQ-2025-09",
+        "ELBSecurityPolicy-TLS13-1-1-FIPS-PQ-2025-09",
+        "ELBSecurityPolicy-TLS13-1-0-FIPS-PQ-2025-09",
         "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09",
         "ELBSecurityPolicy-FS-1-2-Res-2020-10",
         "ELBSecurityPolicy-FS-1-2-Res-2019-08",
@@ -51,15 +71,26 @@ ALB_SSL_POLICIES: frozenset[str] = frozenset(
         "ELBSecurityPolicy-TLS-1-1-2017-01",
         "ELBSecurityPolicy-2016-08",
         "ELBSecurityPolicy-TLS-1-0-2015-04",
-        "ELBSecurityPolicy-2015-05",
+        # RFC 9151: names from third-party listings only (see above).
+        "ELBSecurityPolicy-TLS13-1-3-RFC9151-FIPS-2023-07",
+        "ELBSecurityPolicy-TLS13-1-2-RFC9151-FIPS-2023-07",
+        "ELBSecurityPolicy-TLS13-1-2-Ext0-RFC9151-FIPS-2023-07",
+        "ELBSecurityPolicy-TLS13-1-2-RFC9151-INTEROP1-FIPS-2023-07",
+        "ELBSecurityPolicy-TLS13-1-2-RFC9151-INTEROP2-FIPS-2023-07",
+        "ELBSecurityPolicy-TLS13-1-2-RFC9151-INTEROP3-FIPS-2023-07",
+        "ELBSecurityPolicy-TLS13-1-2-RFC9151-INTEROP4-FIPS-2023-07",
     }
 )
 
-# Dedicated Atlas tiers on AWS (General class) and the largest disk each takes, in GB. Source: MongoDB
-# Atlas docs "Cloud Providers and Regions > Amazon Web Services" cluster-tier table, read 2026-11-30.
+# Dedicated Atlas tiers of the General class on AWS and the largest disk each takes, in GB (1 TB read as
+# 1024 GB, as the Atlas API's diskSizeGB counts). Checked 2026-12-01 against MongoDB's docs source,
+# mongodb/docs content/atlas/source/includes/list-tables/instance-types/aws.rst at commit
+# f8bbb73e85ee16f0cf95e78a0ac9c2ea16f5731e (the AWS cluster-tier table, "Storage Range" column). That check
+# removed M400 and M700 (on AWS they exist only as Low-CPU tiers, not General) and set M20's limit to the
+# table's 255 GB. Low-CPU (R*) and NVMe tiers are not offered by this platform's config.
 ATLAS_TIER_MAX_DISK_GB: dict[str, int] = {
     "M10": 128,
-    "M20": 256,
+    "M20": 255,
     "M30": 512,
     "M40": 1024,
     "M50": 4096,
@@ -68,8 +99,6 @@ ATLAS_TIER_MAX_DISK_GB: dict[str, int] = {
     "M140": 4096,
     "M200": 4096,
     "M300": 4096,
-    "M400": 4096,
-    "M700": 4096,
 }
 
 
