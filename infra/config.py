@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, TypeVar, Union, cast, get_args, get_origin
 
 import pulumi
 from pydantic import BaseModel, Field, SecretStr, TypeAdapter, ValidationError
@@ -169,20 +169,11 @@ def parse(
     Raises:
         ConfigError: with every problem found.
     """
-    secret = {k.split(":", 1)[1] for k in secret_keys if k.startswith(f"{NAMESPACE}:")}
-    values = {
-        key.split(":", 1)[1]: _decode(value) for key, value in raw.items() if key.startswith(f"{NAMESPACE}:")
-    }
-    problems = stackfile.namespace_problems(raw.keys(), NAMESPACE)
-    problems += [
-        f"{NAMESPACE}:{key}: is stored as a secret, but this setting is not secret and would reach resources in"
-        f" plain text; set it without --secret (settings that take secrets: {', '.join(_secret_settings(StackConfig)) or 'none'})"
-        for key in sorted(secret)
-        if key in values and key not in _secret_settings(StackConfig)
-    ]
-    config, invalid, schema_problems = _validate_partial(values, secret)
+    secret, values = _values(NAMESPACE, raw, secret_keys)
+    problems = _misplaced(StackConfig, NAMESPACE, raw, secret, values)
+    config, invalid, schema_problems = _validate_partial(StackConfig, NAMESPACE, values, secret)
     problems += schema_problems
-    problems += _plaintext_secrets(config, secret, invalid)
+    problems += _plaintext_secrets(StackConfig, NAMESPACE, config, secret, invalid)
     policy = None if "tier" in invalid else policy_for(config.tier)
     found = guardrails.check(config, policy, invalid) + guardrails.name_problems(stack, config, invalid)
     problems += [f"{NAMESPACE}:{key}: {message}" for key, message in found]
@@ -191,20 +182,63 @@ def parse(
     return Settings(project=project, environment=stack, config=config)
 
 
+def _values(
+    namespace: str, raw: Mapping[str, str], secret_keys: Iterable[str]
+) -> tuple[set[str], dict[str, Any]]:
+    """The settings of ``namespace`` stored as secrets, and its decoded settings (without the prefix)."""
+    secret = {k.split(":", 1)[1] for k in secret_keys if k.startswith(f"{namespace}:")}
+    values = {
+        key.split(":", 1)[1]: _decode(value) for key, value in raw.items() if key.startswith(f"{namespace}:")
+    }
+    return secret, values
+
+
+def _misplaced(
+    model: type[BaseModel],
+    namespace: str,
+    raw: Mapping[str, str],
+    secret: set[str],
+    values: Mapping[str, Any],
+) -> list[str]:
+    """Keys of an unknown namespace, and settings stored as secrets that are not secret."""
+    takes_secrets = _secret_settings(model)
+    return stackfile.namespace_problems(raw.keys(), namespace) + [
+        f"{namespace}:{key}: is stored as a secret, but this setting is not secret and would reach resources in"
+        f" plain text; set it without --secret (settings that take secrets: {', '.join(takes_secrets) or 'none'})"
+        for key in sorted(secret)
+        if key in values and key not in takes_secrets
+    ]
+
+
+_S = TypeVar("_S", bound=Spec)
+
+
 def _validate_partial(
-    values: dict[str, Any], secret: set[str]
-) -> tuple[StackConfig, frozenset[str], list[str]]:
-    """The config, the top-level settings that failed (absent from it) and their problems."""
+    model: type[_S], namespace: str, values: dict[str, Any], secret: set[str]
+) -> tuple[_S, frozenset[str], list[str]]:
+    """The config, the settings that failed (absent from it) and their problems.
+
+    A top-level setting that fails is left out and named in the returned set; every other setting is
+    kept, so the guardrails can still run over it. A mapping of named entries (``services:apps``) is kept
+    entry by entry: its entries that validated stay in the config, and each failed entry is named as
+    ``<setting>.<entry>`` beside the setting itself.
+    """
     try:
-        return StackConfig.model_validate(values), frozenset(), []
+        return model.model_validate(values), frozenset(), []
     except ValidationError as exc:
         errors = exc.errors()
-    problems = [_describe(err, secret, StackConfig, NAMESPACE) for err in errors]
+    problems = [_describe(err, secret, model, namespace) for err in errors]
     invalid = {str(err["loc"][0]) for err in errors if err["loc"]}
     partial: dict[str, Any] = {}
-    for name, field in StackConfig.model_fields.items():
+    for name, field in model.model_fields.items():
         alias = field.alias or name
-        if alias in invalid or alias not in values:
+        if alias not in values:
+            continue
+        if alias in invalid:
+            entries = _valid_entries(field.annotation, values[alias], errors, alias)
+            if entries is not None:
+                partial[name], failed = entries
+                invalid |= {f"{alias}.{entry}" for entry in failed}
             continue
         annotation: Any = field.annotation
         if field.metadata:
@@ -214,23 +248,49 @@ def _validate_partial(
             partial[name] = adapter.validate_python(values[alias])
         except ValidationError:
             invalid.add(alias)
-    missing = {
-        f.alias or n for n, f in StackConfig.model_fields.items() if f.is_required() and n not in partial
-    }
-    return StackConfig.model_construct(**partial), frozenset(invalid | missing), problems
+    missing = {f.alias or n for n, f in model.model_fields.items() if f.is_required() and n not in partial}
+    return cast(_S, model.model_construct(**partial)), frozenset(invalid | missing), problems
 
 
-def _plaintext_secrets(config: StackConfig, secret: set[str], invalid: frozenset[str]) -> list[str]:
+def _valid_entries(
+    annotation: Any, value: Any, errors: list[Any], alias: str
+) -> tuple[dict[str, Any], set[str]] | None:
+    """For a mapping of named models: the entries that validate on their own, and the names that fail.
+
+    ``None`` when ``annotation`` is not such a mapping or ``value`` is not a mapping. The mapping's own
+    validators (across entries) are not run here: they have already reported on the whole mapping.
+    """
+    if get_origin(annotation) is not dict or not isinstance(value, dict):
+        return None
+    key_type, entry_type = get_args(annotation)
+    if _model_in(entry_type) is None:
+        return None
+    failed = {str(err["loc"][1]) for err in errors if len(err["loc"]) > 1 and err["loc"][0] == alias}
+    adapter: TypeAdapter[Any] = TypeAdapter(dict[key_type, entry_type])  # type: ignore[valid-type]
+    kept: dict[str, Any] = {}
+    for entry, spec in value.items():
+        if str(entry) in failed:
+            continue
+        try:
+            kept.update(adapter.validate_python({entry: spec}))
+        except ValidationError:
+            failed.add(str(entry))
+    return kept, failed
+
+
+def _plaintext_secrets(
+    model: type[BaseModel], namespace: str, config: BaseModel, secret: set[str], invalid: frozenset[str]
+) -> list[str]:
     """Secret settings (API keys...) written in plain text: they must be ``secure:`` values."""
     problems = []
-    for name, field in StackConfig.model_fields.items():
+    for name, field in model.model_fields.items():
         alias = field.alias or name
         if alias in invalid or alias in secret:
             continue
         for path in _secret_paths(getattr(config, name, None), alias):
             problems.append(
-                f"{NAMESPACE}:{path}: is written in plain text; store it encrypted with"
-                f" `pulumi config set --secret --path {NAMESPACE}:{path} ...` (a secure: value)"
+                f"{namespace}:{path}: is written in plain text; store it encrypted with"
+                f" `pulumi config set --secret --path {namespace}:{path} ...` (a secure: value)"
             )
     return problems
 
@@ -334,11 +394,23 @@ def parse_services(
 ) -> ServicesSettings:
     """Validate the raw config of a services stack against the platform stack it deploys onto.
 
+    As :func:`parse` does, one run reports every problem: the schema's, and the guardrails' over every
+    setting (and every service of ``apps``) that validated.
+
     Raises:
         ConfigError: with every problem found.
     """
-    config = _validate(ServicesStackConfig, SERVICES_NAMESPACE, raw, stack, secret_keys)
-    _raise_if(stack, SERVICES_NAMESPACE, guardrails.check_services(config, platform.config, stack))
+    secret, values = _values(SERVICES_NAMESPACE, raw, secret_keys)
+    problems = _misplaced(ServicesStackConfig, SERVICES_NAMESPACE, raw, secret, values)
+    config, invalid, schema_problems = _validate_partial(
+        ServicesStackConfig, SERVICES_NAMESPACE, values, secret
+    )
+    problems += schema_problems
+    problems += _plaintext_secrets(ServicesStackConfig, SERVICES_NAMESPACE, config, secret, invalid)
+    found = guardrails.check_services(config, platform.config, stack, invalid)
+    problems += [f"{SERVICES_NAMESPACE}:{key}: {message}" for key, message in found]
+    if problems:
+        raise ConfigError(stack, problems)
     return ServicesSettings(project=project, environment=stack, config=config, platform=platform)
 
 
@@ -359,40 +431,6 @@ def load_services() -> ServicesSettings:
 def _runtime_config() -> tuple[dict[str, str], list[str]]:
     raw = {**pulumi.runtime.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
     return raw, [key for key in raw if pulumi.runtime.is_config_secret(key)]
-
-
-_M = TypeVar("_M", bound=Spec)
-
-
-def _validate(
-    model: type[_M], namespace: str, raw: Mapping[str, str], stack: str, secret_keys: Iterable[str]
-) -> _M:
-    """``raw``'s ``<namespace>:*`` keys validated into ``model``, or a ConfigError with every problem."""
-    secret = {k.split(":", 1)[1] for k in secret_keys if k.startswith(f"{namespace}:")}
-    values = {
-        key.split(":", 1)[1]: _decode(value) for key, value in raw.items() if key.startswith(f"{namespace}:")
-    }
-    takes_secrets = _secret_settings(model)
-    misplaced = stackfile.namespace_problems(raw.keys(), namespace)
-    misplaced += [
-        f"{namespace}:{key}: is stored as a secret, but this setting is not secret and would reach resources in"
-        f" plain text; set it without --secret (settings that take secrets: {', '.join(takes_secrets) or 'none'})"
-        for key in sorted(secret)
-        if key in values and key not in takes_secrets
-    ]
-    try:
-        config = model.model_validate(values)
-    except ValidationError as exc:
-        described = [_describe(err, secret, model, namespace) for err in exc.errors()]
-        raise ConfigError(stack, misplaced + described) from None
-    if misplaced:
-        raise ConfigError(stack, misplaced)
-    return config
-
-
-def _raise_if(stack: str, namespace: str, problems: list[tuple[str, str]]) -> None:
-    if problems:
-        raise ConfigError(stack, [f"{namespace}:{key}: {message}" for key, message in problems])
 
 
 def _secret_settings(model: type[BaseModel]) -> list[str]:

@@ -270,13 +270,24 @@ def _cluster(config: StackConfig, policy: TierPolicy) -> list[Problem]:
     return problems
 
 
-def check_services(services: ServicesStackConfig, platform: StackConfig, environment: str) -> list[Problem]:
+def check_services(
+    services: ServicesStackConfig,
+    platform: StackConfig,
+    environment: str,
+    invalid: frozenset[Section] = frozenset(),
+) -> list[Problem]:
     """Every problem of services stack ``environment``, keys relative to ``services:``: the tier's rules
     for each service, every reference to something the platform stack of the same name does not have, and
-    role names IAM would refuse."""
+    role names IAM would refuse.
+
+    ``invalid`` names the settings that failed validation, as :func:`check` takes them: ``services.apps``
+    then holds only the services that validated (each failed one is named ``apps.<name>``), and every
+    check runs over those; the budget check, which reads ``delivery``, is skipped when ``delivery`` failed.
+    """
     apps = services.apps
     problems = service_problems(apps, platform.tier)
-    problems += budget_problems(apps, services.delivery, platform.tier)
+    if "delivery" not in invalid:
+        problems += budget_problems(apps, services.delivery, platform.tier)
     if not apps:
         return problems
     if platform.cluster is None:

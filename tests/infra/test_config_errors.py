@@ -619,3 +619,120 @@ def test_a_number_given_to_an_env_value_fails_offline(tmp_path, capsys):
     )
     assert code == cli.EXIT_CONFIG
     assert "services:apps.gateway.env.LOG_LEVEL" in output
+
+
+# --- the services project: all problems at once --------------------------------------------------------
+
+
+def _edits(*edits: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+    def edit(data: dict[str, Any]) -> None:
+        for one in edits:
+            one(data)
+
+    return edit
+
+
+def _secret_ref(service: str, secret: str) -> Callable[[dict[str, Any]], None]:
+    """``service`` reads ``secret`` (declared in its own ``uses``, so only the platform cross-check fails)."""
+
+    def edit(data: dict[str, Any]) -> None:
+        data["services:apps"][service].update(
+            secrets=[{"secret": secret, "env": "A_SECRET"}], uses={"secrets": [secret]}
+        )
+
+    return edit
+
+
+SERVICES_MISTAKES: list[tuple[str, str, Callable[[dict[str, Any]], None], dict[str, list[str]]]] = [
+    # (case, stack, edits, {key named: fragments of its message})
+    (
+        "schema in two services and delivery, a secret reference and an unpinned image",
+        "prod",
+        _edits(
+            setting("services:apps", "gateway", "replicas", value=-1),  # schema
+            setting(
+                "services:apps",
+                "web",
+                "strategy",
+                value={"type": "blueGreen", "autoPromotionEnabled": "sometimes"},
+            ),  # schema
+            setting("services:delivery", "sslPolicy", value="ELBSecurityPolicy-TLS13-1-2-2021-07"),  # schema
+            _secret_ref("worker-convert", "openai-api-kye"),  # cross-check: platform:secrets
+            setting(
+                "services:apps",
+                "realtime",
+                "image",
+                value="123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/product/realtime:latest",
+            ),  # cross-check: prod pins images
+        ),
+        {
+            "services:apps.gateway.replicas": ["-1"],
+            "services:apps.web.strategy": ['"sometimes"'],
+            "services:delivery.sslPolicy": ["predefined ALB security policy", "did you mean"],
+            "services:apps.worker-convert.secrets[0].secret": ["did you mean openai-api-key", "declared:"],
+            "services:apps.realtime.image": ["latest"],
+        },
+    ),
+    (
+        "unknown key in one service, a delivery budget the others break, a host outside the certificate",
+        "prod",
+        _edits(
+            setting("services:apps", "gateway", "replicaz", value=2),  # schema
+            setting("services:delivery", "releaseBudgetMinutes", value=1),  # cross-check: budget
+            setting(
+                "services:apps", "web", "ingress", value={"host": "www.elsewhere.example.org"}
+            ),  # cross-check
+        ),
+        {
+            "services:apps.gateway.replicaz": ["unknown key", "replicas"],
+            "services:apps.web.strategy": ["releaseBudgetMinutes (1 min"],
+            "services:apps.web.ingress.host": ["not covered", "www.elsewhere.example.org"],
+        },
+    ),
+    (
+        "a bad service name, delivery schema, an unknown bucket, an undeclared secret",
+        "dev",
+        _edits(
+            lambda d: d["services:apps"].update(Bad_Name=d["services:apps"]["mcp"]),  # schema: the name
+            setting("services:delivery", "rolloutTimeoutSeconds", value=5),  # schema
+            setting(
+                "services:apps", "worker-export", "uses", value={"buckets": {"upload": "read"}}
+            ),  # cross-check
+            _secret_ref("gateway", "jwt-signing-kye"),  # cross-check
+        ),
+        {
+            "services:apps.Bad_Name": [],
+            "services:delivery.rolloutTimeoutSeconds": ["60", "5"],
+            "services:apps.worker-export.uses.buckets.upload": ["platform:buckets", "uploads"],
+            "services:apps.gateway.secrets[0].secret": ["did you mean jwt-signing-key"],
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "stack", "edit", "expected"), SERVICES_MISTAKES, ids=[c[0] for c in SERVICES_MISTAKES]
+)
+def test_every_problem_of_a_services_stack_file_is_reported_in_one_run(case, stack, edit, expected):
+    found = problems_of(stack, edit)
+    for key, fragments in expected.items():
+        mine = [p for p in found if p.startswith(key)]
+        assert mine, (key, found)
+        for fragment in fragments:
+            assert any(fragment in p for p in mine), (key, fragment, mine)
+
+
+def test_the_services_cli_exits_2_naming_every_key(tmp_path, capsys):
+    _, stack, edit, expected = SERVICES_MISTAKES[0]
+    root = project(tmp_path)
+    path = root / "services" / f"Pulumi.{stack}.yaml"
+    doc = YAML(typ="safe").load(path.read_text())
+    edit(doc["config"])
+    write(path, doc)
+    code, output = run_cli(
+        capsys, "preview", "--stack", stack, "--project", "services", "--project-dir", str(root)
+    )
+    assert code == cli.EXIT_CONFIG, output
+    assert "Traceback" not in output
+    for key in expected:
+        assert key in output, (key, output)

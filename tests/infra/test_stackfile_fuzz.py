@@ -1,13 +1,16 @@
 """Property: whatever shape a stack file takes, loading it raises the config error and nothing else.
 
-Random structural mutations of each repository stack file (a value replaced by another type, a key
-dropped or renamed, a list emptied, a line removed or indented) go through the whole loader: the safe
-reader, the engine's hand-over and the settings' validation with its guardrails.
+Random structural mutations of each repository stack file of both projects (a value replaced by another
+type, a key dropped or renamed, a list emptied, a line removed or indented) go through the whole loader:
+the safe reader, the engine's hand-over and the settings' validation with its guardrails (a services
+stack file against the repository's platform stack file of the same name).
 """
 
 from __future__ import annotations
 
 import copy
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +19,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from infra import stackfile
-from infra.config import ConfigError, parse
+from infra.config import ConfigError, Settings, parse, parse_services
 from infra.preview import runner
 from tests.conftest import STACKS
 
@@ -35,11 +38,18 @@ VALUES = st.recursive(
 )
 
 
-def _documents() -> dict[str, dict[str, Any]]:
-    return {s: YAML(typ="safe").load((runner.ROOT / f"Pulumi.{s}.yaml").read_text()) for s in STACKS}
+PROJECTS = {"platform": runner.ROOT, "services": runner.ROOT / "services"}
 
 
-DOCUMENTS = _documents()
+def _file(project: str, stack: str) -> Path:
+    return PROJECTS[project] / f"Pulumi.{stack}.yaml"
+
+
+DOCUMENTS = {
+    (project, stack): YAML(typ="safe").load(_file(project, stack).read_text())
+    for project in PROJECTS
+    for stack in STACKS
+}
 
 
 def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -54,9 +64,10 @@ def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 
 @st.composite
-def mutated(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+def mutated(draw: st.DrawFn) -> tuple[str, str, dict[str, Any]]:
+    project = draw(st.sampled_from(sorted(PROJECTS)))
     stack = draw(st.sampled_from(STACKS))
-    doc = copy.deepcopy(DOCUMENTS[stack])
+    doc = copy.deepcopy(DOCUMENTS[project, stack])
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
         paths = [p for p in _paths(doc["config"]) if p]
         if not paths:
@@ -77,22 +88,32 @@ def mutated(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
             parent[last] = type(parent[last])() if isinstance(parent[last], dict | list | str) else None
         elif action == "wrap":
             parent[last] = [parent[last]]
-    return stack, doc
+    return project, stack, doc
 
 
-def load(stack: str, document: dict[str, Any]) -> None:
+@cache
+def _platform(stack: str) -> Settings:
+    """The repository's platform stack (unmutated): the one a services stack file is checked against."""
+    host = stackfile.host_config(stackfile.read_document(_file("platform", stack), stack))
+    return parse(host.config, stack, secret_keys=host.secret_keys)
+
+
+def load(project: str, stack: str, document: dict[str, Any]) -> None:
     host = stackfile.host_config(document)
-    parse(host.config, stack, secret_keys=host.secret_keys)
+    if project == "platform":
+        parse(host.config, stack, secret_keys=host.secret_keys)
+    else:
+        parse_services(host.config, stack, _platform(stack), secret_keys=host.secret_keys)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
 def test_a_mutated_stack_file_loads_or_raises_the_config_error_only(case):
-    stack, document = case
+    project, stack, document = case
     text = _dump(document)
     try:
         parsed = stackfile.parse_document(text, f"Pulumi.{stack}.yaml", stack)
-        load(stack, parsed)
+        load(project, stack, parsed)
     except ConfigError as exc:
         problems = exc.problems
         assert problems
@@ -100,9 +121,9 @@ def test_a_mutated_stack_file_loads_or_raises_the_config_error_only(case):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(STACKS), st.data())
-def test_a_text_edit_of_a_stack_file_loads_or_raises_the_config_error_only(stack, data):
-    lines = (runner.ROOT / f"Pulumi.{stack}.yaml").read_text().splitlines(keepends=True)
+@given(st.sampled_from(sorted(PROJECTS)), st.sampled_from(STACKS), st.data())
+def test_a_text_edit_of_a_stack_file_loads_or_raises_the_config_error_only(project, stack, data):
+    lines = _file(project, stack).read_text().splitlines(keepends=True)
     index = data.draw(st.integers(min_value=0, max_value=len(lines) - 1))
     edit = data.draw(st.sampled_from(["drop", "indent", "dedent", "duplicate", "garble"]))
     if edit == "drop":
@@ -121,7 +142,7 @@ def test_a_text_edit_of_a_stack_file_loads_or_raises_the_config_error_only(stack
         lines[index] = lines[index][:position] + junk + lines[index][position:]
     try:
         parsed = stackfile.parse_document("".join(lines), f"Pulumi.{stack}.yaml", stack)
-        load(stack, parsed)
+        load(project, stack, parsed)
     except ConfigError as exc:
         problems = exc.problems
         assert problems
@@ -137,6 +158,7 @@ def _dump(document: dict[str, Any]) -> str:
     return out.getvalue()
 
 
+@pytest.mark.parametrize("project", sorted(PROJECTS))
 @pytest.mark.parametrize("stack", STACKS)
-def test_the_unmutated_stack_files_load(stack):
-    load(stack, stackfile.read_document(runner.ROOT / f"Pulumi.{stack}.yaml", stack))
+def test_the_unmutated_stack_files_load(project, stack):
+    load(project, stack, stackfile.read_document(_file(project, stack), stack))
