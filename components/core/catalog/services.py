@@ -8,28 +8,30 @@ from components.core.catalog import suggestion
 # against:
 # - the EKS user guide's release calendar, awsdocs/amazon-eks-user-guide
 #   latest/ug/versioning/kubernetes-versions.adoc at commit 013856044148d6eeed4723027a45aa2180536bcb (the
-#   newest stored version found): 1.31's extended support ended 2026-11-26; 1.32 ends 2027-03-23, 1.33
-#   2027-07-29, 1.34 2027-12-02 (1.34's standard support ends 2026-12-02);
-# - 1.35 (EKS release 2026-01-28, extended support to 2028-03-27): not in that commit; read on
-#   https://endoflife.date/amazon-eks (stored copy, which mirrors the calendar);
-# - 1.36: no calendar row read here. Its only evidence is the guide's current-version example ({k8s-n})
-#   rendered as 1.36 on https://docs.aws.amazon.com/de_de/eks/latest/userguide/kubernetes-versions.md
-#   (stored copy). Kept so a real 1.36 is not refused; its dates are unverified.
+#   newest stored version found; its newest row is 1.34): 1.31's extended support ended 2026-11-26; it
+#   ends 2027-03-23 for 1.32, 2027-07-29 for 1.33 and 2027-12-02 for 1.34;
+# - 1.35: EKS release 2026-01-28, extended support to 2028-03-27, read on https://endoflife.date/amazon-eks
+#   (stored copy; it mirrors the calendar);
+# - 1.35, 1.36 and 1.37: members of ``KubernetesVersion`` in AWS CDK's aws-cdk-lib 2.276.0 (npm,
+#   published 2026-11-10), aws-eks/lib/cluster.d.ts, which adds a version when EKS releases it. No
+#   calendar row for 1.36 or 1.37 was read here, so their support dates are unverified.
 # Add a version when EKS releases it; drop one when its extended support ends.
-EKS_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.32", "1.33", "1.34", "1.35", "1.36")
+EKS_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.32", "1.33", "1.34", "1.35", "1.36", "1.37")
 
 # The predefined security policies of Application Load Balancers (custom policies do not exist for ALBs).
-# Checked 2026-12-01 against aws/aws-cdk
-# packages/aws-cdk-lib/aws-elasticloadbalancingv2/lib/shared/enums.ts at commit
-# 066134e4b7e7b03d3199efabd8680aa1768ff4ef, enum ``SslPolicy`` ("Elastic Load Balancing provides the
-# following security policies for Application Load Balancers"): every policy below except the RFC 9151
-# ones is a member of that enum. That check added TLS13-1-0-PQ, TLS13-1-1-FIPS-PQ and TLS13-1-0-FIPS-PQ
-# and removed ELBSecurityPolicy-2015-05 (not an ALB policy there; public listings place it on the Network
-# Load Balancer page only).
-# The RFC 9151 (CNSA 1.0) policies: the ALB user guide page "Security policies for your Application Load
-# Balancer" (https://docs.amazonaws.cn/en_us/elasticloadbalancing/latest/application/describe-ssl-policies.md,
-# stored copy) says policies with RFC 9151 in their names exist, strict and interop; their exact names were
-# NOT read on an AWS page here, only in public third-party listings. Kept so they are not refused.
+# Checked 2026-12-01 against the ``SslPolicy`` enum of AWS CDK ("Elastic Load Balancing provides the
+# following security policies for Application Load Balancers"): aws-cdk-lib 2.276.0 (npm, published
+# 2026-11-10), aws-elasticloadbalancingv2/lib/shared/enums.d.ts, holds every policy below except
+# - ELBSecurityPolicy-TLS13-1-1-FIPS-PQ-2025-09: in aws/aws-cdk
+#   packages/aws-cdk-lib/aws-elasticloadbalancingv2/lib/shared/enums.ts at commit
+#   066134e4b7e7b03d3199efabd8680aa1768ff4ef but not in the 2.276.0 release; no AWS page read here lists it;
+# - the RFC 9151 (CNSA 1.0) policies: the ALB user guide page "Security policies for your Application Load
+#   Balancer" (https://docs.amazonaws.cn/en_us/elasticloadbalancing/latest/application/describe-ssl-policies.md,
+#   stored copy) says policies with RFC 9151 in their names exist, strict and interop; their exact names
+#   were NOT read on an AWS page here, only in public third-party listings.
+# These are kept so a real policy is not refused. The check added TLS13-1-0-PQ, TLS13-1-0-FIPS-PQ and
+# TLS13-1-1-FIPS-PQ and removed ELBSecurityPolicy-2015-05 (not in the enum; public listings place it on
+# the Network Load Balancer page only).
 ALB_SSL_POLICIES: frozenset[str] = frozenset(
     {
         "ELBSecurityPolicy-TLS13-1-2-2021-06",

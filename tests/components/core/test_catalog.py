@@ -37,6 +37,7 @@ ACCEPTED: list[tuple[str, object, str]] = [
     ("cache", cache_problem, "cache.r7g.large"),
     ("eks", eks_version_problem, "1.32"),
     ("eks", eks_version_problem, "1.35"),
+    ("eks", eks_version_problem, "1.37"),
     ("alb", ssl_policy_problem, "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"),
     ("alb", ssl_policy_problem, "ELBSecurityPolicy-TLS13-1-0-PQ-2025-09"),
     ("alb", ssl_policy_problem, "ELBSecurityPolicy-TLS13-1-0-FIPS-PQ-2025-09"),
@@ -60,6 +61,7 @@ REFUSED: list[tuple[str, object, str, str | None]] = [
     ("cache", cache_problem, "cache.m5.8xlarge", None),
     ("eks", eks_version_problem, "1.31", None),  # extended support ended 2026-11-26
     ("eks", eks_version_problem, "1.29", None),
+    ("eks", eks_version_problem, "1.38", None),
     ("eks", eks_version_problem, "v1.34", "1.34"),
     ("alb", ssl_policy_problem, "ELBSecurityPolicy-2015-05", None),  # a Network Load Balancer policy
     ("alb", ssl_policy_problem, "ELBSecurityPolicy-TLS13-1-2-2021-07", "ELBSecurityPolicy-TLS13-1-2-2021-06"),
