@@ -1,10 +1,10 @@
 """EC2 instance types, RDS instance classes and ElastiCache node types.
 
-EC2: ``pulumi_aws.ec2.InstanceType`` (the provider SDK's enum, 1400+ types). RDS: the SDK's
-``pulumi_aws.rds.InstanceType`` stops at the 6th generation's ``db.r6g``/``db.m6g``, so the PostgreSQL-capable
-classes of the newer families are added from the RDS user guide's "Supported DB engines for DB instance
-classes" (see ``_RDS_EXTRA``). ElastiCache has no SDK enum: its list comes from the ElastiCache API model
-(see ``_CACHE_FAMILIES``). Each list below names the artifact it was checked against and when.
+EC2: ``pulumi_aws.ec2.InstanceType`` (the provider SDK's enum, 1400+ types). RDS (PostgreSQL DB instances,
+the only engine this platform runs): the SDK's ``pulumi_aws.rds.InstanceType`` stops at the 6th
+generation's ``db.r6g``/``db.m6g`` and holds families RDS for PostgreSQL retired, so the newer families are
+added and the retired ones dropped (see ``_RDS_EXTRA``). ElastiCache has no SDK enum (see
+``_CACHE_FAMILIES``). Each list below names the artifacts it was checked against and when.
 """
 
 from __future__ import annotations
@@ -23,12 +23,20 @@ _UP_TO_24 = (*_UP_TO_16, "24xlarge")
 _UP_TO_32 = (*_UP_TO_24, "32xlarge")
 _UP_TO_48 = (*_UP_TO_24, "48xlarge")  # the 7th-gen Intel and 8th-gen Graviton classes have no 32xlarge
 
-# RDS classes that support PostgreSQL (a PostgreSQL cell other than "No" or "Deprecated"), beyond the SDK
-# enum. Checked 2026-12-01 against the RDS user guide page "Supported DB engines for DB instance classes"
-# (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Support.html), read as
-# the stored copy of that page in the public code index (a mirror marked "All content copied from
-# https://docs.aws.amazon.com/"; the index does not name its repository or commit). That check removed the
-# 32xlarge sizes of db.m7i and db.r7i (the page has none) and added the families below from db.m5d on.
+# RDS classes a new PostgreSQL DB instance can use. Checked 2026-12-01 against:
+# - the RDS user guide page "Supported DB engines for DB instance classes"
+#   (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Support.html), read as
+#   the stored copy of that page in the public code index (a mirror marked "All content copied from
+#   https://docs.aws.amazon.com/"; the index does not name its repository or commit): the classes whose
+#   PostgreSQL cell is neither "No" nor "Deprecated";
+# - the classes the AWS Price List prices for engine ``postgres`` in any region, as AWS's CloudFormation
+#   linter ships them: cfn-lint 1.58.0 (PyPI), cfnlint/data/schemas/extensions/aws_rds_dbinstance/
+#   dbinstanceclass_enum.json. It agrees with the page on every class below and adds db.m8a, db.r8a,
+#   db.m9g and db.r6idn.large (newer than the page copy); it prices the page's deprecated families too.
+# That check removed the 32xlarge sizes of db.m7i and db.r7i, db.x2iedn.12xlarge (neither source has
+# them) and db.c6gd (the page: Multi-AZ DB clusters only; this platform creates DB instances), and added
+# the families from db.m5d on. From the SDK enum, the families the page marks deprecated or unsupported
+# for PostgreSQL are dropped (``_RDS_RETIRED``).
 _RDS_EXTRA: dict[str, tuple[str, ...]] = {
     "db.t4g": _BURST,
     "db.t3": _BURST,
@@ -42,8 +50,10 @@ _RDS_EXTRA: dict[str, tuple[str, ...]] = {
     "db.m6in": _UP_TO_32,
     "db.m7g": _UP_TO_16,
     "db.m7i": _UP_TO_48,
+    "db.m8a": _UP_TO_48,
     "db.m8g": _UP_TO_48,
     "db.m8gd": _UP_TO_48,
+    "db.m9g": _UP_TO_48,
     "db.r5": _UP_TO_24,
     "db.r5b": _UP_TO_24,
     "db.r5d": _UP_TO_24,
@@ -51,31 +61,38 @@ _RDS_EXTRA: dict[str, tuple[str, ...]] = {
     "db.r6gd": _UP_TO_16,
     "db.r6i": _UP_TO_32,
     "db.r6id": _UP_TO_32,
-    "db.r6idn": _UP_TO_32[1:],  # from xlarge
+    "db.r6idn": _UP_TO_32,
     "db.r6in": _UP_TO_32,
     "db.r7g": _UP_TO_16,
     "db.r7i": _UP_TO_48,
+    "db.r8a": _UP_TO_48,
     "db.r8g": _UP_TO_48,
     "db.r8gd": _UP_TO_48,
     "db.x2g": _UP_TO_16,
     "db.x2idn": ("16xlarge", "24xlarge", "32xlarge"),
-    "db.x2iedn": _UP_TO_32[1:],  # from xlarge
-    "db.c6gd": ("medium", *_UP_TO_16),  # Multi-AZ DB clusters only
+    "db.x2iedn": ("xlarge", "2xlarge", "4xlarge", "8xlarge", "16xlarge", "24xlarge", "32xlarge"),
 }
-RDS_INSTANCE_CLASSES: frozenset[str] = frozenset(t.value for t in aws.rds.InstanceType) | frozenset(
-    f"{family}.{size}" for family, sizes in _RDS_EXTRA.items() for size in sizes
-)
+# Families of the SDK enum that RDS for PostgreSQL no longer (or never) offers, per the page above.
+_RDS_RETIRED = ("db.m1.", "db.m2.", "db.m3.", "db.m4.", "db.r3.", "db.r4.", "db.t2.", "db.x1.", "db.x1e.")
+RDS_INSTANCE_CLASSES: frozenset[str] = frozenset(
+    t.value for t in aws.rds.InstanceType if not t.value.startswith(_RDS_RETIRED)
+) | frozenset(f"{family}.{size}" for family, sizes in _RDS_EXTRA.items() for size in sizes)
 
 # ElastiCache node types on which a new cluster can be created. Checked 2026-12-01 against:
+# - the node types the AWS Price List offers in any region, as AWS's CloudFormation linter ships them:
+#   cfn-lint 1.58.0 (PyPI), cfnlint/data/schemas/extensions/aws_elasticache_cachecluster/
+#   cachenodetype_enum.json ("Automatically updated using update_specs_from_pricing"): every family and
+#   size below, and cache.t2 (left out: the user guide below says no new cluster can use T2);
 # - the ElastiCache API model, boto/botocore botocore/data/elasticache/2015-02-02/service-2.json at commit
 #   0e6e2404b85dc336dd2889814e089bde7d1a4c55 (2026-08-07), shape ``CacheNode``, "Current generation" lists
-#   (M7g, M6g, M5, M4, T4g, T3, R7g, R6g, R5, R4; T2 is left out: the user guide below says no new cluster
-#   can use T2);
-# - cache.r6gd (data tiering) and cache.c7gn (network optimized), which the model names (r6gd) or omits
-#   (c7gn) without sizes: the ElastiCache user guide page "Supported node types"
+#   (M7g, M6g, M5, M4, T4g, T3, R7g, R6g, R5, R4; it predates the 8th-generation and network-optimized
+#   families and names r6gd without sizes);
+# - the ElastiCache user guide page "Supported node types"
 #   (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheNodes.SupportedTypes.html), read as the
-#   stored copy of that page in the public code index (repository and commit not named by the index).
-# That check added the M4 and R4 families, which the earlier list lacked.
+#   stored copy of that page in the public code index (repository and commit not named by the index):
+#   r6gd from xlarge, c7gn large to 16xlarge, T2 closed to new clusters.
+# That check added M4, R4, M8g, R8g and C8gn, which the earlier list lacked. Availability differs by
+# region (e.g. the price list offers no c7gn or r6gd in ap-northeast-2); the region is not checked here.
 _CACHE_FAMILIES: dict[str, tuple[str, ...]] = {
     "cache.t3": ("micro", "small", "medium"),
     "cache.t4g": ("micro", "small", "medium"),
@@ -83,12 +100,15 @@ _CACHE_FAMILIES: dict[str, tuple[str, ...]] = {
     "cache.m5": ("large", "xlarge", "2xlarge", "4xlarge", "12xlarge", "24xlarge"),
     "cache.m6g": _UP_TO_16,
     "cache.m7g": _UP_TO_16,
+    "cache.m8g": _UP_TO_16,
     "cache.r4": ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "16xlarge"),
     "cache.r5": ("large", "xlarge", "2xlarge", "4xlarge", "12xlarge", "24xlarge"),
     "cache.r6g": _UP_TO_16,
     "cache.r6gd": _UP_TO_16[1:],  # from xlarge
     "cache.r7g": _UP_TO_16,
+    "cache.r8g": _UP_TO_16,
     "cache.c7gn": _UP_TO_16,
+    "cache.c8gn": _UP_TO_16,
 }
 CACHE_NODE_TYPES: frozenset[str] = frozenset(
     f"{family}.{size}" for family, sizes in _CACHE_FAMILIES.items() for size in sizes
@@ -114,7 +134,7 @@ def ec2_problem(value: str) -> str | None:
 def rds_problem(value: str) -> str | None:
     if value in RDS_INSTANCE_CLASSES:
         return None
-    return f"must be an RDS instance class such as db.t4g.medium or db.r6g.large{suggestion(value, RDS_INSTANCE_CLASSES)}"
+    return f"must be an RDS instance class such as db.t4g.medium or db.r6g.large that RDS for PostgreSQL offers{suggestion(value, RDS_INSTANCE_CLASSES)}"
 
 
 def cache_problem(value: str) -> str | None:

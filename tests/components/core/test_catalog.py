@@ -27,7 +27,9 @@ ACCEPTED: list[tuple[str, object, str]] = [
     ("rds", rds_problem, "db.r6idn.xlarge"),
     ("rds", rds_problem, "db.x2iedn.xlarge"),
     ("rds", rds_problem, "db.m5d.24xlarge"),
-    ("rds", rds_problem, "db.c6gd.medium"),
+    ("rds", rds_problem, "db.m9g.large"),
+    ("rds", rds_problem, "db.r6idn.large"),
+    ("rds", rds_problem, "db.x2idn.16xlarge"),
     ("rds", rds_problem, "db.r6g.large"),  # from the SDK enum
     ("cache", cache_problem, "cache.t4g.small"),
     ("cache", cache_problem, "cache.m4.10xlarge"),
@@ -35,6 +37,8 @@ ACCEPTED: list[tuple[str, object, str]] = [
     ("cache", cache_problem, "cache.r6gd.xlarge"),
     ("cache", cache_problem, "cache.c7gn.16xlarge"),
     ("cache", cache_problem, "cache.r7g.large"),
+    ("cache", cache_problem, "cache.r8g.16xlarge"),
+    ("cache", cache_problem, "cache.c8gn.large"),
     ("eks", eks_version_problem, "1.32"),
     ("eks", eks_version_problem, "1.35"),
     ("eks", eks_version_problem, "1.37"),
@@ -52,13 +56,17 @@ REFUSED: list[tuple[str, object, str, str | None]] = [
     ("rds", rds_problem, "db.r7i.32xlarge", None),
     ("rds", rds_problem, "db.r6g.larg", "db.r6g.large"),
     ("rds", rds_problem, "db.m8g.48xlarg", "db.m8g.48xlarge"),
-    ("rds", rds_problem, "db.r6idn.large", None),  # r6idn starts at xlarge
+    ("rds", rds_problem, "db.x2iedn.12xlarge", None),  # x2iedn has no 12xlarge
+    ("rds", rds_problem, "db.c6gd.medium", None),  # Multi-AZ DB clusters only, not DB instances
+    ("rds", rds_problem, "db.m1.small", None),  # in the SDK enum, deprecated for PostgreSQL
+    ("rds", rds_problem, "db.t2.micro", None),
     ("rds", rds_problem, "db.m7i.metal-48xl", None),  # Oracle BYOL only, no PostgreSQL
     ("cache", cache_problem, "cache.r7g.larg", "cache.r7g.large"),
     ("cache", cache_problem, "cache.m4.10xlarg", "cache.m4.10xlarge"),
     ("cache", cache_problem, "cache.r6gd.large", None),  # data tiering starts at xlarge
     ("cache", cache_problem, "cache.t2.micro", None),  # no new cluster on T2
     ("cache", cache_problem, "cache.m5.8xlarge", None),
+    ("cache", cache_problem, "cache.m8g.24xlarge", None),
     ("eks", eks_version_problem, "1.31", None),  # extended support ended 2026-11-26
     ("eks", eks_version_problem, "1.29", None),
     ("eks", eks_version_problem, "1.38", None),
