@@ -134,7 +134,7 @@ def ec2_problem(value: str) -> str | None:
 def rds_problem(value: str) -> str | None:
     if value in RDS_INSTANCE_CLASSES:
         return None
-    return f"must be an RDS instance class such as db.t4g.medium or db.r6g.large that RDS for PostgreSQL offers{suggestion(value, RDS_INSTANCE_CLASSES)}"
+    return f"must be an RDS instance class such as db.t4g.medium or db.r6g.large{suggestion(value, RDS_INSTANCE_CLASSES)}"
 
 
 def cache_problem(value: str) -> str | None:
