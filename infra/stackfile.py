@@ -21,8 +21,10 @@ marked secret, as the engine marks a decrypted key.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import difflib
+import functools
 import json
 import math
 from collections.abc import Iterable, Iterator
@@ -87,7 +89,18 @@ def read_document(path: Path, stack: str) -> dict[str, Any]:
 
 
 def parse_document(text: str, name: str, stack: str) -> dict[str, Any]:
-    """:func:`read_document` for text already read; ``name`` is the file name used in messages."""
+    """:func:`read_document` for text already read; ``name`` is the file name used in messages.
+
+    A process reads the same stack files several times (the loader, the placeholders check, the services'
+    cross-checks, the tests): the YAML parse was a tenth of a prod preview and the largest single cost of
+    the test suite, so a text is parsed once and each caller gets its own copy (callers may edit it).
+    Errors are not remembered: a broken text is parsed again and raises again.
+    """
+    return copy.deepcopy(_parse_once(text, name, stack))
+
+
+@functools.lru_cache(maxsize=128)
+def _parse_once(text: str, name: str, stack: str) -> dict[str, Any]:
     yaml = _safe_yaml()
     try:
         root = yaml.compose(text)
