@@ -92,8 +92,8 @@ def parse_document(text: str, name: str, stack: str) -> dict[str, Any]:
     """:func:`read_document` for text already read; ``name`` is the file name used in messages.
 
     A process reads the same stack files several times (the loader, the placeholders check, the services'
-    cross-checks, the tests): the YAML parse was a tenth of a prod preview and the largest single cost of
-    the test suite, so a text is parsed once and each caller gets its own copy (callers may edit it).
+    cross-checks, the tests): under cProfile the YAML parse was about a tenth of a prod preview and the
+    largest self-time of the component tests, so a text is parsed once and each caller gets its own copy (callers may edit it).
     Errors are not remembered: a broken text is parsed again and raises again.
     """
     return copy.deepcopy(_parse_once(text, name, stack))
