@@ -9,13 +9,46 @@ added and the retired ones dropped (see ``_RDS_EXTRA``). ElastiCache has no SDK 
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import re
-
-import pulumi_aws as aws
+import sys
+from enum import Enum
+from pathlib import Path
+from types import ModuleType
 
 from components.core.catalog import suggestion
 
-EC2_INSTANCE_TYPES: frozenset[str] = frozenset(t.value for t in aws.ec2.InstanceType)
+
+def _sdk_enum(package: str, name: str) -> type[Enum]:
+    """``pulumi_aws.<package>.<name>``, the provider SDK's own enum, without importing its package when the
+    program has not: ``import pulumi_aws.ec2`` runs ``from .x import *`` for ~180 modules (0.3 s) where the
+    enum's module alone (``_enums.py``, which imports only ``pulumi`` and ``enum``) takes 20 ms. The
+    services program checks the platform stack file's instance types but registers no EC2 resource."""
+    loaded = sys.modules.get(f"pulumi_aws.{package}._enums")  # (the package itself is a lazy stand-in)
+    module = loaded if loaded is not None else sdk_enums_module(package)
+    return getattr(module, name)
+
+
+def sdk_enums_module(package: str) -> ModuleType:
+    """A private copy of ``pulumi_aws/<package>/_enums.py``, executed on its own (its package not imported)."""
+    spec = importlib.util.find_spec("pulumi_aws")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("pulumi_aws is not installed")
+    path = Path(next(iter(spec.submodule_search_locations))) / package / "_enums.py"
+    enum_spec = importlib.util.spec_from_file_location(f"{__name__}._{package}_enums", path)
+    if enum_spec is None or enum_spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(enum_spec)
+    enum_spec.loader.exec_module(module)
+    return module
+
+
+@functools.cache
+def ec2_instance_types() -> frozenset[str]:
+    """The SDK enum's EC2 instance types (``pulumi_aws.ec2.InstanceType``), read on first use."""
+    return frozenset(t.value for t in _sdk_enum("ec2", "InstanceType"))
+
 
 _BURST = ("micro", "small", "medium", "large", "xlarge", "2xlarge")
 _UP_TO_16 = ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge")
@@ -74,9 +107,16 @@ _RDS_EXTRA: dict[str, tuple[str, ...]] = {
 }
 # Families of the SDK enum that RDS for PostgreSQL no longer (or never) offers, per the page above.
 _RDS_RETIRED = ("db.m1.", "db.m2.", "db.m3.", "db.m4.", "db.r3.", "db.r4.", "db.t2.", "db.x1.", "db.x1e.")
-RDS_INSTANCE_CLASSES: frozenset[str] = frozenset(
-    t.value for t in aws.rds.InstanceType if not t.value.startswith(_RDS_RETIRED)
-) | frozenset(f"{family}.{size}" for family, sizes in _RDS_EXTRA.items() for size in sizes)
+
+
+@functools.cache
+def rds_instance_classes() -> frozenset[str]:
+    """The SDK enum's classes minus the retired families, plus ``_RDS_EXTRA`` (built on first use, as
+    :func:`ec2_instance_types`)."""
+    return frozenset(
+        t.value for t in _sdk_enum("rds", "InstanceType") if not t.value.startswith(_RDS_RETIRED)
+    ) | frozenset(f"{family}.{size}" for family, sizes in _RDS_EXTRA.items() for size in sizes)
+
 
 # ElastiCache node types on which a new cluster can be created. Checked 2026-12-01 against:
 # - the node types the AWS Price List offers in any region, as AWS's CloudFormation linter ships them:
@@ -126,15 +166,15 @@ def architecture(instance_type: str) -> str:
 
 
 def ec2_problem(value: str) -> str | None:
-    if value in EC2_INSTANCE_TYPES:
+    if value in ec2_instance_types():
         return None
-    return f"{value!r} is not an EC2 instance type{suggestion(value, EC2_INSTANCE_TYPES)}"
+    return f"{value!r} is not an EC2 instance type{suggestion(value, ec2_instance_types())}"
 
 
 def rds_problem(value: str) -> str | None:
-    if value in RDS_INSTANCE_CLASSES:
+    if value in rds_instance_classes():
         return None
-    return f"must be an RDS instance class such as db.t4g.medium or db.r6g.large{suggestion(value, RDS_INSTANCE_CLASSES)}"
+    return f"must be an RDS instance class such as db.t4g.medium or db.r6g.large{suggestion(value, rds_instance_classes())}"
 
 
 def cache_problem(value: str) -> str | None:

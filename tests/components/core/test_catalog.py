@@ -7,9 +7,10 @@ close real value exists the message suggests it.
 
 from __future__ import annotations
 
+import pulumi_aws as aws
 import pytest
 
-from components.core.catalog.instances import cache_problem, rds_problem
+from components.core.catalog.instances import cache_problem, rds_problem, sdk_enums_module
 from components.core.catalog.services import (
     atlas_disk_problem,
     atlas_tier_problem,
@@ -118,3 +119,13 @@ def test_an_atlas_disk_beyond_the_tier_limit_is_refused(tier, disk, refused):
     assert (problem is not None) is refused
     if refused:
         assert f"{tier} takes at most" in problem
+
+
+@pytest.mark.parametrize("package", ["ec2", "rds"])
+def test_the_sdk_enum_read_on_its_own_is_the_one_the_package_exports(package):
+    # The services program reads the enum module alone, so as not to import the package's ~180 modules.
+    alone = sdk_enums_module(package).InstanceType
+    exported = getattr(aws, package).InstanceType
+    assert alone is not exported
+    assert [(m.name, m.value) for m in alone] == [(m.name, m.value) for m in exported]
+    assert len(alone) > 50
