@@ -74,22 +74,24 @@ class AwsContext:
     def lookup(region: str, provider: aws.Provider, permissions_boundary: str | None = None) -> AwsContext:
         """Ask the provider who it is. Both calls are data sources: nothing is created.
 
+        The calls are plain (blocking) invokes: an answer the program cannot build on raises
+        :class:`DataSourceError` here, before any resource that would use it is registered, rather than
+        in an ``apply`` after the whole program has registered.
+
         Args:
             permissions_boundary: the boundary's ARN; defaults to the account's
                 :data:`components.core.iam.PERMISSIONS_BOUNDARY_NAME` policy.
         """
-        opts = pulumi.InvokeOutputOptions(provider=provider)
-        account_id = aws.get_caller_identity_output(opts=opts).account_id.apply(checked_account_id)
-        partition = aws.get_partition_output(opts=opts).partition.apply(checked_partition)
-        boundary = (
-            pulumi.Output.from_input(permissions_boundary)
-            if permissions_boundary
-            else pulumi.Output.all(partition, account_id).apply(
-                lambda v: permissions_boundary_arn(v[0], v[1])
-            )
-        )
+        opts = pulumi.InvokeOptions(provider=provider)
+        account_id = checked_account_id(aws.get_caller_identity(opts=opts).account_id)
+        partition = checked_partition(aws.get_partition(opts=opts).partition)
         return AwsContext(
-            region=region, account_id=account_id, partition=partition, permissions_boundary=boundary
+            region=region,
+            account_id=pulumi.Output.from_input(account_id),
+            partition=pulumi.Output.from_input(partition),
+            permissions_boundary=pulumi.Output.from_input(
+                permissions_boundary or permissions_boundary_arn(partition, account_id)
+            ),
         )
 
     def arn(

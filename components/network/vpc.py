@@ -64,11 +64,16 @@ class Network(pulumi.ComponentResource):
         spec = args.spec
         child = pulumi.ResourceOptions(parent=self)
         plan = plan_subnets(spec.cidr, spec.az_count)
-        zones = aws.get_availability_zones_output(
-            state="available",
-            filters=[{"name": "opt-in-status", "values": ["opt-in-not-required"]}],
-            opts=pulumi.InvokeOutputOptions(parent=self),
-        ).names.apply(lambda names: checked_zones(names, spec.az_count, args.context.region))
+        # A plain (blocking) data source: a region short of zones stops the program here, before the VPC.
+        zones = checked_zones(
+            aws.get_availability_zones(
+                state="available",
+                filters=[{"name": "opt-in-status", "values": ["opt-in-not-required"]}],
+                opts=pulumi.InvokeOptions(parent=self),
+            ).names,
+            spec.az_count,
+            args.context.region,
+        )
 
         vpc = aws.ec2.Vpc(
             name,
@@ -165,7 +170,7 @@ class Network(pulumi.ComponentResource):
         self.db_subnet_group_name = db_group.name
         self.cache_subnet_group_name = cache_group.name
         # One entry per AZ / NAT gateway, so callers know the counts before anything runs.
-        self.availability_zones = [zones[i] for i in range(spec.az_count)]
+        self.availability_zones = [pulumi.Output.from_input(zone) for zone in zones]
         self.nat_public_ips = [eip.public_ip for eip in eips]
         self.register_outputs(
             {

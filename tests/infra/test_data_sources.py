@@ -59,6 +59,24 @@ def test_a_data_source_fault_is_a_clear_error(swap, case, token, answer, fragmen
         assert fragment in str(caught.value)
 
 
+@pytest.mark.parametrize(("case", "token", "answer", "fragments"), FAULTS, ids=[f[0] for f in FAULTS])
+def test_a_data_source_fault_stops_the_program_before_what_would_use_it(
+    swap, monkeypatch, case, token, answer, fragments
+):
+    # The lookups are plain invokes: the program stops at the bad answer, before the resources it feeds.
+    runtimes: list[mocks.MockRuntime] = []
+    install = mocks.install
+    monkeypatch.setattr(mocks, "install", lambda *a, **kw: runtimes.append(install(*a, **kw)) or runtimes[-1])
+    swap(token, answer)
+    with pytest.raises(DataSourceError):
+        runner.run_program(runner.read_stack_file("dev"), preview=False)
+    registered = {r.type for r in runtimes[0].monitor.recorded}
+    assert "pulumi:providers:aws" in registered
+    assert "aws:ec2/vpc:Vpc" not in registered
+    if token != ZONES:  # the account and partition are asked right after the provider, before anything else
+        assert registered <= {"pulumi:pulumi:Stack", "pulumi:providers:aws"}
+
+
 @pytest.mark.parametrize(("case", "token", "answer", "fragments"), FAULTS[:4], ids=[f[0] for f in FAULTS[:4]])
 def test_the_cli_exits_2_on_a_data_source_fault(swap, capsys, case, token, answer, fragments):
     swap(token, answer)
