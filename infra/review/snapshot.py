@@ -26,8 +26,10 @@ PACKAGES = ("infra", "components", "policy")
 
 # Runs in the subprocess: argv = [root, *cli args]. Kept free of this project's imports on purpose.
 BOOTSTRAP = r"""
-import os, sys
+import gc, os, sys
 from importlib.machinery import PathFinder
+
+gc.disable()  # a short-lived process, as `python -m infra` (infra.cli.run): no collector, no teardown
 
 root = os.path.realpath(sys.argv[1])
 packages = tuple(sys.argv[2].split(","))
@@ -55,8 +57,10 @@ stray = sorted(
 )
 if stray:
     print("error: imported from outside " + root + ": " + ", ".join(stray), file=sys.stderr)
-    sys.exit(2)
-sys.exit(code)
+    code = 2
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(code if isinstance(code, int) else 1)
 """
 
 

@@ -186,3 +186,29 @@ def test_each_revision_runs_its_own_code_not_the_installed_tree(tmp_path):
         assert not document["cli"].startswith(str(ROOT) + "/"), "imported from the installed tree"
     assert base.document["argv"] == ["preview", "--stack", "dev", "--json"]
     assert git(repo, "worktree", "list").count("\n") == 1
+
+
+STRAY_CLI = """
+import importlib.util, sys
+
+def main(argv):
+    spec = importlib.util.spec_from_file_location("components.elsewhere", {elsewhere!r})
+    sys.modules["components.elsewhere"] = importlib.util.module_from_spec(spec)
+    print("{{}}")
+    return 0
+"""
+
+
+def test_a_module_imported_from_outside_the_revision_exits_2_naming_it(tmp_path):
+    # The subprocess exits without the interpreter's teardown; its own check must still decide the code.
+    repo = tmp_path / "repo"
+    for package in ("infra", "components", "policy"):
+        (repo / package).mkdir(parents=True)
+        (repo / package / "__init__.py").write_text("")
+    elsewhere = tmp_path / "elsewhere.py"
+    elsewhere.write_text("")
+    (repo / "infra" / "cli.py").write_text(STRAY_CLI.format(elsewhere=str(elsewhere)))
+    done = subprocess.run(snapshot.command(repo, ["preview"]), cwd=repo, capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stdout == "{}\n"
+    assert f"components.elsewhere ({elsewhere})" in done.stderr
