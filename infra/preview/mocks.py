@@ -19,6 +19,7 @@ from typing import Any
 import pulumi
 from pulumi.output import Unknown
 from pulumi.runtime import mocks as sdk_mocks
+from pulumi.runtime import resource as sdk_resource
 from pulumi.runtime import rpc, settings
 from pulumi.runtime import stack as sdk_stack
 
@@ -337,10 +338,16 @@ def offline_run() -> Iterator[None]:
     * The cyclic garbage collector is paused: a run allocates ~400k objects that live until it ends, and
       each full collection re-walks all of them and every imported SDK class (about a third of a prod
       preview's time). The previous state is restored afterwards; only a failed run is collected here.
+    * No source positions: the SDK's ``_get_stack_trace`` (``traceback.extract_stack`` plus a ``stat``
+      and a path parse per frame, for every registration) answers an empty trace. The engine shows the
+      positions in its UI; the offline preview records no position, and under the profiler they were a
+      sixth of a 100-service run.
     """
     original = sdk_stack.wait_for_rpcs
+    stack_trace = sdk_resource._get_stack_trace
     collecting = gc.isenabled()
     sdk_stack.wait_for_rpcs = wait_for_registrations
+    sdk_resource._get_stack_trace = _no_stack_trace
     gc.disable()
     failed = False
     try:
@@ -350,12 +357,20 @@ def offline_run() -> Iterator[None]:
         raise
     finally:
         sdk_stack.wait_for_rpcs = original
+        sdk_resource._get_stack_trace = stack_trace
         if collecting:
             gc.enable()
             if failed:
                 # A failed run leaves pending tasks behind; finalize them now rather than in whatever the
                 # process does next (CPython 3.11 fails an ``ast.parse`` that a collection interrupts).
-                gc.collect()
+                # Everything the run allocated is in the youngest generation (nothing was collected, so
+                # nothing was promoted): collecting that one frees the run's cycles without re-walking
+                # every older object of the process (a full collection: ~0.5 s in the test session).
+                gc.collect(0)
+
+
+def _no_stack_trace() -> Any:
+    return sdk_resource.source_pb2.StackTrace()
 
 
 @dataclass

@@ -10,7 +10,8 @@ from infra.preview.runner import ROOT
 
 HOST = textwrap.dedent(
     """
-    import os, sys
+    import gc, os, sys
+    gc.disable()  # short-lived, as `python -m infra` runs (no collector, no teardown): imports are what is checked
     root = {root!r}
     # What the language host leaves on sys.path: the program directory, never the repository root.
     sys.path[:] = [p for p in sys.path if os.path.realpath(p or os.getcwd()) != root]
@@ -18,7 +19,8 @@ HOST = textwrap.dedent(
     import components, infra  # resolvable only through the project installed from requirements.txt
     from infra.preview import runner
     result = runner.run_program(runner.read_stack_file("dev"))
-    print(len(result.resources), os.path.dirname(components.__file__))
+    print(len(result.resources), os.path.dirname(components.__file__), flush=True)
+    os._exit(0)
     """
 )
 

@@ -245,8 +245,9 @@ def test_expand_resolves_includes_against_the_file_and_editables_against_pips_wo
 
 HOST = textwrap.dedent(
     """
-    import json, os, sys
+    import gc, json, os, sys
     from pathlib import Path
+    gc.disable()  # short-lived, as `python -m infra` runs (no collector, no teardown): imports are what is checked
     root = os.path.realpath(sys.argv[1])
     project, stack = sys.argv[2], sys.argv[3]
     # The exec shim's sys.path: its own folder and the venv's site-packages; never the repository root.
@@ -264,7 +265,8 @@ HOST = textwrap.dedent(
         "cwd": os.getcwd(),
         "types": sorted({r.type for r in result.resources}),
         "count": len(result.resources),
-    }))
+    }), flush=True)
+    os._exit(0)
     """
 )
 
