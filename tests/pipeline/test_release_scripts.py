@@ -40,7 +40,7 @@ class _Slack(BaseHTTPRequestHandler):
 def slack() -> Iterator[str]:
     _Slack.posted = []
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Slack)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
     httpd.server_close()

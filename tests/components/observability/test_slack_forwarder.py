@@ -54,7 +54,7 @@ def test_handler_posts_each_record_to_the_webhook(monkeypatch: pytest.MonkeyPatc
             pass
 
     server = HTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
     try:
         # The webhook is normally read from Secrets Manager at cold start; here it is already cached.
         monkeypatch.setattr(slack_forwarder, "_webhook", f"http://127.0.0.1:{server.server_address[1]}/hook")
