@@ -32,8 +32,12 @@ scan-tools: $(SCAN_STAMP) ## checkov in its own venv (its pins conflict with pul
 scan: $(STAMP) $(SCAN_STAMP) ## checkov over the offline run of STACK of PROJECT (docs/CHECKOV.md)
 	$(BIN)/python -m infra scan --stack $(STACK) --project $(PROJECT)
 
+# Test workers (pytest-xdist): one per core of this machine class. Each test file runs whole in one worker
+# (--dist loadfile), so a module's fixtures run once; TEST_WORKERS=0 runs everything in this process.
+TEST_WORKERS ?= 2
+
 test: $(STAMP) $(SCAN_STAMP) ## the test suite (pytest, Pulumi mocks; the prod checkov scan)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
