@@ -7,7 +7,10 @@ shares it, whether it asks through ``stack_run``, ``services_run`` or the comman
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import fcntl
+import os
+import pickle
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -47,10 +50,49 @@ def stack_run(stack: str, preview: bool = False, project: str = "platform") -> r
 @cache
 def _run(stack: str, preview: bool, project: str) -> runner.PreviewResult:
     # One cache key per distinct run, however the caller spelled the arguments.
-    platform = None
-    if project == stacks.Project.SERVICES:
-        platform = _run(stack, preview, str(stacks.Project.PLATFORM))
-    return _RUN_PROJECT(project, stack, preview=preview, platform=platform)
+    def run() -> runner.PreviewResult:
+        platform = None
+        if project == stacks.Project.SERVICES:
+            platform = _run(stack, preview, str(stacks.Project.PLATFORM))
+        return _RUN_PROJECT(project, stack, preview=preview, platform=platform)
+
+    return _once_per_session(f"{project}.{stack}.{'preview' if preview else 'update'}", run)
+
+
+_SHARED: Path | None = None
+"""Where the workers of this session leave their runs (``None`` without pytest-xdist)."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_runs_directory(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # A worker's base temporary directory is <session>/popen-gwN; its parent is this session's, common
+    # to the workers and removed by pytest's own rotation of old sessions.
+    global _SHARED
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        _SHARED = tmp_path_factory.getbasetemp().parent / "shared-runs"
+
+
+def _once_per_session(name: str, run: Callable[[], runner.PreviewResult]) -> runner.PreviewResult:
+    """``run()`` once for the whole test session, whichever worker asks first.
+
+    Under pytest-xdist (``make test`` runs two workers) the workers share a directory for this session:
+    the first to take ``<name>.lock`` runs the program and leaves the pickled result, the others wait for
+    the lock and read it. Every caller, first or not, gets the result back from its pickle, so no test
+    sees a different kind of object depending on which worker ran it. A run that raises leaves nothing:
+    each worker then runs it, and raises, itself.
+    """
+    if _SHARED is None:  # one process: nothing to share with
+        return pickle.loads(pickle.dumps(run(), pickle.HIGHEST_PROTOCOL))
+    directory = _SHARED
+    directory.mkdir(exist_ok=True)
+    stored = directory / f"{name}.pickle"
+    with (directory / f"{name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not stored.is_file():
+            written = stored.with_suffix(f".{os.getpid()}.tmp")
+            written.write_bytes(pickle.dumps(run(), pickle.HIGHEST_PROTOCOL))
+            os.replace(written, stored)
+        return pickle.loads(stored.read_bytes())
 
 
 _RUN_PROJECT = runner.run_project  # the real one, whatever a test patches
