@@ -65,7 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument(
         "--no-cache",
         action="store_true",
-        help="services: run the platform program for its outputs even if .cache/ holds an identical run",
+        help="services: run the platform program for its outputs even if .cache/ holds an identical run"
+        " (a platform preview stores its outputs there; $INFRA_PREVIEW_CACHE names another directory)",
     )
     form = preview.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="print JSON: stack, resources, summary")
@@ -178,7 +179,7 @@ def _preview(args: argparse.Namespace) -> int:
 
     root = (args.root or stacks.ROOT).resolve()
     try:
-        cache = None if args.no_cache else root / runner.CACHE_DIR
+        cache = None if args.no_cache else runner.cache_dir(root)
         result = runner.run_project(args.project, args.stack, preview=True, root=root, cache=cache)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -9,6 +9,7 @@ the repository root off ``sys.path``. This module does the same, with the stack'
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import importlib.metadata
 import json
@@ -28,6 +29,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SECRET_PLACEHOLDER = stackfile.SECRET_PLACEHOLDER
 CACHE_DIR = Path(".cache") / "offline-preview"
 """Where the command line keeps the platform's offline outputs, under the repository root (git-ignored)."""
+CACHE_ENV = "INFRA_PREVIEW_CACHE"
+"""Names another directory for them: ``diff`` points the previews of its temporary worktrees at the
+repository's, so revisions with identical inputs (same key) share one platform run."""
 CODE_DIRS = ("infra", "components", "policy")
 SDK_DISTRIBUTIONS = ("pulumi", "pulumi-aws", "pulumi-kubernetes", "pulumi-mongodbatlas", "pulumi-random")
 _CACHE_FORMAT = 1
@@ -104,7 +108,8 @@ def run_project(
     that reference is answered with the outputs of the platform's own offline run of the stack, in the
     same mode (so what a preview does not know stays unknown): ``platform`` when the caller has that run
     already, else from ``cache`` when it holds a run of identical inputs (:func:`platform_outputs`), else
-    a fresh run.
+    a fresh run. A platform run given ``cache`` leaves its outputs there, for the services run that
+    usually follows it.
 
     Raises:
         FileNotFoundError: no such stack file.
@@ -121,9 +126,15 @@ def run_project(
         else:
             outputs = platform_outputs(stack, preview=preview, root=root, cache=cache)
         references = {_platform_reference(stack_file): outputs}
-    return run_program(
+    result = run_program(
         stack_file, preview=preview, root=directory, stack_references=references, repository=root
     )
+    if cache is not None and stacks.Project(project) is stacks.Project.PLATFORM:
+        # A services preview of the same stack (the next step of a pull request's checks) reuses it.
+        _store(
+            cache, stack, preview, cache_key(stack, preview=preview, root=root), mocks.to_wire(result.outputs)
+        )
+    return result
 
 
 def platform_outputs(
@@ -132,26 +143,50 @@ def platform_outputs(
     """The outputs of the platform's offline run of ``stack``, as a ``StackReference`` answers them.
 
     With ``cache`` (a directory), a run is stored there under a key over every input that can change
-    it (:func:`cache_key`) and reused while the key matches; one file per stack and mode, replaced when
-    the key changes. Values are stored in the engine's wire form, so unknowns stay unknown and secrets
+    it (:func:`cache_key`) and reused while the key matches; one file per stack, mode and key, the
+    newest few kept. Values are stored in the engine's wire form, so unknowns stay unknown and secrets
     stay secret.
     """
     if cache is None:
         return run_program(read_stack_file(stack, root), preview=preview, root=root).outputs
     key = cache_key(stack, preview=preview, root=root)
-    path = cache / f"platform.{stack}.{'preview' if preview else 'update'}.json"
     try:
-        stored = json.loads(path.read_text())
+        stored = json.loads(_cache_file(cache, stack, preview, key).read_text())
         if stored.get("key") == key:
             return dict(stored["outputs"])
     except (OSError, ValueError):
         pass  # absent or unreadable: run it
     outputs = mocks.to_wire(run_program(read_stack_file(stack, root), preview=preview, root=root).outputs)
+    _store(cache, stack, preview, key, outputs)
+    return dict(outputs)
+
+
+def cache_dir(root: Path) -> Path:
+    """The command line's cache directory for the repository at ``root`` (``$INFRA_PREVIEW_CACHE`` wins)."""
+    return Path(os.environ.get(CACHE_ENV) or root / CACHE_DIR)
+
+
+_KEPT = 6
+"""Stored runs kept per stack and mode: a diff's two revisions, and a few branches switched between."""
+
+
+def _cache_file(cache: Path, stack: str, preview: bool, key: str) -> Path:
+    return cache / f"platform.{stack}.{'preview' if preview else 'update'}.{key[:16]}.json"
+
+
+def _store(cache: Path, stack: str, preview: bool, key: str, outputs: dict[str, Any]) -> None:
+    """Store a run under its key (atomically), then drop all but the newest :data:`_KEPT` of its stack and mode."""
+    path = _cache_file(cache, stack, preview, key)
     cache.mkdir(parents=True, exist_ok=True)
     written = path.with_suffix(f".{os.getpid()}.tmp")
     written.write_text(json.dumps({"key": key, "stack": stack, "outputs": outputs}, sort_keys=True))
-    os.replace(written, path)  # atomic: a concurrent reader sees the old file or the new one
-    return dict(outputs)
+    os.replace(written, path)  # atomic: a concurrent reader sees no file or the whole file
+    runs = []
+    for stored in cache.glob(_cache_file(cache, stack, preview, "*").name):
+        with contextlib.suppress(FileNotFoundError):  # another process pruned it
+            runs.append((stored.stat().st_mtime_ns, stored))
+    for _, old in sorted(runs, reverse=True)[_KEPT:]:
+        old.unlink(missing_ok=True)
 
 
 def cache_key(stack: str, *, preview: bool, root: Path = ROOT) -> str:

@@ -142,8 +142,15 @@ def diagram(root: Path, stack: str, project: str | None) -> str | None:
     return done.stdout.strip() if done.returncode == 0 and done.stdout.startswith("flowchart") else None
 
 
-def start(root: Path, stack: str, project_args: Sequence[str] = ()) -> subprocess.Popen[str]:
+def start(
+    root: Path, stack: str, project_args: Sequence[str] = (), cache: Path | None = None
+) -> subprocess.Popen[str]:
+    """Start the preview of ``root``; ``cache``: the platform outputs' cache it shares (``INFRA_PREVIEW_CACHE``)."""
+    from infra.preview.runner import CACHE_ENV
+
     env = {**os.environ, "PYTHONPATH": str(root)}
+    if cache is not None:
+        env[CACHE_ENV] = str(cache)
     return subprocess.Popen(
         preview_command(root, stack, project_args),
         cwd=root,
@@ -171,18 +178,23 @@ def previews(
     repo: Path, stack: str, base: str, head: str | None, project: str | None = None
 ) -> tuple[Snapshot, Snapshot]:
     """The previews of ``base`` and of ``head`` (the working tree of ``repo`` when ``None``), run in parallel."""
+    from infra.preview.runner import CACHE_DIR
+
+    # Both previews use the repository's cache of platform outputs, not their temporary worktree's: a run
+    # is stored under a key over every input it depends on, so two revisions share it only when identical.
+    cache = repo / CACHE_DIR
     with worktree(repo, base) as base_tree:
         if head is None:
-            return _both(base_tree, base, repo, "working tree", stack, project)
+            return _both(base_tree, base, repo, "working tree", stack, project, cache)
         with worktree(repo, head) as head_tree:
-            return _both(base_tree, base, head_tree, head, stack, project)
+            return _both(base_tree, base, head_tree, head, stack, project, cache)
 
 
 def _both(
-    base_root: Path, base: str, head_root: Path, head: str, stack: str, project: str | None
+    base_root: Path, base: str, head_root: Path, head: str, stack: str, project: str | None, cache: Path
 ) -> tuple[Snapshot, Snapshot]:
-    first = start(base_root, stack, project_args(base_root, project))
-    second = start(head_root, stack, project_args(head_root, project))
+    first = start(base_root, stack, project_args(base_root, project), cache)
+    second = start(head_root, stack, project_args(head_root, project), cache)
     try:
         return finish(first, base), finish(second, head)
     finally:

@@ -4,6 +4,7 @@ over every input that can change them, so a services preview does not re-run the
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -32,7 +33,7 @@ def services_json(root: Path, cache: Path | None, preview: bool = True) -> str:
 def test_a_cached_answer_gives_the_same_services_preview_and_unknowns_stay_unknown(tmp_path):
     root, cache = copy_repository(tmp_path), tmp_path / "cache"
     fresh = services_json(root, cache)  # runs the platform and stores its outputs
-    (stored,) = cache.glob("platform.dev.preview.json")
+    (stored,) = cache.glob("platform.dev.preview.*.json")
     outputs = json.loads(stored.read_text())["outputs"]
     assert outputs["postgres_endpoint"] == runner.mocks.to_wire(runner.mocks.Unknown())  # not a value
     assert services_json(root, cache) == fresh  # answered from the cache
@@ -71,3 +72,24 @@ def test_the_key_covers_the_mode_the_stack_and_the_code():
     }
     assert len(keys) == 3
     assert {"infra", "components", "policy"} <= set(runner.CODE_DIRS)
+
+
+def test_a_platform_preview_stores_its_outputs_for_the_services_preview(tmp_path):
+    root, cache = copy_repository(tmp_path), tmp_path / "cache"
+    platform = runner.run_project("platform", "dev", preview=True, root=root, cache=cache)
+    (stored,) = cache.glob("platform.dev.preview.*.json")
+    assert json.loads(stored.read_text())["outputs"] == runner.mocks.to_wire(platform.outputs)
+    written = stored.stat().st_mtime_ns
+    assert services_json(root, cache) == services_json(root, None)  # the stored answer is the run's
+    assert stored.stat().st_mtime_ns == written  # reused, not run again
+
+
+def test_the_newest_runs_of_a_stack_and_mode_are_kept(tmp_path):
+    for i in range(runner._KEPT + 2):
+        runner._store(tmp_path, "dev", True, f"{i:016x}" * 4, {"n": i})
+        os.utime(tmp_path / f"platform.dev.preview.{i:016x}.json", ns=(i * 10**9, i * 10**9))
+    runner._store(tmp_path, "dev", False, "f" * 64, {})  # another mode: not counted with them
+    kept = sorted(p.name for p in tmp_path.glob("platform.dev.preview.*.json"))
+    assert len(kept) == runner._KEPT
+    assert f"platform.dev.preview.{0:016x}.json" not in kept
+    assert (tmp_path / f"platform.dev.update.{'f' * 16}.json").is_file()

@@ -55,7 +55,8 @@ def change(
 ) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str], Path]:
     """A clone whose last commit bumps the gateway's image and removes a protected prod bucket.
 
-    Diffed once per project, both at the same time: (platform diff, services diff, clone).
+    Diffed once per project, the platform first: (platform diff, services diff, clone). The services
+    diff then answers both revisions' StackReference from the platform runs the first diff stored.
     """
     clone = tmp_path_factory.mktemp("clone") / "repo"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
@@ -66,12 +67,30 @@ def change(
     edit(services, "product/gateway:v1.4.2", "product/gateway:v1.4.3")
     edit(platform, "      - name: archive\n", "")
     git(clone, "commit", "-qam", "prod: gateway v1.4.3, archive bucket removed")
-    runs = [
-        start(clone, "diff", "--stack", "prod", "--base", "HEAD~1", "--json"),
-        start(clone, "diff", "--stack", "prod", "--project", "services", "--base", "HEAD~1", "--json"),
-    ]
-    platform_diff, services_diff = (collect(p) for p in runs)
+    platform_diff = infra(clone, "diff", "--stack", "prod", "--base", "HEAD~1", "--json")
+    STORED[clone] = _stored_runs(clone)
+    services_diff = infra(
+        clone, "diff", "--stack", "prod", "--project", "services", "--base", "HEAD~1", "--json"
+    )
     return platform_diff, services_diff, clone
+
+
+STORED: dict[Path, dict[str, int]] = {}
+"""The clone's stored platform runs (name: mtime) right after the platform diff."""
+
+
+def _stored_runs(clone: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in (clone / ".cache" / "offline-preview").glob("platform.*")}
+
+
+def test_the_services_diff_reuses_the_platform_runs_the_platform_diff_stored(change):
+    # Two revisions whose stack files differ: two keys, one stored run each, in the clone's own .cache/
+    # (not the temporary worktree's); the services diff found both and wrote nothing.
+    clone = change[2]
+    assert len(STORED[clone]) == 2, STORED[clone]
+    assert all(name.startswith("platform.prod.preview.") for name in STORED[clone])
+    assert change[1].returncode == 0, change[1].stderr
+    assert _stored_runs(clone) == STORED[clone]
 
 
 def test_removing_a_protected_bucket_is_flagged_and_exits_4(change):
