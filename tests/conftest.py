@@ -8,6 +8,7 @@ shares it, whether it asks through ``stack_run``, ``services_run`` or the comman
 from __future__ import annotations
 
 import fcntl
+import itertools
 import os
 import pickle
 from collections.abc import Callable, Iterator
@@ -101,6 +102,19 @@ _RUN_PROJECT = runner.run_project  # the real one, whatever a test patches
 def services_run(stack: str, preview: bool = False) -> runner.PreviewResult:
     """The services project's run of ``stack`` (cached)."""
     return stack_run(stack, preview, "services")
+
+
+_CACHES = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _own_preview_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test's command-line runs keep platform outputs in a directory of their own
+    (``INFRA_PREVIEW_CACHE``, created only if a run stores something), never in the repository's
+    ``.cache/``: a test that patches the runner cannot leave an answer that another test reads, and a
+    developer's cache cannot decide a test."""
+    directory = tmp_path_factory.getbasetemp() / "preview-caches" / str(next(_CACHES))
+    monkeypatch.setenv(runner.CACHE_ENV, str(directory))
 
 
 @pytest.fixture

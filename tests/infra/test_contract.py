@@ -120,7 +120,7 @@ def test_a_platform_from_another_revision_fails_the_services_run():
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_services_json_preview_is_complete_and_exits_zero(stack, capsys):
+def test_services_json_preview_is_complete_and_exits_zero(stack, capsys, shared_runs):
     from infra import cli
 
     assert cli.main(["preview", "--stack", stack, "--project", "services", "--json"]) == 0
