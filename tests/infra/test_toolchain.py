@@ -186,6 +186,12 @@ def build(project: Project, key: str, wheelhouse: Path) -> BuiltVenv:
 
 
 @pytest.fixture(scope="module")
+def outputs_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Platform outputs stored by this module's platform run, for its services run."""
+    return tmp_path_factory.mktemp("platform-outputs")
+
+
+@pytest.fixture(scope="module")
 def venvs() -> dict[str, BuiltVenv]:
     """One virtualenv per distinct requirement set, built from the first project that has it."""
     built: dict[str, BuiltVenv] = {}
@@ -258,7 +264,8 @@ HOST = textwrap.dedent(
         directory = Path(root) / "bootstrap"
         result = runner.run_program(runner.read_stack_file(stack, directory), preview=True, root=directory)
     else:
-        result = runner.run_project(project, stack, preview=True)
+        # The module's own cache: the services run reuses the platform outputs of the platform run before it.
+        result = runner.run_project(project, stack, preview=True, cache=Path(sys.argv[4]))
     print(json.dumps({
         "prefix": sys.prefix,
         "infra": os.path.dirname(infra.__file__),
@@ -283,13 +290,16 @@ HOST = textwrap.dedent(
         ),
     ],
 )
-def test_program_runs_in_the_toolchains_venv_as_the_host_runs_it(venvs, tmp_path, project, stack, expected):
+def test_program_runs_in_the_toolchains_venv_as_the_host_runs_it(
+    venvs, outputs_cache, tmp_path, project, stack, expected
+):
     built = venvs[project]
     program = PROJECTS[project].program_dir
     env = activated(built.path, built.wheelhouse)
     script = tmp_path / "host.py"
     script.write_text(HOST)
-    out = run([str(built.path / "bin" / "python"), str(script), str(ROOT), project, stack], program, env)
+    command = [str(built.path / "bin" / "python"), str(script), str(ROOT), project, stack, str(outputs_cache)]
+    out = run(command, program, env)
     seen = json.loads(out.strip().splitlines()[-1])
     assert Path(seen["prefix"]) == built.path
     assert Path(seen["infra"]) == ROOT / "infra"  # the editable install of this checkout
