@@ -191,21 +191,32 @@ def repository_with_services(directory: Path, count: int) -> Path:
 
 
 def services_curve(runs: int) -> None:
-    print(f"\n{'services':>8}{'resources':>11}{'preview s':>11}{'per service ms':>16}{'x six':>7}")
+    """The services preview at 6/25/50/100 services, beside the strict floor of as many bare resources:
+    ``x six`` of the floor is what the SDK alone makes of 15x the resources."""
+    print(
+        f"\n{'services':>8}{'resources':>11}{'preview s':>11}{'per service ms':>16}{'x six':>7}"
+        f"{'strict s':>10}{'/strict':>9}{'strict x six':>14}"
+    )
     with tempfile.TemporaryDirectory(prefix="preview-bench-") as temporary:
         roots = {n: repository_with_services(Path(temporary), n) for n in CURVE}
-        counts = {
-            n: len(json.loads(timed(preview_command("services", "prod", r))[1])["resources"])
-            for n, r in roots.items()
-        }
+        floors: dict[int, list[str]] = {}
+        for n, root in roots.items():
+            resources = json.loads(timed(preview_command("services", "prod", root))[1])["resources"]
+            classes = sdk_classes(r["type"] for r in resources)
+            floors[n] = [sys.executable, "-c", FLOOR, "strict", str(len(resources)), *classes]
         times: dict[int, list[float]] = {n: [] for n in CURVE}
-        for _ in range(runs):  # alternated across sizes
+        strict: dict[int, list[float]] = {n: [] for n in CURVE}
+        for _ in range(runs):  # alternated across sizes, preview and floor
             for n, root in roots.items():
                 times[n].append(timed(preview_command("services", "prod", root))[0])
-        six = statistics.median(times[CURVE[0]])
+                strict[n].append(timed(floors[n])[0])
+        six, six_floor = statistics.median(times[CURVE[0]]), statistics.median(strict[CURVE[0]])
         for n in CURVE:
-            median = statistics.median(times[n])
-            print(f"{n:>8}{counts[n]:>11}{median:>11.2f}{1000 * median / n:>16.0f}{median / six:>7.2f}")
+            median, floor = statistics.median(times[n]), statistics.median(strict[n])
+            print(
+                f"{n:>8}{floors[n][4]:>11}{median:>11.2f}{1000 * median / n:>16.0f}{median / six:>7.2f}"
+                f"{floor:>10.2f}{median / floor:>9.2f}{floor / six_floor:>14.2f}"
+            )
 
 
 def main() -> None:
