@@ -100,16 +100,6 @@ def _once_per_session(name: str, run: Callable[[], runner.PreviewResult]) -> run
     # (pytest_collection_finish), full collections stop re-walking it (make test 47 s -> 44 s).
     gc.freeze()
     return result
-    directory = _SHARED
-    directory.mkdir(exist_ok=True)
-    stored = directory / f"{name}.pickle"
-    with (directory / f"{name}.lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        if not stored.is_file():
-            written = stored.with_suffix(f".{os.getpid()}.tmp")
-            written.write_bytes(pickle.dumps(run(), pickle.HIGHEST_PROTOCOL))
-            os.replace(written, stored)
-        result = pickle.loads(stored.read_bytes())
     gc.freeze()  # the run lives until the end of the session too (see pytest_collection_finish)
     return result
 

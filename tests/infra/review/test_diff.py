@@ -172,6 +172,16 @@ def test_an_unknown_revision_exits_2(tmp_path):
     assert "unknown revision 'no-such-revision'" in done.stderr
 
 
+def fake_repository(tmp_path: Path, cli: str) -> Path:
+    """A repository of the three packages, empty but for ``infra/cli.py`` (``cli``)."""
+    repo = tmp_path / "repo"
+    for package in ("infra", "components", "policy"):
+        (repo / package).mkdir(parents=True)
+        (repo / package / "__init__.py").write_text("")
+    (repo / "infra" / "cli.py").write_text(cli)
+    return repo
+
+
 FAKE_CLI = """
 import json
 import components.marker
@@ -186,11 +196,7 @@ def main(argv):
 
 def test_each_revision_runs_its_own_code_not_the_installed_tree(tmp_path):
     """The editable install maps `infra`/`components` to this tree; the base's checkout must win."""
-    repo = tmp_path / "repo"
-    for package in ("infra", "components", "policy"):
-        (repo / package).mkdir(parents=True)
-        (repo / package / "__init__.py").write_text("")
-    (repo / "infra" / "cli.py").write_text(FAKE_CLI)
+    repo = fake_repository(tmp_path, FAKE_CLI)
     (repo / "components" / "marker.py").write_text('VERSION = "base"\n')
     git(repo, "init", "-q")
     git(repo, "add", ".")
@@ -220,13 +226,9 @@ def main(argv):
 
 def test_a_module_imported_from_outside_the_revision_exits_2_naming_it(tmp_path):
     # The subprocess exits without the interpreter's teardown; its own check must still decide the code.
-    repo = tmp_path / "repo"
-    for package in ("infra", "components", "policy"):
-        (repo / package).mkdir(parents=True)
-        (repo / package / "__init__.py").write_text("")
     elsewhere = tmp_path / "elsewhere.py"
     elsewhere.write_text("")
-    (repo / "infra" / "cli.py").write_text(STRAY_CLI.format(elsewhere=str(elsewhere)))
+    repo = fake_repository(tmp_path, STRAY_CLI.format(elsewhere=str(elsewhere)))
     done = subprocess.run(snapshot.command(repo, ["preview"]), cwd=repo, capture_output=True, text=True)
     assert done.returncode == 2
     assert done.stdout == "{}\n"
