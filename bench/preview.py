@@ -19,6 +19,10 @@ their ``after`` edges, migrations and gates), generated into a temporary reposit
 
     venv/bin/python bench/preview.py            # 3 runs per figure, about 3 minutes on 2 idle cores
     venv/bin/python bench/preview.py --quick    # 1 run per figure
+    venv/bin/python bench/preview.py --no-curve --cdk   # and prod beside `cdk synth` of bench/cdk/app.js
+
+``--cdk`` times ``cdk synth`` (aws-cdk 2.1148.1, aws-cdk-lib 2.276.0, pinned in bench/cdk/package-lock.json)
+of a CDK app of the platform's shape beside the prod preview, with the peak memory of each.
 """
 
 from __future__ import annotations
@@ -219,16 +223,76 @@ def services_curve(runs: int) -> None:
             )
 
 
+CDK_APP = ROOT / "bench" / "cdk"
+PEAK = """
+import resource, subprocess, sys
+done = subprocess.run(sys.argv[2:], cwd=sys.argv[1], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+if done.returncode:
+    sys.exit(done.stderr[-3000:])
+sys.stdout.write(done.stdout)
+sys.stderr.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))  # KiB, the largest process
+"""
+
+
+def peak(command: list[str], cwd: Path) -> tuple[float, float, str]:
+    """Wall seconds, peak resident MiB (the largest process of the tree) and stdout of ``command``."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK, str(cwd), *command], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[:6])} ... failed:\n{done.stderr[-3000:]}")
+    return time.perf_counter() - start, int(done.stderr.strip().splitlines()[-1]) / 1024, done.stdout
+
+
+def cdk_comparison(runs: int) -> None:
+    """The prod preview beside ``cdk synth`` of ``bench/cdk/app.js`` (a CDK app of the platform's shape),
+    alternated: wall, wall per 100 resources, peak memory. Installs the app's pinned packages
+    (``bench/cdk/package-lock.json``) with ``npm ci`` on first use."""
+    if not (CDK_APP / "node_modules").is_dir():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=CDK_APP, check=True)
+    env_free = ["env", "CDK_DISABLE_CLI_TELEMETRY=true"]
+    with tempfile.TemporaryDirectory(prefix="cdk-out-") as out:
+        synth = [*env_free, "npx", "--no-install", "cdk", "synth", "--quiet", "--no-notices", "-o", out]
+        preview = preview_command("platform", "prod")
+        rows: dict[str, list[tuple[float, float]]] = {"preview": [], "cdk synth": []}
+        counts: dict[str, int] = {}
+        for _ in range(runs):  # alternated
+            wall, memory, stdout = peak(preview, ROOT)
+            rows["preview"].append((wall, memory))
+            counts["preview"] = len(json.loads(stdout)["resources"])
+            wall, memory, _ = peak(synth, CDK_APP)
+            rows["cdk synth"].append((wall, memory))
+            counts["cdk synth"] = len(json.loads((Path(out) / "prod.template.json").read_text())["Resources"])
+    print(f"\n{'command':<11}{'resources':>10}{'wall s':>8}{'s per 100':>11}{'peak MiB':>10}")
+    figures = {}
+    for name, values in rows.items():
+        wall = statistics.median(w for w, _ in values)
+        memory = statistics.median(m for _, m in values)
+        figures[name] = (wall, 100 * wall / counts[name], memory)
+        print(f"{name:<11}{counts[name]:>10}{wall:>8.2f}{figures[name][1]:>11.2f}{memory:>10.0f}")
+    (p_wall, p_per, p_mem), (c_wall, c_per, c_mem) = figures["preview"], figures["cdk synth"]
+    print(
+        f"preview / cdk synth: wall {p_wall / c_wall:.2f}x, per 100 resources {p_per / c_per:.2f}x,"
+        f" peak memory {p_mem / c_mem:.2f}x"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per figure; the median is shown")
     parser.add_argument("--quick", action="store_true", help="one run per figure")
     parser.add_argument("--no-curve", action="store_true", help="skip the 6/25/50/100-service curve")
+    parser.add_argument(
+        "--cdk", action="store_true", help="also prod beside `cdk synth` (npm ci on first use)"
+    )
     args = parser.parse_args()
     runs = 1 if args.quick else args.runs
     stacks_table(runs)
     if not args.no_curve:
         services_curve(runs)
+    if args.cdk:
+        cdk_comparison(runs)
 
 
 if __name__ == "__main__":
