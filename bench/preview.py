@@ -203,11 +203,13 @@ def services_curve(runs: int) -> None:
     )
     with tempfile.TemporaryDirectory(prefix="preview-bench-") as temporary:
         roots = {n: repository_with_services(Path(temporary), n) for n in CURVE}
+        counts: dict[int, int] = {}
         floors: dict[int, list[str]] = {}
         for n, root in roots.items():
             resources = json.loads(timed(preview_command("services", "prod", root))[1])["resources"]
+            counts[n] = len(resources)
             classes = sdk_classes(r["type"] for r in resources)
-            floors[n] = [sys.executable, "-c", FLOOR, "strict", str(len(resources)), *classes]
+            floors[n] = [sys.executable, "-c", FLOOR, "strict", str(counts[n]), *classes]
         times: dict[int, list[float]] = {n: [] for n in CURVE}
         strict: dict[int, list[float]] = {n: [] for n in CURVE}
         for _ in range(runs):  # alternated across sizes, preview and floor
@@ -218,7 +220,7 @@ def services_curve(runs: int) -> None:
         for n in CURVE:
             median, floor = statistics.median(times[n]), statistics.median(strict[n])
             print(
-                f"{n:>8}{floors[n][4]:>11}{median:>11.2f}{1000 * median / n:>16.0f}{median / six:>7.2f}"
+                f"{n:>8}{counts[n]:>11}{median:>11.2f}{1000 * median / n:>16.0f}{median / six:>7.2f}"
                 f"{floor:>10.2f}{median / floor:>9.2f}{floor / six_floor:>14.2f}"
             )
 
@@ -251,9 +253,9 @@ def cdk_comparison(runs: int) -> None:
     (``bench/cdk/package-lock.json``) with ``npm ci`` on first use."""
     if not (CDK_APP / "node_modules").is_dir():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=CDK_APP, check=True)
-    env_free = ["env", "CDK_DISABLE_CLI_TELEMETRY=true"]
+    no_telemetry = ["env", "CDK_DISABLE_CLI_TELEMETRY=true"]
     with tempfile.TemporaryDirectory(prefix="cdk-out-") as out:
-        synth = [*env_free, "npx", "--no-install", "cdk", "synth", "--quiet", "--no-notices", "-o", out]
+        synth = [*no_telemetry, "npx", "--no-install", "cdk", "synth", "--quiet", "--no-notices", "-o", out]
         preview = preview_command("platform", "prod")
         rows: dict[str, list[tuple[float, float]]] = {"preview": [], "cdk synth": []}
         counts: dict[str, int] = {}

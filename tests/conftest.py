@@ -100,8 +100,6 @@ def _once_per_session(name: str, run: Callable[[], runner.PreviewResult]) -> run
     # (pytest_collection_finish), full collections stop re-walking it (make test 47 s -> 44 s).
     gc.freeze()
     return result
-    gc.freeze()  # the run lives until the end of the session too (see pytest_collection_finish)
-    return result
 
 
 _RUN_PROJECT = runner.run_project  # the real one, whatever a test patches

@@ -52,11 +52,12 @@ def edit(path: Path, old: str, new: str) -> None:
 @pytest.fixture(scope="module")
 def change(
     tmp_path_factory,
-) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str], Path]:
+) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str], Path, dict[str, int]]:
     """A clone whose last commit bumps the gateway's image and removes a protected prod bucket.
 
-    Diffed once per project, the platform first: (platform diff, services diff, clone). The services
-    diff then answers both revisions' StackReference from the platform runs the first diff stored.
+    Diffed once per project, the platform first: (platform diff, services diff, clone, the platform runs
+    stored right after the platform diff). The services diff then answers both revisions'
+    StackReference from the platform runs the first diff stored.
     """
     clone = tmp_path_factory.mktemp("clone") / "repo"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
@@ -68,29 +69,26 @@ def change(
     edit(platform, "      - name: archive\n", "")
     git(clone, "commit", "-qam", "prod: gateway v1.4.3, archive bucket removed")
     platform_diff = infra(clone, "diff", "--stack", "prod", "--base", "HEAD~1", "--json")
-    STORED[clone] = _stored_runs(clone)
+    stored = _stored_runs(clone)
     services_diff = infra(
         clone, "diff", "--stack", "prod", "--project", "services", "--base", "HEAD~1", "--json"
     )
-    return platform_diff, services_diff, clone
-
-
-STORED: dict[Path, dict[str, int]] = {}
-"""The clone's stored platform runs (name: mtime) right after the platform diff."""
+    return platform_diff, services_diff, clone, stored
 
 
 def _stored_runs(clone: Path) -> dict[str, int]:
+    """The clone's stored platform runs: file name -> mtime."""
     return {p.name: p.stat().st_mtime_ns for p in (clone / ".cache" / "offline-preview").glob("platform.*")}
 
 
 def test_the_services_diff_reuses_the_platform_runs_the_platform_diff_stored(change):
     # Two revisions whose stack files differ: two keys, one stored run each, in the clone's own .cache/
     # (not the temporary worktree's); the services diff found both and wrote nothing.
-    clone = change[2]
-    assert len(STORED[clone]) == 2, STORED[clone]
-    assert all(name.startswith("platform.prod.preview.") for name in STORED[clone])
-    assert change[1].returncode == 0, change[1].stderr
-    assert _stored_runs(clone) == STORED[clone]
+    _, services_diff, clone, stored = change
+    assert len(stored) == 2, stored
+    assert all(name.startswith("platform.prod.preview.") for name in stored)
+    assert services_diff.returncode == 0, services_diff.stderr
+    assert _stored_runs(clone) == stored
 
 
 def test_removing_a_protected_bucket_is_flagged_and_exits_4(change):
