@@ -175,12 +175,20 @@ def _cache_file(cache: Path, stack: str, preview: bool, key: str) -> Path:
 
 
 def _store(cache: Path, stack: str, preview: bool, key: str, outputs: dict[str, Any]) -> None:
-    """Store a run under its key (atomically), then drop all but the newest :data:`_KEPT` of its stack and mode."""
+    """Store a run under its key (atomically), then drop all but the newest :data:`_KEPT` of its stack and mode.
+
+    The cache only saves time: a directory that cannot be written (``$INFRA_PREVIEW_CACHE`` naming a file,
+    a read-only checkout) is said on stderr and the run goes on.
+    """
     path = _cache_file(cache, stack, preview, key)
-    cache.mkdir(parents=True, exist_ok=True)
     written = path.with_suffix(f".{os.getpid()}.tmp")
-    written.write_text(json.dumps({"key": key, "stack": stack, "outputs": outputs}, sort_keys=True))
-    os.replace(written, path)  # atomic: a concurrent reader sees no file or the whole file
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        written.write_text(json.dumps({"key": key, "stack": stack, "outputs": outputs}, sort_keys=True))
+        os.replace(written, path)  # atomic: a concurrent reader sees no file or the whole file
+    except OSError as exc:
+        print(f"note: platform outputs not cached in {cache}: {exc.strerror or exc}", file=sys.stderr)
+        return
     runs = []
     for stored in cache.glob(_cache_file(cache, stack, preview, "*").name):
         with contextlib.suppress(FileNotFoundError):  # another process pruned it

@@ -94,3 +94,12 @@ def test_the_newest_runs_of_a_stack_and_mode_are_kept(tmp_path):
     assert len(kept) == runner._KEPT
     assert f"platform.dev.preview.{0:016x}.json" not in kept
     assert (tmp_path / f"platform.dev.update.{'f' * 16}.json").is_file()
+
+
+def test_a_cache_directory_that_cannot_be_written_is_said_and_the_run_goes_on(tmp_path, capsys, monkeypatch):
+    not_a_directory = tmp_path / "file"
+    not_a_directory.write_text("")
+    monkeypatch.setenv(runner.CACHE_ENV, str(not_a_directory))
+    runner._store(runner.cache_dir(tmp_path), "dev", True, "a" * 64, {"n": 1})
+    assert f"note: platform outputs not cached in {not_a_directory}" in capsys.readouterr().err
+    assert not_a_directory.read_text() == ""
