@@ -193,9 +193,9 @@ def _preview(args: argparse.Namespace) -> int:
     tier = stacks.tier_of(args.stack, root)
     violations = policy.check(result.resources, tier.value if tier else None)
     if args.json:
-        document = json.loads(render.as_json(result.stack, result.resources, result.outputs))
+        document = render.document(result.stack, result.resources, result.outputs)
         document["policy"] = policy.as_json(violations)
-        print(json.dumps(document, indent=2))
+        print(json.dumps(document, indent=2))  # once: indented output is Python's slow encoder
     elif args.markdown:
         print(render.as_markdown(result.stack, result.resources) + "\n" + policy.as_markdown(violations))
     else:

@@ -74,8 +74,9 @@ def summary(resources: list[Recorded]) -> dict[str, int]:
     return {"create": len(resources)}
 
 
-def as_json(stack: str, resources: list[Recorded], outputs: dict[str, Any]) -> str:
-    document = {
+def document(stack: str, resources: list[Recorded], outputs: dict[str, Any]) -> dict[str, Any]:
+    """The preview as plain data: what :func:`as_json` prints, for a caller that adds to it first."""
+    return {
         "stack": stack,
         "resources": [
             {
@@ -91,7 +92,10 @@ def as_json(stack: str, resources: list[Recorded], outputs: dict[str, Any]) -> s
         "outputs": plain(outputs),
         "summary": summary(resources),
     }
-    return json.dumps(document, indent=2, sort_keys=False)
+
+
+def as_json(stack: str, resources: list[Recorded], outputs: dict[str, Any]) -> str:
+    return json.dumps(document(stack, resources, outputs), indent=2, sort_keys=False)
 
 
 def as_tree(stack: str, project: str, resources: list[Recorded]) -> str:

@@ -71,7 +71,7 @@ def _preview_document(stack: str, project: str) -> tuple[dict[str, Any], list[An
     from infra.preview import render, runner
 
     result = runner.run_project(project, stack, preview=True)
-    document = json.loads(render.as_json(result.stack, result.resources, result.outputs))
+    document = render.document(result.stack, result.resources, result.outputs)
     return document, result.resources, runner.read_stack_file(stack, stacks.ROOT).config
 
 

@@ -6,7 +6,6 @@ StackReference with the cached platform run's outputs, as ``runner.run_project``
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ from tests.conftest import services_run as shared_services_run
 
 
 def _document(result: runner.PreviewResult) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(render.as_json(result.stack, result.resources, result.outputs))
+    document: dict[str, Any] = render.document(result.stack, result.resources, result.outputs)
     return document
 
 
