@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
+from google.protobuf import struct_pb2
 from pulumi.output import Unknown
 from pulumi.runtime import mocks as sdk_mocks
 from pulumi.runtime import resource as sdk_resource
 from pulumi.runtime import rpc, settings
 from pulumi.runtime import stack as sdk_stack
+from pulumi.runtime.proto import resource_pb2
 
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"
@@ -255,6 +257,29 @@ class PlatformMocks(pulumi.runtime.Mocks):
         return handler(dict(args.args), self.region), []
 
 
+def serialized_outputs(
+    request_object: struct_pb2.Struct, inputs: dict[str, Any], state: dict[str, Any]
+) -> Any:
+    """``state`` serialized as the SDK's mock monitor does (``rpc.serialize_properties``), where each
+    value the mocks pass through untouched (the very object deserialized from the request) is copied
+    from the request instead: deserializing and serializing it again gives the same field, and is a
+    sixth of a 100-service preview. In a preview the outputs are exactly the inputs, so nothing is
+    serialized at all (``tests/infra/test_mock_monitor.py`` checks every registration of both prod
+    programs against the SDK's own serialization).
+    """
+    fresh = {k: v for k, v in state.items() if k not in inputs or v is not inputs[k]}
+    if not fresh and len(state) == len(inputs):
+        return request_object
+    serialized = sdk_mocks._sync_await(rpc.serialize_properties(fresh, {})) if fresh else struct_pb2.Struct()
+    outputs = struct_pb2.Struct()
+    for key in state:
+        if key not in fresh:
+            outputs.fields[key].CopyFrom(request_object.fields[key])
+        elif key in serialized.fields:  # the SDK leaves out what serializes to nothing (None)
+            outputs.fields[key].CopyFrom(serialized.fields[key])
+    return outputs
+
+
 class RecordingMonitor(sdk_mocks.MockMonitor):
     """The SDK's mock monitor, keeping every registration with its parent, protect flag and provider."""
 
@@ -264,25 +289,44 @@ class RecordingMonitor(sdk_mocks.MockMonitor):
         self.stack_outputs: dict[str, Any] = {}
 
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
-        if request.type != "pulumi:pulumi:Stack":
-            self.recorded.append(
-                Recorded(
-                    urn=response.urn,
-                    type=request.type,
-                    name=request.name,
-                    parent=request.parent or None,
-                    inputs=rpc.deserialize_properties(request.object),
-                    protect=bool(request.protect),
-                    custom=bool(request.custom),
-                    provider=request.provider or None,
-                    dependencies=tuple(request.dependencies),
-                    retain_on_delete=bool(request.retainOnDelete),
-                    aliases=tuple(alias.urn or alias.spec.name for alias in request.aliases),
-                    ignore_changes=tuple(request.ignoreChanges),
-                )
+        """The SDK's ``MockMonitor.RegisterResource`` (pulumi 3.272: same URN, mock call, registration
+        and response), recording what was registered. The inputs are deserialized once, for the mocks
+        and the record; the outputs are :func:`serialized_outputs`."""
+        if request.type == "pulumi:pulumi:Stack":
+            return super().RegisterResource(request)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        sdk_mocks._ensure_event_loop()  # deserializing a resource reference needs one on this thread
+        inputs = rpc.deserialize_properties(request.object)
+        arguments = sdk_mocks.MockResourceArgs(
+            typ=request.type,
+            name=request.name,
+            inputs=inputs,
+            provider=request.provider,
+            resource_id=request.importId,
+            custom=request.custom or False,
+            transforms=sdk_mocks._resolve_callbacks(request.transforms),
+        )
+        answered_id, state = self.mocks.new_resource(arguments)
+        id_ = answered_id or ""  # what the response carries for no id (a proto3 string)
+        outputs = serialized_outputs(request.object, inputs, state)
+        self.resources[urn] = sdk_mocks.MockMonitor.ResourceRegistration(urn, id_, state)
+        self.recorded.append(
+            Recorded(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent or None,
+                inputs=inputs,
+                protect=bool(request.protect),
+                custom=bool(request.custom),
+                provider=request.provider or None,
+                dependencies=tuple(request.dependencies),
+                retain_on_delete=bool(request.retainOnDelete),
+                aliases=tuple(alias.urn or alias.spec.name for alias in request.aliases),
+                ignore_changes=tuple(request.ignoreChanges),
             )
-        return response
+        )
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=outputs)
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
         if request.urn.split("::")[2] == "pulumi:pulumi:Stack":
