@@ -30,8 +30,12 @@ class AppArgs:
         spec: the validated service settings.
         target: environment, namespace, delivery settings and Redis address.
         provider: the cluster's Kubernetes provider; every object uses it explicitly.
-        depends_on: what must be in place before the workload rolls out (data stores, migrations,
-            services named in ``after``). Defaults to nothing.
+        depends_on: what must be in place before the workload rolls out (its gates' AnalysisTemplates,
+            the migrations, the workloads of the services named in ``after``). Only the workload waits
+            for these: the objects before it need none of them and the ones beside it serve no pod of
+            the new release before it rolls out. Defaults to nothing.
+        stores: data stores every object waits for (an ExternalSecret reads the secrets they create).
+            Defaults to nothing.
     """
 
     service: str
@@ -39,6 +43,7 @@ class AppArgs:
     target: manifests.Target
     provider: k8s.Provider
     depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
+    stores: Sequence[pulumi.Resource] = field(default_factory=tuple)
 
 
 class App(pulumi.ComponentResource):
@@ -57,11 +62,11 @@ class App(pulumi.ComponentResource):
             options = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=list(depends_on)))
             return objects.create(objects.resource_name(name, manifest, args.service), manifest, options)
 
-        prerequisites = [create(manifest, args.depends_on) for manifest in rendered.prerequisites]
-        self.workload = create(rendered.workload, [*prerequisites, *args.depends_on])
+        prerequisites = [create(manifest, args.stores) for manifest in rendered.prerequisites]
+        self.workload = create(rendered.workload, [*prerequisites, *args.stores, *args.depends_on])
         self.workload_name = rendered.workload["metadata"]["name"]
         for manifest in rendered.companions:
-            create(manifest, args.depends_on)
+            create(manifest, args.stores)
         for manifest in rendered.dependents:
             create(manifest, [self.workload])
         self.register_outputs({"workload_name": self.workload_name})

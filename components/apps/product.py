@@ -104,11 +104,11 @@ class ProductServices(pulumi.ComponentResource):
             certificate_arn=args.certificate_arn,
         )
 
-        # Each service waits for the objects it needs, never for a whole component (the SDK expands a
-        # component into all its children and checks every edge for cycles, so edges grew with
-        # services²): the AnalysisTemplates of its own gates, every migration's Job (the services share
-        # the database a migration changes; a Job waits for its own ExternalSecret), the data stores and
-        # the workloads of the services named in ``after``.
+        # A workload waits for the objects it needs, never for a whole component (the SDK expands a
+        # component into all its children and checks every edge for cycles): the AnalysisTemplates of
+        # its own gates, every migration's Job (the services share the database a migration changes)
+        # and the workloads of the services named in ``after``. The service's other objects wait only
+        # for the data stores, so a service adds edges for its workload alone.
         templates = {
             gate: objects.create(
                 f"{name}-analysistemplate-{gate.value}",
@@ -131,14 +131,13 @@ class ProductServices(pulumi.ComponentResource):
             for service in wave:
                 spec = args.services[service]
                 depends_on: list[pulumi.Resource] = [
-                    *args.data_stores,
                     *(templates[gate] for gate in dict.fromkeys(spec.strategy.gates)),
                     *(migration.job for migration in migrations.values()),
                     *(apps[a].workload for a in spec.after),
                 ]
                 apps[service] = App(
                     f"{name}-{service}",
-                    AppArgs(service, spec, target, args.provider, depends_on),
+                    AppArgs(service, spec, target, args.provider, depends_on, stores=args.data_stores),
                     pulumi.ResourceOptions(parent=self),
                 )
         self.workloads = {service: app.workload_name for service, app in apps.items()}

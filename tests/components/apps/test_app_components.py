@@ -108,6 +108,26 @@ def test_migrations_run_before_every_service_and_mcp_after_gateway_and_web(mock_
     assert workloads["mcp"].urn not in workloads["gateway"].dependencies
 
 
+def test_only_the_workload_waits_for_migrations_gates_and_earlier_services(mock_runtime):
+    # One edge per service and migration, not one per object: a service's other objects precede its
+    # workload (ServiceAccount, ExternalSecret, canary Ingress) or serve none of the new release's pods
+    # before it rolls out (Services, ServiceMonitor, Ingress, autoscaler, budget).
+    resources = mock_runtime.run(_build("prod"))
+    waited_for = {r.urn for r in of_type(resources, JOB)}
+    waited_for |= {r.urn for r in of_type(resources, "kubernetes:argoproj.io/v1alpha1:AnalysisTemplate")}
+    workloads = [r for r in resources if r.type in (ROLLOUT, DEPLOYMENT)]
+    waited_for |= {w.urn for w in workloads}
+    app_objects = [r for r in resources if r.parent and "platform:apps:App" in r.parent]
+    assert len(app_objects) > 3 * len(workloads)
+    for r in app_objects:
+        if r.type in (ROLLOUT, DEPLOYMENT):
+            assert waited_for & set(r.dependencies), r.name
+            continue
+        autoscaled = r.type.startswith(("kubernetes:autoscaling", "kubernetes:keda", "kubernetes:policy"))
+        expected = {w.urn for w in workloads if w.parent == r.parent} if autoscaled else set()
+        assert waited_for & set(r.dependencies) <= expected, r.name
+
+
 def test_the_workload_waits_for_its_secret_and_the_canary_for_its_ingress(mock_runtime):
     resources = mock_runtime.run(_build("prod"))
     gateway = next(r for r in of_type(resources, ROLLOUT) if r.inputs["metadata"]["name"] == "gateway")
