@@ -262,10 +262,10 @@ def serialized_outputs(
 ) -> Any:
     """``state`` serialized as the SDK's mock monitor does (``rpc.serialize_properties``), where each
     value the mocks pass through untouched (the very object deserialized from the request) is copied
-    from the request instead: deserializing and serializing it again gives the same field, and is a
-    sixth of a 100-service preview. In a preview the outputs are exactly the inputs, so nothing is
-    serialized at all (``tests/infra/test_mock_monitor.py`` checks every registration of both prod
-    programs against the SDK's own serialization).
+    from the request instead: deserializing and serializing it again gives the same field, and cost a
+    tenth of a 100-service run. In a preview the outputs are exactly the inputs, so nothing is
+    serialized at all (``tests/infra/test_mock_monitor.py`` compares every response of both prod
+    programs with the SDK's own monitor's).
     """
     fresh = {k: v for k, v in state.items() if k not in inputs or v is not inputs[k]}
     if not fresh and len(state) == len(inputs):

@@ -13,27 +13,34 @@ from infra.preview import mocks, runner
 
 
 @pytest.mark.parametrize(("project", "preview"), [("platform", False), ("services", True)])
-def test_each_response_carries_the_sdks_own_serialization_of_the_mocks_state(monkeypatch, project, preview):
-    # An update gives resources ids, ARNs and endpoints beside their inputs (some fields copied from the
-    # request, some serialized); a preview's outputs are its inputs (all copied). The services run
-    # also runs the platform's preview it reads.
-    answers: list[tuple[str, bool]] = []
+def test_each_response_is_the_sdk_mock_monitors_own(monkeypatch, project, preview):
+    # The recording monitor re-implements the SDK's ``RegisterResource`` (one deserialization, outputs
+    # copied where the mocks pass them through): each response is compared with what the SDK's own
+    # method answers to the same request. An update gives resources ids, ARNs and endpoints beside
+    # their inputs (some fields copied, some serialized); a preview's outputs are its inputs (all
+    # copied). The services run also runs the platform's preview it reads.
+    different: list[str] = []
     copied = 0
-    ours = mocks.serialized_outputs
+    ours = mocks.RecordingMonitor.RegisterResource
+    serialized = mocks.serialized_outputs
 
-    def compared(request_object: Any, inputs: dict[str, Any], state: dict[str, Any]) -> Any:
+    def counted(request_object: Any, inputs: dict[str, Any], state: dict[str, Any]) -> Any:
         nonlocal copied
-        outputs = ours(request_object, inputs, state)
-        sdks = sdk_mocks._sync_await(rpc.serialize_properties(state, {}))
-        answers.append((str(sorted(state)), outputs == sdks))
         copied += sum(1 for k, v in state.items() if k in inputs and v is inputs[k])
-        return outputs
+        return serialized(request_object, inputs, state)
 
-    monkeypatch.setattr(mocks, "serialized_outputs", compared)
+    def compared(monitor: mocks.RecordingMonitor, request: Any) -> Any:
+        response = ours(monitor, request)
+        if response != sdk_mocks.MockMonitor.RegisterResource(monitor, request):
+            different.append(request.name)
+        return response
+
+    monkeypatch.setattr(mocks, "serialized_outputs", counted)
+    monkeypatch.setattr(mocks.RecordingMonitor, "RegisterResource", compared)
     result = runner.run_project(project, "prod", preview=preview)
-    assert len(answers) >= len(result.resources) > 50
-    assert copied > len(answers)  # the copying path is what was compared
-    assert [fields for fields, same in answers if not same] == []
+    assert len(result.resources) > 50
+    assert copied > len(result.resources)  # the copying path is what was compared
+    assert different == []
 
 
 def _serialized(properties: dict[str, Any]) -> Any:
