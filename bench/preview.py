@@ -20,6 +20,7 @@ their ``after`` edges, migrations and gates), generated into a temporary reposit
     venv/bin/python bench/preview.py            # 3 runs per figure, about 3 minutes on 2 idle cores
     venv/bin/python bench/preview.py --quick    # 1 run per figure
     venv/bin/python bench/preview.py --no-curve --cdk   # and prod beside `cdk synth` of bench/cdk/app.js
+    venv/bin/python bench/preview.py --no-curve --postponed   # and SDK proposal 1, measured
 
 ``--cdk`` times ``cdk synth`` (aws-cdk 2.1148.1, aws-cdk-lib 2.276.0, pinned in bench/cdk/package-lock.json)
 of a CDK app of the platform's shape beside the prod preview, with the peak memory of each.
@@ -280,6 +281,35 @@ def cdk_comparison(runs: int) -> None:
     )
 
 
+POSTPONED = ROOT / "bench" / "postponed_annotations.py"
+
+
+def postponed_comparison(runs: int) -> None:
+    """Each project's prod preview with the SDKs' type modules compiled with postponed annotations (SDK
+    proposal 1, ``bench/postponed_annotations.py``) beside the SDKs as shipped, alternated: wall, peak
+    memory and whether the output is the same bytes. One run first compiles the modules."""
+    print(
+        f"\n{'project':<10}{'as shipped s':>13}{'postponed s':>13}{'ratio':>7}{'MiB shipped':>13}{'MiB postponed':>15}  same"
+    )
+    with tempfile.TemporaryDirectory(prefix="postponed-") as cache:
+        for project in ("platform", "services"):
+            shipped = preview_command(project, "prod")
+            postponed = [sys.executable, str(POSTPONED), cache, *shipped[1:]]
+            timed(postponed)  # compiles the type modules into the cache
+            figures: dict[str, list[tuple[float, float]]] = {"shipped": [], "postponed": []}
+            outputs: dict[str, str] = {}
+            for _ in range(runs):  # alternated
+                for name, command in (("shipped", shipped), ("postponed", postponed)):
+                    wall, memory, outputs[name] = peak(command, ROOT)
+                    figures[name].append((wall, memory))
+            (a, a_mem), (b, b_mem) = (
+                (statistics.median(w for w, _ in figures[n]), statistics.median(m for _, m in figures[n]))
+                for n in ("shipped", "postponed")
+            )
+            same = "yes" if outputs["shipped"] == outputs["postponed"] else "NO"
+            print(f"{project:<10}{a:>13.2f}{b:>13.2f}{b / a:>7.2f}{a_mem:>13.0f}{b_mem:>15.0f}  {same}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per figure; the median is shown")
@@ -288,6 +318,11 @@ def main() -> None:
     parser.add_argument(
         "--cdk", action="store_true", help="also prod beside `cdk synth` (npm ci on first use)"
     )
+    parser.add_argument(
+        "--postponed",
+        action="store_true",
+        help="also prod with the SDKs' type modules compiled with postponed annotations (SDK proposal 1)",
+    )
     args = parser.parse_args()
     runs = 1 if args.quick else args.runs
     stacks_table(runs)
@@ -295,6 +330,8 @@ def main() -> None:
         services_curve(runs)
     if args.cdk:
         cdk_comparison(runs)
+    if args.postponed:
+        postponed_comparison(runs)
 
 
 if __name__ == "__main__":
