@@ -22,6 +22,9 @@ class MigrationArgs:
         target: environment, namespace and delivery settings.
         provider: the cluster's Kubernetes provider.
         depends_on: the data stores the migration needs. Defaults to nothing.
+        after: migration Jobs that must finish before this one starts (the services share one
+            database; two migrations changing its schema at once can block or deadlock each other).
+            Only the Job waits for them. Defaults to nothing.
     """
 
     service: str
@@ -29,6 +32,7 @@ class MigrationArgs:
     target: manifests.Target
     provider: k8s.Provider
     depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
+    after: Sequence[pulumi.Resource] = field(default_factory=tuple)
 
 
 class Migration(pulumi.ComponentResource):
@@ -46,10 +50,11 @@ class Migration(pulumi.ComponentResource):
         before: list[pulumi.Resource] = list(args.depends_on)
         for manifest in manifests.render_migration(args.service, args.spec, args.target):
             resource_name = f"{name}-{manifest['kind'].lower()}"
+            waits = [*before, *args.after] if manifest["kind"] == "Job" else before
             created = objects.create(
                 resource_name,
                 manifest,
-                pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=list(before))),
+                pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=list(waits))),
             )
             before.append(created)
             self.job = created

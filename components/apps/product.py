@@ -106,9 +106,9 @@ class ProductServices(pulumi.ComponentResource):
 
         # A workload waits for the objects it needs, never for a whole component (the SDK expands a
         # component into all its children and checks every edge for cycles): the AnalysisTemplates of
-        # its own gates, every migration's Job (the services share the database a migration changes)
-        # and the workloads of the services named in ``after``. The service's other objects wait only
-        # for the data stores, so a service adds edges for its workload alone.
+        # its own gates, the migrations (the services share the database a migration changes) and the
+        # workloads of the services named in ``after``. The service's other objects wait only for the
+        # data stores, so a service adds a bounded number of edges, for its workload alone.
         templates = {
             gate: objects.create(
                 f"{name}-analysistemplate-{gate.value}",
@@ -117,22 +117,24 @@ class ProductServices(pulumi.ComponentResource):
             )
             for gate in gates_in_use(args.services)
         }
-        migrations: dict[str, Migration] = {
-            service: Migration(
-                f"{name}-{service}-migration",
-                MigrationArgs(service, spec, target, args.provider, args.data_stores),
-                pulumi.ResourceOptions(parent=self),
-            )
-            for service, spec in args.services.items()
-            if spec.migration is not None
-        }
+        # The migrations run one at a time, in the services' order (they change one database's schema),
+        # so a workload waits for the last one alone and still starts after all of them.
+        last_migration: list[pulumi.Resource] = []
+        for service, spec in args.services.items():
+            if spec.migration is not None:
+                migration = Migration(
+                    f"{name}-{service}-migration",
+                    MigrationArgs(service, spec, target, args.provider, args.data_stores, last_migration),
+                    pulumi.ResourceOptions(parent=self),
+                )
+                last_migration = [migration.job]
         apps: dict[str, App] = {}
         for wave in rollout_waves(args.services):
             for service in wave:
                 spec = args.services[service]
                 depends_on: list[pulumi.Resource] = [
                     *(templates[gate] for gate in dict.fromkeys(spec.strategy.gates)),
-                    *(migration.job for migration in migrations.values()),
+                    *last_migration,
                     *(apps[a].workload for a in spec.after),
                 ]
                 apps[service] = App(

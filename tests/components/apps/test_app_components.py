@@ -108,6 +108,28 @@ def test_migrations_run_before_every_service_and_mcp_after_gateway_and_web(mock_
     assert workloads["mcp"].urn not in workloads["gateway"].dependencies
 
 
+def test_migrations_run_one_at_a_time_and_every_workload_starts_after_the_last(mock_runtime):
+    # The services share one database: two schema migrations at once can block each other. Chained,
+    # a workload needs one edge (to the last Job) and still starts after all of them.
+    def migrate(services):
+        for service in ("worker-convert", "worker-export"):
+            services[service]["migration"] = {"command": ["./migrate"], "timeoutSeconds": 60}
+
+    resources = mock_runtime.run(_build("prod", migrate))
+    jobs = {r.inputs["metadata"]["labels"]["app.kubernetes.io/name"]: r for r in of_type(resources, JOB)}
+    assert list(jobs) == ["gateway", "worker-convert", "worker-export"]  # the services' order
+    gateway, convert, export = jobs.values()
+    assert gateway.urn in convert.dependencies
+    assert convert.urn in export.dependencies
+    assert not {convert.urn, export.urn} & set(gateway.dependencies)
+    secrets = [r for r in resources if r.type.endswith("ExternalSecret") and "Migration" in (r.parent or "")]
+    assert len(secrets) == 2  # gateway's and worker-convert's migrations read secrets; worker-export's none
+    assert all(not {j.urn for j in jobs.values()} & set(r.dependencies) for r in secrets)
+    for workload in (r for r in resources if r.type in (ROLLOUT, DEPLOYMENT)):
+        assert export.urn in workload.dependencies, workload.name
+        assert not {gateway.urn, convert.urn} & set(workload.dependencies), workload.name
+
+
 def test_only_the_workload_waits_for_migrations_gates_and_earlier_services(mock_runtime):
     # One edge per service and migration, not one per object: a service's other objects precede its
     # workload (ServiceAccount, ExternalSecret, canary Ingress) or serve none of the new release's pods
