@@ -64,6 +64,17 @@ def test_json_has_the_documented_shape(previews):
         assert document["summary"]["create"] == len(document["resources"])
 
 
+@pytest.mark.parametrize("project", ["platform", "services"])
+def test_the_document_is_plain_json_data(project):
+    # ``diff`` compares this tree's document, built in-process, with a revision's parsed from its JSON:
+    # only JSON's own types (string keys, lists, no tuples) make the two equal.
+    for stack in STACKS:
+        result = stack_run(stack, preview=True, project=project)
+        document = render.document(result.stack, result.resources, result.outputs)
+        parsed = json.loads(render.as_json(result.stack, result.resources, result.outputs))
+        assert repr(parsed) == repr(document), stack
+
+
 def test_every_resource_hangs_under_the_stack_or_a_component(previews):
     for document in previews.values():
         urns = {r["urn"] for r in document["resources"]}
