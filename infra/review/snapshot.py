@@ -178,11 +178,12 @@ def previews(
     repo: Path, stack: str, base: str, head: str | None, project: str | None = None
 ) -> tuple[Snapshot, Snapshot]:
     """The previews of ``base`` and of ``head`` (the working tree of ``repo`` when ``None``), run in parallel."""
-    from infra.preview.runner import CACHE_DIR
+    from infra.preview.runner import cache_dir
 
-    # Both previews use the repository's cache of platform outputs, not their temporary worktree's: a run
-    # is stored under a key over every input it depends on, so two revisions share it only when identical.
-    cache = repo / CACHE_DIR
+    # Both previews use the repository's cache of platform outputs (or $INFRA_PREVIEW_CACHE's, as the
+    # preview command does), not their temporary worktree's: a run is stored under a key over every input
+    # it depends on, so two revisions share it only when identical.
+    cache = cache_dir(repo)
     with worktree(repo, base) as base_tree:
         if head is None:
             return _both(base_tree, base, repo, "working tree", stack, project, cache)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from infra.preview import runner
 from infra.preview.runner import ROOT
 from infra.review import snapshot
 
@@ -28,10 +30,12 @@ def infra(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def start(cwd: Path, *args: str) -> subprocess.Popen[str]:
     # -P: the clone (cwd) stays off sys.path, so the command itself is this tree's (the editable install);
-    # the clone is only the repository under review, as when a reviewer runs it in their checkout.
+    # the clone is only the repository under review, as when a reviewer runs it in their checkout. Its
+    # platform outputs go to the clone's own .cache/, whatever $INFRA_PREVIEW_CACHE says.
     return subprocess.Popen(
         [sys.executable, "-P", "-m", "infra", *args],
         cwd=cwd,
+        env={k: v for k, v in os.environ.items() if k != runner.CACHE_ENV},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -209,6 +213,31 @@ def test_each_revision_runs_its_own_code_not_the_installed_tree(tmp_path):
         assert not document["cli"].startswith(str(ROOT) + "/"), "imported from the installed tree"
     assert base.document["argv"] == ["preview", "--stack", "dev", "--json"]
     assert git(repo, "worktree", "list").count("\n") == 1
+
+
+CACHE_CLI = """
+import json, os
+
+
+def main(argv):
+    print(json.dumps({"resources": [], "cache": os.environ.get("INFRA_PREVIEW_CACHE")}))
+    return 0
+"""
+
+
+def test_both_revisions_share_the_platform_outputs_cache_the_preview_command_uses(tmp_path, monkeypatch):
+    # The repository's .cache/offline-preview, or $INFRA_PREVIEW_CACHE as for `python -m infra preview`:
+    # never the temporary worktrees' own.
+    repo = fake_repository(tmp_path, CACHE_CLI)
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "base")
+    monkeypatch.setenv(runner.CACHE_ENV, str(tmp_path / "shared"))
+    base, head = snapshot.previews(repo, "dev", "HEAD", None)
+    assert base.document["cache"] == head.document["cache"] == str(tmp_path / "shared")
+    monkeypatch.delenv(runner.CACHE_ENV)
+    base, head = snapshot.previews(repo, "dev", "HEAD", None)
+    assert base.document["cache"] == head.document["cache"] == str(repo / runner.CACHE_DIR)
 
 
 STRAY_CLI = """
