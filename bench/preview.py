@@ -248,6 +248,11 @@ def peak(command: list[str], cwd: Path) -> tuple[float, float, str]:
     return time.perf_counter() - start, int(done.stderr.strip().splitlines()[-1]) / 1024, done.stdout
 
 
+def medians(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    """The median wall and the median peak memory of :func:`peak`'s runs."""
+    return statistics.median(w for w, _ in runs), statistics.median(m for _, m in runs)
+
+
 def cdk_comparison(runs: int) -> None:
     """The prod preview beside ``cdk synth`` of ``bench/cdk/app.js`` (a CDK app of the platform's shape),
     alternated: wall, wall per 100 resources, peak memory. Installs the app's pinned packages
@@ -270,8 +275,7 @@ def cdk_comparison(runs: int) -> None:
     print(f"\n{'command':<11}{'resources':>10}{'wall s':>8}{'s per 100':>11}{'peak MiB':>10}")
     figures = {}
     for name, values in rows.items():
-        wall = statistics.median(w for w, _ in values)
-        memory = statistics.median(m for _, m in values)
+        wall, memory = medians(values)
         figures[name] = (wall, 100 * wall / counts[name], memory)
         print(f"{name:<11}{counts[name]:>10}{wall:>8.2f}{figures[name][1]:>11.2f}{memory:>10.0f}")
     (p_wall, p_per, p_mem), (c_wall, c_per, c_mem) = figures["preview"], figures["cdk synth"]
@@ -302,10 +306,7 @@ def postponed_comparison(runs: int) -> None:
                 for name, command in (("shipped", shipped), ("postponed", postponed)):
                     wall, memory, outputs[name] = peak(command, ROOT)
                     figures[name].append((wall, memory))
-            (a, a_mem), (b, b_mem) = (
-                (statistics.median(w for w, _ in figures[n]), statistics.median(m for _, m in figures[n]))
-                for n in ("shipped", "postponed")
-            )
+            (a, a_mem), (b, b_mem) = medians(figures["shipped"]), medians(figures["postponed"])
             same = "yes" if outputs["shipped"] == outputs["postponed"] else "NO"
             print(f"{project:<10}{a:>13.2f}{b:>13.2f}{b / a:>7.2f}{a_mem:>13.0f}{b_mem:>15.0f}  {same}")
 
