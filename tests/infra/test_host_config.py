@@ -101,3 +101,34 @@ def test_nested_numbers_and_booleans_keep_their_type():
     value = json.loads(stackfile.host_config(doc).config["platform:cluster"])
     assert value == {"kubernetesVersion": 1.34, "endpoint": {"publicAccess": False}}
     assert isinstance(value["kubernetesVersion"], float)
+
+
+STACK_FILES = sorted(
+    p.relative_to(runner.ROOT)
+    for directory in (runner.ROOT, runner.ROOT / "services", runner.ROOT / "bootstrap")
+    for p in directory.glob("Pulumi.*.yaml")
+)
+
+
+@pytest.mark.parametrize("path", STACK_FILES, ids=str)
+def test_a_stack_file_is_scanned_once_and_read_as_ruamel_reads_it(path, monkeypatch):
+    """The reader composes the text once (for the duplicate-key check) and builds the document from
+    that node, instead of scanning the text a second time; the document is what ``YAML.load`` gives."""
+    text = (runner.ROOT / path).read_text()
+    expected = YAML(typ="safe", pure=True).load(text)
+    composed: list[str] = []
+    compose = YAML.compose
+
+    def counted(self: YAML, stream: Any) -> Any:
+        composed.append(stream)
+        return compose(self, stream)
+
+    def no_second_scan(self: YAML, stream: Any) -> Any:
+        raise AssertionError("the text was scanned a second time")
+
+    monkeypatch.setattr(YAML, "compose", counted)
+    monkeypatch.setattr(YAML, "load", no_second_scan)
+    stackfile._parse_once.cache_clear()
+    document = stackfile.parse_document(text, path.name, "t")
+    assert composed == [text]
+    assert repr(document) == repr(expected)
