@@ -15,7 +15,9 @@ strict floor, preview, ...) so that a load change on the machine hits all three 
   repository's code can remove. Its remaining cost is the SDK's (docs/PERFORMANCE.md).
 
 Then the services preview of 6, 25, 50 and 100 services of prod's shape (copies of prod's services with
-their ``after`` edges, migrations and gates), generated into a temporary repository (``--root``).
+their ``after`` edges, migrations and gates), generated into a temporary repository (``--root``), and the
+whole prod preview of each (``--no-cache``: the platform run and the services run in one process, as a
+pull request's services check runs on a fresh runner; the platform grows with the services too).
 
     venv/bin/python bench/preview.py            # 3 runs per figure, about 3 minutes on 2 idle cores
     venv/bin/python bench/preview.py --quick    # 1 run per figure
@@ -196,34 +198,51 @@ def repository_with_services(directory: Path, count: int) -> Path:
 
 
 def services_curve(runs: int) -> None:
-    """The services preview at 6/25/50/100 services, beside the strict floor of as many bare resources:
-    ``x six`` of the floor is what the SDK alone makes of 15x the resources."""
-    print(
-        f"\n{'services':>8}{'resources':>11}{'preview s':>11}{'per service ms':>16}{'x six':>7}"
-        f"{'strict s':>10}{'/strict':>9}{'strict x six':>14}"
-    )
+    """The services preview at 6/25/50/100 services, beside the strict floor of as many bare resources
+    (``x six`` of the floor is what the SDK alone makes of 15x the resources); then the whole prod
+    preview at each size: the platform run and the services run in one process (``--no-cache``), which is
+    what a pull request's services check runs on a fresh runner. The platform grows with the services
+    too (each service's identity, secrets and queues are the platform's)."""
     with tempfile.TemporaryDirectory(prefix="preview-bench-") as temporary:
         roots = {n: repository_with_services(Path(temporary), n) for n in CURVE}
         counts: dict[int, int] = {}
+        platform_counts: dict[int, int] = {}
         floors: dict[int, list[str]] = {}
         for n, root in roots.items():
+            platform_counts[n] = len(
+                json.loads(timed(preview_command("platform", "prod", root))[1])["resources"]
+            )
             resources = json.loads(timed(preview_command("services", "prod", root))[1])["resources"]
             counts[n] = len(resources)
             classes = sdk_classes(r["type"] for r in resources)
             floors[n] = [sys.executable, "-c", FLOOR, "strict", str(counts[n]), *classes]
         times: dict[int, list[float]] = {n: [] for n in CURVE}
         strict: dict[int, list[float]] = {n: [] for n in CURVE}
-        for _ in range(runs):  # alternated across sizes, preview and floor
+        whole: dict[int, list[float]] = {n: [] for n in CURVE}
+        for _ in range(runs):  # alternated across sizes, preview, floor and whole preview
             for n, root in roots.items():
                 times[n].append(timed(preview_command("services", "prod", root))[0])
                 strict[n].append(timed(floors[n])[0])
-        six, six_floor = statistics.median(times[CURVE[0]]), statistics.median(strict[CURVE[0]])
-        for n in CURVE:
-            median, floor = statistics.median(times[n]), statistics.median(strict[n])
-            print(
-                f"{n:>8}{counts[n]:>11}{median:>11.2f}{1000 * median / n:>16.0f}{median / six:>7.2f}"
-                f"{floor:>10.2f}{median / floor:>9.2f}{floor / six_floor:>14.2f}"
-            )
+                whole[n].append(timed([*preview_command("services", "prod", root), "--no-cache"])[0])
+    print(
+        f"\n{'services':>8}{'resources':>11}{'preview s':>11}{'per service ms':>16}{'x six':>7}"
+        f"{'strict s':>10}{'/strict':>9}{'strict x six':>14}"
+    )
+    six, six_floor = statistics.median(times[CURVE[0]]), statistics.median(strict[CURVE[0]])
+    for n in CURVE:
+        median, floor = statistics.median(times[n]), statistics.median(strict[n])
+        print(
+            f"{n:>8}{counts[n]:>11}{median:>11.2f}{1000 * median / n:>16.0f}{median / six:>7.2f}"
+            f"{floor:>10.2f}{median / floor:>9.2f}{floor / six_floor:>14.2f}"
+        )
+    print("\nwhole prod preview (platform and services in one process, --no-cache):")
+    print(f"{'services':>8}{'resources':>11}{'preview s':>11}{'per added resource ms':>23}{'x six':>7}")
+    six_whole = statistics.median(whole[CURVE[0]])
+    six_count = platform_counts[CURVE[0]] + counts[CURVE[0]]
+    for n in CURVE:
+        median, count = statistics.median(whole[n]), platform_counts[n] + counts[n]
+        added = f"{1000 * (median - six_whole) / (count - six_count):.2f}" if count > six_count else "-"
+        print(f"{n:>8}{count:>11}{median:>11.2f}{added:>23}{median / six_whole:>7.2f}")
 
 
 CDK_APP = ROOT / "bench" / "cdk"
