@@ -527,7 +527,26 @@ def _services(services: dict[str, AppSpec]) -> dict[str, AppSpec]:
         if name in spec.after:
             raise ValueError(f"{name}.after names itself")
     rollout_waves(services)  # raises on a cycle
+    _routes_distinct(services)
     return services
+
+
+def _routes_distinct(services: dict[str, AppSpec]) -> None:
+    """No two services route the same host and path on one load balancer (the Ingresses of a scheme share
+    one ALB through their group): the ALB would send every such request to one of them, silently."""
+    routes: dict[tuple[Scheme, str, str], str] = {}
+    for name, spec in services.items():
+        if spec.ingress is None:
+            continue
+        ingress = spec.ingress
+        route = (ingress.scheme, ingress.host, ingress.path.rstrip("/") or "/")
+        if route in routes:
+            raise ValueError(
+                f"{name}.ingress routes {ingress.host}{ingress.path} ({ingress.scheme.value}) as"
+                f" {routes[route]}.ingress does: their load balancer would send every such request to one of"
+                " them; give one of them another host or path"
+            )
+        routes[route] = name
 
 
 Services = Annotated[dict[ServiceName, AppSpec], AfterValidator(_services)]

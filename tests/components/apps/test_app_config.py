@@ -138,6 +138,12 @@ INVALID = [
     ("prod", "mcp.after", ["gateway", "search"], "mcp.after names unknown service(s): search"),
     ("prod", "gateway.after", ["mcp"], "services wait for each other in a cycle: gateway, mcp"),
     ("prod", "web.after", ["web"], "web.after names itself"),
+    (
+        "prod",
+        "mcp.ingress",
+        {"host": "api.slidecraft.example.com", "path": "/"},
+        "mcp.ingress routes api.slidecraft.example.com/ (internet-facing) as gateway.ingress does",
+    ),
     ("prod", "web.env", {"DB_PASSWORD": "x"}, "env 'DB_PASSWORD' looks like a secret"),
     ("prod", "web.env", {"DB": "postgres://u:p@h/db"}, "env 'DB' looks like a secret"),
     ("prod", "realtime.drainSeconds", 90, "terminationGracePeriodSeconds (75) must exceed drainSeconds (90)"),
@@ -207,6 +213,27 @@ def test_a_canary_needs_an_ingress_to_shift():
         services["mcp"]["strategy"] = {"type": "canary"}
 
     assert any("canary shifts ALB traffic; it needs an ingress" in p for p in problems("prod", edit))
+
+
+@pytest.mark.parametrize(
+    ("ingress", "found"),
+    [
+        ({"host": "api.slidecraft.example.com", "path": "/mcp"}, False),  # another path of the host
+        ({"host": "api.slidecraft.example.com", "scheme": "internal"}, False),  # another load balancer
+        ({"host": "api.slidecraft.example.com", "path": "/"}, True),
+        ({"host": "api.slidecraft.example.com", "path": "//"}, True),  # the same prefix, spelled apart
+    ],
+)
+def test_two_services_may_share_a_host_but_not_a_route_on_one_load_balancer(ingress, found):
+    def edit(services):
+        services["mcp"]["ingress"] = ingress
+
+    if not found:
+        assert parsed("prod", edit).config.apps["mcp"].ingress is not None
+        return
+    routed = [p for p in problems("prod", edit) if "as gateway.ingress does" in p]
+    assert len(routed) == 1
+    assert routed[0].startswith("services:apps: ")
 
 
 def test_a_service_name_must_be_a_dns_label():
