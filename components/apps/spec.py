@@ -12,7 +12,7 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from components.apps.image import parse_image
 from components.core.catalog.services import ssl_policy_problem
@@ -243,7 +243,7 @@ class IngressSpec(Spec):
         sticky_seconds: ALB cookie stickiness duration, for stateful connections such as WebSockets;
             0 turns stickiness off. Defaults to 0.
         websocket_path: a path that upgrades to a WebSocket; the smoke checks open it after a deploy.
-            Defaults to none.
+            It must be under ``path`` (the Ingress routes nothing else to the service). Defaults to none.
     """
 
     host: str = Field(pattern=r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$")
@@ -251,6 +251,26 @@ class IngressSpec(Spec):
     scheme: Scheme = Scheme.INTERNET_FACING
     sticky_seconds: int = Field(default=0, ge=0, le=604800)
     websocket_path: str | None = Field(default=None, pattern=r"^/")
+
+    @field_validator("websocket_path")
+    @classmethod
+    def _websocket_routed(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """The Ingress routes ``path`` as a prefix (element by element, as Kubernetes ``Prefix`` and the
+        ALB's ``/p`` + ``/p/*`` conditions do): a WebSocket path outside it never reaches the service."""
+        path = info.data.get("path")
+        if value is not None and path is not None and not _under(value, path):
+            raise ValueError(
+                f"not under path {path}: the Ingress routes only {path} to this service, so the WebSocket"
+                " would never reach it"
+            )
+        return value
+
+
+def _under(path: str, prefix: str) -> bool:
+    """Whether ``prefix`` matches ``path`` as a Kubernetes ``Prefix`` path does (``/api`` matches ``/api``
+    and ``/api/x``, not ``/apix``)."""
+    base = prefix.rstrip("/")
+    return not base or path.rstrip("/") == base or path.startswith(base + "/")
 
 
 class MigrationSpec(Spec):
@@ -405,7 +425,8 @@ class DisruptionBudgetSpec(Spec):
     """The ``PodDisruptionBudget`` (created only when more than one replica runs).
 
     Attributes:
-        max_unavailable: pods a voluntary disruption (node drain, upgrade) may take at once. Defaults to 1.
+        max_unavailable: pods a voluntary disruption (node drain, upgrade) may take at once; fewer than
+            the pods that run at least (``replicas`` or ``autoscaling.minReplicas``). Defaults to 1.
     """
 
     max_unavailable: int = Field(default=1, ge=1)
@@ -508,6 +529,21 @@ class AppSpec(Spec):
         if self.rollback_to is not None and self.rollback_to == self.image:
             raise ValueError("rollbackTo equals image; remove rollbackTo to ship image normally")
         return self
+
+    @field_validator("disruption_budget")
+    @classmethod
+    def _budget_keeps_a_pod(cls, value: DisruptionBudgetSpec, info: ValidationInfo) -> DisruptionBudgetSpec:
+        """With more than one pod, a node drain may not evict them all at once (one pod gets no budget)."""
+        if "replicas" not in info.data or "autoscaling" not in info.data:
+            return value  # reported where they failed
+        autoscaling: AutoscalingSpec | None = info.data["autoscaling"]
+        pods = autoscaling.min_replicas if autoscaling is not None else info.data["replicas"]
+        if pods > 1 and value.max_unavailable >= pods:
+            raise ValueError(
+                f"maxUnavailable {value.max_unavailable} lets one node drain evict all {pods} pods at once"
+                f" (the least that run); at most {pods - 1}"
+            )
+        return value
 
     @property
     def shipped_image(self) -> str:

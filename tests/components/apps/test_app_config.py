@@ -198,6 +198,24 @@ INVALID = [
         "services:apps.gateway.secrets[0].secret",
     ),
     ("prod", "gateway.ingress.host", "not a host", "services:apps.gateway.ingress.host"),
+    (
+        "prod",
+        "realtime.ingress",
+        {"host": "rt.slidecraft.example.com", "path": "/api", "websocketPath": "/ws"},
+        "services:apps.realtime.ingress.websocketPath: not under path /api",
+    ),
+    (
+        "prod",
+        "realtime.ingress",
+        {"host": "rt.slidecraft.example.com", "path": "/api", "websocketPath": "/apiws"},
+        "ingress.websocketPath: not under path /api",
+    ),
+    (
+        "prod",
+        "gateway.disruptionBudget",
+        {"maxUnavailable": 100},
+        "services:apps.gateway.disruptionBudget: maxUnavailable 100 lets one node drain evict all 3 pods",
+    ),
 ]
 
 
@@ -234,6 +252,31 @@ def test_two_services_may_share_a_host_but_not_a_route_on_one_load_balancer(ingr
     routed = [p for p in problems("prod", edit) if "as gateway.ingress does" in p]
     assert len(routed) == 1
     assert routed[0].startswith("services:apps: ")
+
+
+@pytest.mark.parametrize(
+    ("path", "websocket"),
+    [("/", "/ws"), ("/api", "/api/ws"), ("/api/", "/api/ws"), ("/api", "/api")],
+)
+def test_a_websocket_path_under_the_ingress_path_is_accepted(path, websocket):
+    def edit(services):
+        services["realtime"]["ingress"] = {
+            "host": "rt.slidecraft.example.com",
+            "path": path,
+            "websocketPath": websocket,
+        }
+
+    assert parsed("prod", edit).config.apps["realtime"].ingress.websocket_path == websocket
+
+
+def test_a_disruption_budget_below_the_pods_it_guards_is_accepted():
+    prod = parsed("prod").config.apps["gateway"]
+    fewer = prod.min_replicas - 1
+
+    def edit(services):
+        services["gateway"]["disruptionBudget"] = {"maxUnavailable": fewer}
+
+    assert parsed("prod", edit).config.apps["gateway"].disruption_budget.max_unavailable == fewer
 
 
 def test_a_service_name_must_be_a_dns_label():
