@@ -266,11 +266,16 @@ class IngressSpec(Spec):
         return value
 
 
+def _prefix(path: str) -> str:
+    """``path`` as a Kubernetes ``Prefix`` path compares: without a trailing ``/`` (``/`` itself is ``""``)."""
+    return path.rstrip("/")
+
+
 def _under(path: str, prefix: str) -> bool:
     """Whether ``prefix`` matches ``path`` as a Kubernetes ``Prefix`` path does (``/api`` matches ``/api``
     and ``/api/x``, not ``/apix``)."""
-    base = prefix.rstrip("/")
-    return not base or path.rstrip("/") == base or path.startswith(base + "/")
+    base = _prefix(prefix)
+    return not base or _prefix(path) == base or path.startswith(base + "/")
 
 
 class MigrationSpec(Spec):
@@ -536,8 +541,7 @@ class AppSpec(Spec):
         """With more than one pod, a node drain may not evict them all at once (one pod gets no budget)."""
         if "replicas" not in info.data or "autoscaling" not in info.data:
             return value  # reported where they failed
-        autoscaling: AutoscalingSpec | None = info.data["autoscaling"]
-        pods = autoscaling.min_replicas if autoscaling is not None else info.data["replicas"]
+        pods = _least_pods(info.data["replicas"], info.data["autoscaling"])
         if pods > 1 and value.max_unavailable >= pods:
             raise ValueError(
                 f"maxUnavailable {value.max_unavailable} lets one node drain evict all {pods} pods at once"
@@ -552,7 +556,12 @@ class AppSpec(Spec):
 
     @property
     def min_replicas(self) -> int:
-        return self.autoscaling.min_replicas if self.autoscaling else self.replicas
+        return _least_pods(self.replicas, self.autoscaling)
+
+
+def _least_pods(replicas: int, autoscaling: AutoscalingSpec | None) -> int:
+    """The pods a service runs at least: ``autoscaling.minReplicas`` when it scales, else ``replicas``."""
+    return autoscaling.min_replicas if autoscaling is not None else replicas
 
 
 def _services(services: dict[str, AppSpec]) -> dict[str, AppSpec]:
@@ -575,7 +584,7 @@ def _routes_distinct(services: dict[str, AppSpec]) -> None:
         if spec.ingress is None:
             continue
         ingress = spec.ingress
-        route = (ingress.scheme, ingress.host, ingress.path.rstrip("/") or "/")
+        route = (ingress.scheme, ingress.host, _prefix(ingress.path))
         if route in routes:
             raise ValueError(
                 f"{name}.ingress routes {ingress.host}{ingress.path} ({ingress.scheme.value}) as"
