@@ -58,6 +58,15 @@ def quantity_value(value: str) -> float:
     return float(match.group(1)) * _FACTORS[match.group(3)]
 
 
+def _prefix_path(value: str) -> str:
+    if not value.startswith("/") or any(c in value for c in "*?"):
+        raise ValueError(
+            "must be a path prefix starting with '/', without wildcards ('*', '?'): the Ingress's paths are"
+            " Prefix paths, and the load balancer controller refuses a wildcard in one (/api covers /api/*)"
+        )
+    return value
+
+
 def _image(value: str) -> str:
     parse_image(value)
     return value
@@ -67,6 +76,7 @@ ServiceName = Annotated[str, AfterValidator(_service_name)]
 Duration = Annotated[str, AfterValidator(_duration)]
 Quantity = Annotated[str, AfterValidator(_quantity)]
 Image = Annotated[str, AfterValidator(_image)]
+PrefixPath = Annotated[str, AfterValidator(_prefix_path)]
 
 
 class Strategy(StrEnum):
@@ -238,7 +248,7 @@ class IngressSpec(Spec):
     Attributes:
         host: the host name (required); the platform's certificate (``platform:dns.certificateNames``)
             must cover it.
-        path: path prefix. Defaults to ``/``.
+        path: path prefix, without wildcards (``/api`` covers ``/api/x``). Defaults to ``/``.
         scheme: ``internet-facing`` or ``internal``. Defaults to ``internet-facing``.
         sticky_seconds: ALB cookie stickiness duration, for stateful connections such as WebSockets;
             0 turns stickiness off. Defaults to 0.
@@ -247,7 +257,7 @@ class IngressSpec(Spec):
     """
 
     host: str = Field(pattern=r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$")
-    path: str = Field(default="/", pattern=r"^/")
+    path: PrefixPath = "/"
     scheme: Scheme = Scheme.INTERNET_FACING
     sticky_seconds: int = Field(default=0, ge=0, le=604800)
     websocket_path: str | None = Field(default=None, pattern=r"^/")
@@ -267,8 +277,9 @@ class IngressSpec(Spec):
 
 
 def _prefix(path: str) -> str:
-    """``path`` as a Kubernetes ``Prefix`` path compares: without a trailing ``/`` (``/`` itself is ``""``)."""
-    return path.rstrip("/")
+    """``path`` as the load balancer controller turns a ``Prefix`` path into conditions: one trailing
+    ``/`` dropped, ``/`` itself matching everything (``""`` here)."""
+    return "" if path == "/" else path.removesuffix("/")
 
 
 def _under(path: str, prefix: str) -> bool:

@@ -206,6 +206,12 @@ INVALID = [
     ),
     (
         "prod",
+        "web.ingress",
+        {"host": "app.slidecraft.example.com", "path": "/api/*"},
+        "services:apps.web.ingress.path: must be a path prefix starting with '/', without wildcards",
+    ),
+    (
+        "prod",
         "realtime.ingress",
         {"host": "rt.slidecraft.example.com", "path": "/api", "websocketPath": "/apiws"},
         "ingress.websocketPath: not under path /api",
@@ -239,7 +245,7 @@ def test_a_canary_needs_an_ingress_to_shift():
         ({"host": "api.slidecraft.example.com", "path": "/mcp"}, False),  # another path of the host
         ({"host": "api.slidecraft.example.com", "scheme": "internal"}, False),  # another load balancer
         ({"host": "api.slidecraft.example.com", "path": "/"}, True),
-        ({"host": "api.slidecraft.example.com", "path": "//"}, True),  # the same prefix, spelled apart
+        ({"host": "api.slidecraft.example.com", "scheme": "internet-facing"}, True),  # the default, spelled
     ],
 )
 def test_two_services_may_share_a_host_but_not_a_route_on_one_load_balancer(ingress, found):
