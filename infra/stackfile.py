@@ -8,7 +8,8 @@ traceback) that names the file, the line and column, and the key:
 * a key written twice in one mapping (a service defined twice would otherwise silently replace the
   first), with both lines;
 * a top level or a ``config`` that is not a mapping, config keys that are not ``<namespace>:<name>``;
-* numbers JSON cannot carry (``.nan``, ``.inf``).
+* numbers JSON cannot carry (``.nan``, ``.inf``), and values no config holds (``!!binary``, ``!!set``,
+  ``!!pairs``, a list or mapping as a key).
 
 :func:`host_config` is the engine's hand-over, checked against Pulumi's source
 (``sdk/go/common/resource/config/object.go``: ``unmarshalObject``, ``MarshalString``;
@@ -134,7 +135,7 @@ def _parse_once(text: str, name: str, stack: str) -> dict[str, Any]:
             stack, [f"{name}: config must be a mapping of '<namespace>:<key>: value'; got a {_kind(config)}"]
         )
     problems = [f"{name}: {p}" for p in _key_problems(config)]
-    problems += [f"{name}: {p}" for p in _number_problems(config)]
+    problems += [f"{name}: {p}" for p in _value_problems(config)]
     if problems:
         raise ConfigError(stack, problems)
     return document
@@ -248,15 +249,42 @@ def _key_problems(config: dict[Any, Any]) -> Iterator[str]:
             yield f"config key {key!r} must be of the form '<namespace>:<name>' (e.g. platform:region)"
 
 
-def _number_problems(value: Any, path: str = "") -> Iterator[str]:
+_SCALARS = (str, bool, int, float, datetime.date, type(None))
+"""What a stack file's value may be besides a mapping or a list (a timestamp is passed as its text)."""
+
+_TAGS: dict[type, str] = {bytes: "!!binary", set: "!!set", tuple: "!!pairs"}
+"""The YAML tags whose values the safe reader builds and JSON (the engine's hand-over) cannot carry."""
+
+
+def _value_problems(value: Any, path: str = "") -> Iterator[str]:
+    """Numbers JSON cannot carry, and values or keys that are not text, numbers, true/false, lists or
+    mappings (``!!binary``, ``!!set``, ``!!pairs``; a list or mapping written as a key)."""
     if isinstance(value, float) and not math.isfinite(value):
         yield f"{path}: {value} is not a number Pulumi can pass to the program; write a finite number"
     elif isinstance(value, dict):
         for k, v in value.items():
-            yield from _number_problems(v, f"{path}.{k}" if path else str(k))
+            child = f"{path}.{_key_text(k)}" if path else _key_text(k)
+            if not isinstance(k, _SCALARS):  # a flow list as a key is a tuple here
+                what = "list" if isinstance(k, tuple) else _tag(k)
+                yield f"{path or 'config'}: the key {k!r} is a {what}; a key must be text"
+            yield from _value_problems(v, child)
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from _number_problems(v, f"{path}[{i}]")
+            yield from _value_problems(v, f"{path}[{i}]")
+    elif not isinstance(value, _SCALARS):
+        yield (
+            f"{path}: {_tag(value)} value {_shown(value)} is not a value Pulumi passes to a program;"
+            " write text, a number, true/false, a list or a mapping"
+        )
+
+
+def _shown(value: Any) -> str:
+    return repr(sorted(value, key=repr) if isinstance(value, set) else value)  # a set's order varies
+
+
+def _tag(value: Any) -> str:
+    tag = _TAGS.get(type(value))
+    return f"YAML {tag}" if tag else f"{type(value).__name__}"
 
 
 PROVIDER_NAMESPACES: frozenset[str] = frozenset(

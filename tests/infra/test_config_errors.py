@@ -109,6 +109,21 @@ UNREADABLE: list[tuple[str, TextEdit, list[str]]] = [
         ["platform:network.azCount", "finite"],
     ),
     (
+        "a !!binary value (bytes, which JSON cannot carry)",
+        _replace("azCount: 2", "azCount: !!binary Mg=="),
+        ["platform:network.azCount", "YAML !!binary value b'2'", "write text, a number"],
+    ),
+    (
+        "a !!set value",
+        _replace("azCount: 2", "azCount: !!set {b, a}"),
+        ["platform:network.azCount", "YAML !!set value ['a', 'b']"],
+    ),
+    (
+        "a list as a nested key",
+        _replace("azCount: 2", "azCount: 2\n    [a, b]: 3"),
+        ["platform:network: the key ('a', 'b') is a list; a key must be text"],
+    ),
+    (
         "a mapping as a key",
         _replace("  platform:tier: dev", "  ? {a: 1}\n  : dev\n  platform:tier: dev"),
         ["key"],
