@@ -34,10 +34,11 @@ scan: $(STAMP) $(SCAN_STAMP) ## checkov over the offline run of STACK of PROJECT
 
 # Test workers (pytest-xdist): one per core of this machine class. Each test file runs whole in one worker
 # (--dist loadfile), so a module's fixtures run once; TEST_WORKERS=0 runs everything in this process.
+# Files go out in the order tests/conftest.py sets (the toolchain venv build first), not xdist's own.
 TEST_WORKERS ?= 2
 
 test: $(STAMP) $(SCAN_STAMP) ## the test suite (pytest, Pulumi mocks; the prod checkov scan)
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

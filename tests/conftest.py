@@ -7,6 +7,7 @@ shares it, whether it asks through ``stack_run``, ``services_run`` or the comman
 
 from __future__ import annotations
 
+import collections
 import fcntl
 import gc
 import itertools
@@ -151,6 +152,22 @@ def shared_runs(monkeypatch: pytest.MonkeyPatch) -> None:
 
 STACKS = stacks.stacks(stacks.Project.PLATFORM)
 """The repository's stacks, from the registry (a new environment is a stack file, not an edit here)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The toolchain test first, then files with the most tests first (pytest-xdist's own reordering,
+    which ``make test`` turns off with ``--no-loadscope-reorder`` to keep this one).
+
+    On a clean checkout (every CI run) the toolchain test builds its virtualenv, ~30 s in one worker:
+    started last, as xdist's reordering by test count put it, the other worker sat idle that long.
+    """
+    tests_in = collections.Counter(item.nodeid.split("::")[0] for item in items)
+
+    def order(item: pytest.Item) -> tuple[bool, int, str]:
+        file = item.nodeid.split("::")[0]
+        return item.get_closest_marker("toolchain") is None, -tests_in[file], file
+
+    items.sort(key=order)  # stable: a file's tests keep their order
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
