@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SUMMARY = re.compile(r"(\d+) passed(?:, (\d+) skipped)? in ([\d.]+)s")
+SUMMARY = re.compile(r"^(?:=+ )?(\d+) passed(?:, (\d+) skipped)?(?:, \d+ \w+)* in ([\d.]+)s", re.MULTILINE)
+"""pytest's last line when every test passed (``-q`` or not; warnings counted after the skips)."""
 
 
 def make_test(checkout: Path) -> tuple[float, float, str]:
