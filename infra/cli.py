@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from infra.stacks import Project
+from infra.stacks import Project, stack_argument
 
 EXIT_CONFIG = 2
 EXIT_POLICY = 3
@@ -47,7 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     preview = commands.add_parser("preview", help="run the program under mocks and show what it would create")
-    preview.add_argument("--stack", "-s", required=True, help="stack name: dev, staging or prod")
+    preview.add_argument(
+        "--stack", "-s", type=stack_argument, required=True, help="stack name: dev, staging or prod"
+    )
     preview.add_argument(
         "--project",
         "-p",
@@ -72,7 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     form.add_argument("--json", action="store_true", help="print JSON: stack, resources, summary")
     form.add_argument("--markdown", action="store_true", help="print a compact Markdown summary")
     scan = commands.add_parser("scan", help="run checkov over what the program would create")
-    scan.add_argument("--stack", "-s", required=True, help="stack name: dev, staging or prod")
+    scan.add_argument(
+        "--stack", "-s", type=stack_argument, required=True, help="stack name: dev, staging or prod"
+    )
     scan.add_argument(
         "--project",
         "-p",
@@ -83,7 +87,9 @@ def _parser() -> argparse.ArgumentParser:
     timing = commands.add_parser(
         "timing", help="release and rollback time per service, and the platform's from-scratch critical path"
     )
-    timing.add_argument("--stack", "-s", required=True, help="stack name: dev, staging or prod")
+    timing.add_argument(
+        "--stack", "-s", type=stack_argument, required=True, help="stack name: dev, staging or prod"
+    )
     timing.add_argument(
         "--json",
         action="store_true",
@@ -94,7 +100,9 @@ def _parser() -> argparse.ArgumentParser:
     env = commands.add_parser("env", help="add or remove a dev environment on a shared Atlas cluster slot")
     env.add_argument("action", choices=["add", "remove"])
     env.add_argument("name", help="environment name: lower-case letters, digits and '-'")
-    env.add_argument("--stack", "-s", default="dev", help="stack file to edit (default dev)")
+    env.add_argument(
+        "--stack", "-s", type=stack_argument, default="dev", help="stack file to edit (default dev)"
+    )
     env.add_argument(
         "--project-dir",
         type=Path,
@@ -102,21 +110,25 @@ def _parser() -> argparse.ArgumentParser:
         help="the project whose stack file to edit (defaults to this repository)",
     )
     release = commands.add_parser("release", help="set a service's image in a services stack file")
-    release.add_argument("--stack", "-s", required=True, help="the services stack: dev, staging or prod")
+    release.add_argument(
+        "--stack", "-s", type=stack_argument, required=True, help="the services stack: dev, staging or prod"
+    )
     release.add_argument("--service", required=True, help="the service (a key of services:apps)")
     release.add_argument("--image", required=True, help="the image reference the stack's tier accepts")
     release.add_argument("--no-diff", action="store_true", help="skip the offline diff against HEAD")
     rollback = commands.add_parser(
         "rollback", help="set a service's rollbackTo (default: its previous image)"
     )
-    rollback.add_argument("--stack", "-s", required=True, help="the services stack: dev, staging or prod")
+    rollback.add_argument(
+        "--stack", "-s", type=stack_argument, required=True, help="the services stack: dev, staging or prod"
+    )
     rollback.add_argument("--service", required=True, help="the service (a key of services:apps)")
     rollback.add_argument(
         "--to", default=None, help="the release to ship (default: the previous image in git)"
     )
     rollback.add_argument("--no-diff", action="store_true", help="skip the offline diff against HEAD")
     hosts = commands.add_parser("hosts", help="the ingress hosts of a services stack, one a line")
-    hosts.add_argument("--stack", "-s", required=True)
+    hosts.add_argument("--stack", "-s", type=stack_argument, required=True)
     from infra.review import commands as review
 
     review.add_parsers(commands)

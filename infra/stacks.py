@@ -7,6 +7,8 @@ Stacks are ordered by tier (dev, staging, prod), then by name: the order a relea
 
 from __future__ import annotations
 
+import argparse
+import re
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -33,6 +35,41 @@ PROJECT_DIRS: dict[Project, Path] = {Project.PLATFORM: ROOT, Project.SERVICES: R
 _TIER_ORDER = {tier: i for i, tier in enumerate(Tier)}
 
 
+_STACK_CHARACTER = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def stack_name_problem(name: str) -> str | None:
+    """Why Pulumi would refuse ``name`` as a stack name, or None.
+
+    pulumi/pulumi ``sdk/go/common/tokens/stack_name.go`` (``ParseStackName``, at 1b5949891b3c): not
+    empty, at most 100 characters, each a letter, a digit, ``-``, ``_`` or ``.``.
+    """
+    if not name:
+        return "a stack name may not be empty"
+    if len(name) > 100:
+        return f"a stack name cannot exceed 100 characters ({len(name)} given)"
+    bad = _STACK_CHARACTER.search(name)
+    if bad:
+        return (
+            f"a stack name may only contain letters, digits, '-', '_' or '.': {name!r} has"
+            f" {bad.group()!r} at position {bad.start()}"
+        )
+    return None
+
+
+def stack_argument(value: str) -> str:
+    """``type=`` of every ``--stack`` option: argparse names the option and exits 2 on a bad name."""
+    problem = stack_name_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return value
+
+
+def stack_of_file(path: Path) -> str:
+    """The stack ``Pulumi.<stack>.yaml`` configures (a stack name may contain periods: ``feature.x``)."""
+    return path.name.removeprefix("Pulumi.").removesuffix(".yaml")
+
+
 def project_dir(project: Project | str, root: Path = ROOT) -> Path:
     """The directory holding ``project``'s ``Pulumi.yaml`` and stack files, in the repository ``root``."""
     return root / PROJECT_DIRS[Project(project)].relative_to(ROOT)
@@ -41,7 +78,7 @@ def project_dir(project: Project | str, root: Path = ROOT) -> Path:
 def stack_files(project: Project | str = Project.PLATFORM, root: Path = ROOT) -> dict[str, Path]:
     """``{stack: path}`` of every ``Pulumi.<stack>.yaml`` of ``project``."""
     found = sorted(project_dir(project, root).glob("Pulumi.*.yaml"))
-    return {path.name.split(".")[1]: path for path in found}
+    return {stack_of_file(path): path for path in found}
 
 
 def stacks(project: Project | str = Project.PLATFORM, root: Path = ROOT) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ import pulumi
 
 from infra import stackfile
 from infra.preview import mocks
+from infra.stacks import stack_name_problem, stack_of_file
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_PLACEHOLDER = stackfile.SECRET_PLACEHOLDER
@@ -83,10 +84,14 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
         FileNotFoundError: there is no such stack file.
         infra.errors.ConfigError: the file cannot be read as a stack file.
     """
+    problem = stack_name_problem(stack)
+    if problem:
+        raise FileNotFoundError(problem)
     path = root / f"Pulumi.{stack}.yaml"
     if not path.is_file():
-        stacks = sorted(p.name.split(".")[1] for p in root.glob("Pulumi.*.yaml"))
-        raise FileNotFoundError(f"no stack file {path.name}; stacks here: {', '.join(stacks)}")
+        stacks = sorted(stack_of_file(p) for p in root.glob("Pulumi.*.yaml"))
+        where = f"stacks here: {', '.join(stacks)}" if stacks else f"{root} has no stack files"
+        raise FileNotFoundError(f"no stack file {path.name}; {where}")
     host = stackfile.host_config(stackfile.read_document(path, stack))
     return StackFile(
         project=project_name(root), stack=stack, config=host.config, secret_keys=host.secret_keys

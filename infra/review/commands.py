@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from infra.stacks import Project
+from infra.stacks import Project, stack_argument
 
 EXIT_CONFIG = 2
 EXIT_DANGER = 4
@@ -24,7 +24,9 @@ def add_parsers(commands: Any) -> None:
     diff = commands.add_parser(
         "diff", help="what a change does: the offline previews of two revisions compared"
     )
-    diff.add_argument("--stack", "-s", required=True, help="stack name: dev, staging or prod")
+    diff.add_argument(
+        "--stack", "-s", type=stack_argument, required=True, help="stack name: dev, staging or prod"
+    )
     diff.add_argument("--project", **PROJECT)
     diff.add_argument(
         "--base", required=True, help="the revision the change starts from (e.g. origin/main, HEAD~1)"
@@ -43,14 +45,14 @@ def add_parsers(commands: Any) -> None:
     guard.add_argument("preview", type=Path, help="the output of `pulumi preview --json`")
 
     cost = commands.add_parser("cost", help="monthly on-demand cost estimate of a stack")
-    cost.add_argument("--stack", "-s", required=True)
+    cost.add_argument("--stack", "-s", type=stack_argument, required=True)
     cost.add_argument("--project", **PROJECT)
     cost.add_argument(
         "--json", action="store_true", help="print JSON: stack, total_monthly_usd, lines, unpriced"
     )
 
     diagram = commands.add_parser("diagram", help="a Mermaid flowchart of a stack's architecture")
-    diagram.add_argument("--stack", "-s", required=True)
+    diagram.add_argument("--stack", "-s", type=stack_argument, required=True)
     diagram.add_argument(
         "--project",
         choices=PROJECT["choices"],

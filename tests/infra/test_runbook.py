@@ -13,7 +13,7 @@ from ruamel.yaml import YAML
 
 from infra.config import ServicesStackConfig, StackConfig, _model_in
 from infra.preview.runner import ROOT, read_stack_file
-from infra.stacks import Project, project_dir, stacks
+from infra.stacks import Project, project_dir, stack_of_file, stacks
 from tests.conftest import stack_run
 from tests.infra.test_first_deploy import FIRST_UP_EXCLUDE, excluded
 
@@ -49,7 +49,7 @@ def directory(command: list[str]) -> Path:
 
 
 def stacks_in(path: Path) -> set[str]:
-    return {p.name.split(".")[1] for p in path.glob("Pulumi.*.yaml")}
+    return {stack_of_file(p) for p in path.glob("Pulumi.*.yaml")}
 
 
 def stack_of(command: list[str]) -> str | None:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from components.core.tier import Tier
-from infra import stacks
+from infra import cli, stacks
+from infra.preview import runner
 
 
 def test_both_projects_have_the_same_stacks_in_promotion_order():
@@ -28,3 +31,51 @@ def test_a_new_environment_is_a_stack_file(tmp_path):
 def test_the_tier_comes_from_the_stack_file_not_the_name():
     assert stacks.tier_of("prod") is Tier.PROD
     assert stacks.tier_of("no-such-stack") is None
+
+
+def test_a_stack_name_with_periods_is_one_stack(tmp_path):
+    # Pulumi allows '.' in a stack name; the file name's first dot-separated part is not the stack.
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "Pulumi.yaml").write_text((stacks.ROOT / "Pulumi.yaml").read_text())
+    (root / "Pulumi.feature.x.yaml").write_text((stacks.ROOT / "Pulumi.dev.yaml").read_text())
+    assert stacks.stack_files(root=root) == {"feature.x": root / "Pulumi.feature.x.yaml"}
+    assert stacks.tier_of("feature.x", root) is Tier.DEV
+    assert runner.read_stack_file("feature.x", root).stack == "feature.x"
+
+
+@pytest.mark.parametrize("name", ["dev", "feature.x", "qa-euw1", "A_b-9", "x" * 100])
+def test_a_name_pulumi_accepts_is_accepted(name):
+    assert stacks.stack_name_problem(name) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("", "may not be empty"),
+        ("x" * 101, "cannot exceed 100 characters (101 given)"),
+        ("../prod", "'../prod' has '/' at position 2"),
+        ("my stack", "' ' at position 2"),
+        ("org:prod", "':' at position 3"),
+    ],
+)
+def test_a_name_pulumi_refuses_is_refused_with_the_reason(name, fragment):
+    # pulumi/pulumi sdk/go/common/tokens/stack_name.go, ParseStackName
+    problem = stacks.stack_name_problem(name)
+    assert problem is not None
+    assert fragment in problem
+
+
+@pytest.mark.parametrize("command", ["preview", "timing", "hosts", "diff", "cost"])
+def test_every_command_refuses_a_bad_stack_name_naming_the_option(capsys, command):
+    with pytest.raises(SystemExit) as exited:
+        cli.main([command, "--stack", "../prod"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --stack/-s: a stack name may only contain" in err
+    assert "'/' at position 2" in err
+
+
+def test_a_directory_without_stack_files_is_named(capsys, tmp_path):
+    assert cli.main(["preview", "--stack", "prod", "--root", str(tmp_path)]) == cli.EXIT_CONFIG
+    assert f"no stack file Pulumi.prod.yaml; {tmp_path} has no stack files" in capsys.readouterr().err
