@@ -5,7 +5,7 @@ Most of a preview's SDK import time is ``typing`` evaluating the annotations of 
 ``_inputs.py`` and ``outputs.py`` modules (thousands of ``*Args``/``*ArgsDict`` classes per family).
 This runs a command with those modules, and only those, compiled as if they began with
 ``from __future__ import annotations``; everything else is imported as shipped. An experiment for the
-upstream proposal, used by ``bench/preview.py --postponed``: the offline preview itself never does this.
+upstream proposal, used by ``bench/preview.py --proposals``: the offline preview itself never does this.
 
     venv/bin/python bench/postponed_annotations.py CACHE -m infra preview --stack prod --json
 

@@ -22,7 +22,7 @@ pull request's services check runs on a fresh runner; the platform grows with th
     venv/bin/python bench/preview.py            # 3 runs per figure, about 3 minutes on 2 idle cores
     venv/bin/python bench/preview.py --quick    # 1 run per figure
     venv/bin/python bench/preview.py --no-curve --cdk   # and prod beside `cdk synth` of bench/cdk/app.js
-    venv/bin/python bench/preview.py --no-curve --postponed   # and SDK proposal 1, measured
+    venv/bin/python bench/preview.py --no-curve --proposals   # and the SDK proposals 1 and 1b, measured
 
 ``--cdk`` times ``cdk synth`` (aws-cdk 2.1148.1, aws-cdk-lib 2.276.0, pinned in bench/cdk/package-lock.json)
 of a CDK app of the platform's shape beside the prod preview, with the peak memory of each.
@@ -305,29 +305,41 @@ def cdk_comparison(runs: int) -> None:
 
 
 POSTPONED = ROOT / "bench" / "postponed_annotations.py"
+LAZY = ROOT / "bench" / "lazy_classes.py"
 
 
-def postponed_comparison(runs: int) -> None:
-    """Each project's prod preview with the SDKs' type modules compiled with postponed annotations (SDK
-    proposal 1, ``bench/postponed_annotations.py``) beside the SDKs as shipped, alternated: wall, peak
-    memory and whether the output is the same bytes. One run first compiles the modules."""
-    print(
-        f"\n{'project':<10}{'as shipped s':>13}{'postponed s':>13}{'ratio':>7}{'MiB shipped':>13}{'MiB postponed':>15}  same"
-    )
-    with tempfile.TemporaryDirectory(prefix="postponed-") as cache:
+def proposals_comparison(runs: int) -> None:
+    """Each project's prod preview with the SDK changes proposed in docs/PERFORMANCE.md, as experiments
+    on the installed SDKs, beside the SDKs as shipped, alternated: wall, peak memory and whether the
+    output is the same bytes. 1: the type modules compiled with postponed annotations
+    (``bench/postponed_annotations.py``); 1b: class modules imported on first use
+    (``bench/lazy_classes.py``); and both. One run of each first compiles into the cache."""
+    print(f"\n{'project':<10}{'SDK':<22}{'wall s':>8}{'ratio':>7}{'peak MiB':>10}{'ratio':>7}  same")
+    with tempfile.TemporaryDirectory(prefix="sdk-proposals-") as cache:
         for project in ("platform", "services"):
             shipped = preview_command(project, "prod")
-            postponed = [sys.executable, str(POSTPONED), cache, *shipped[1:]]
-            timed(postponed)  # compiles the type modules into the cache
-            figures: dict[str, list[tuple[float, float]]] = {"shipped": [], "postponed": []}
+            variants = {
+                "as shipped": shipped,
+                "1 postponed": [sys.executable, str(POSTPONED), cache, *shipped[1:]],
+                "1b lazy classes": [sys.executable, str(LAZY), cache, *shipped[1:]],
+                "1 + 1b": [sys.executable, str(LAZY), cache, "--postponed", *shipped[1:]],
+            }
+            for command in variants.values():
+                timed(command)  # compiles into the cache
+            figures: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
             outputs: dict[str, str] = {}
             for _ in range(runs):  # alternated
-                for name, command in (("shipped", shipped), ("postponed", postponed)):
+                for name, command in variants.items():
                     wall, memory, outputs[name] = peak(command, ROOT)
                     figures[name].append((wall, memory))
-            (a, a_mem), (b, b_mem) = medians(figures["shipped"]), medians(figures["postponed"])
-            same = "yes" if outputs["shipped"] == outputs["postponed"] else "NO"
-            print(f"{project:<10}{a:>13.2f}{b:>13.2f}{b / a:>7.2f}{a_mem:>13.0f}{b_mem:>15.0f}  {same}")
+            base_wall, base_memory = medians(figures["as shipped"])
+            for name in variants:
+                wall, memory = medians(figures[name])
+                same = "yes" if outputs[name] == outputs["as shipped"] else "NO"
+                print(
+                    f"{project:<10}{name:<22}{wall:>8.2f}{wall / base_wall:>7.2f}{memory:>10.0f}"
+                    f"{memory / base_memory:>7.2f}  {same}"
+                )
 
 
 def main() -> None:
@@ -339,9 +351,9 @@ def main() -> None:
         "--cdk", action="store_true", help="also prod beside `cdk synth` (npm ci on first use)"
     )
     parser.add_argument(
-        "--postponed",
+        "--proposals",
         action="store_true",
-        help="also prod with the SDKs' type modules compiled with postponed annotations (SDK proposal 1)",
+        help="also prod with the SDK changes proposed in docs/PERFORMANCE.md (1, 1b, both), as experiments",
     )
     args = parser.parse_args()
     runs = 1 if args.quick else args.runs
@@ -350,8 +362,8 @@ def main() -> None:
         services_curve(runs)
     if args.cdk:
         cdk_comparison(runs)
-    if args.postponed:
-        postponed_comparison(runs)
+    if args.proposals:
+        proposals_comparison(runs)
 
 
 if __name__ == "__main__":
