@@ -19,10 +19,8 @@ bytecode magic (a package's class modules are read once, to find their ``__all__
 from __future__ import annotations
 
 import ast
-import hashlib
 import importlib.machinery
 import importlib.util
-import marshal
 import re
 import runpy
 import sys
@@ -76,25 +74,13 @@ def lazy_source(init: Path) -> str:
     return text + LAZY.format(names=names) if names else text
 
 
-class LazyInitLoader(importlib.machinery.SourceFileLoader):
-    """A package ``__init__`` loader that compiles :func:`lazy_source`, caching the code in ``cache``."""
+class LazyInitLoader(postponed_annotations.CachedLoader):
+    """Compiles a package ``__init__`` as :func:`lazy_source` rewrites it."""
 
-    def __init__(self, fullname: str, path: str, cache: Path) -> None:
-        super().__init__(fullname, path)
-        self.cache = cache
+    TAG = "lazy"
 
-    def get_code(self, fullname: str) -> CodeType:
-        source = Path(self.get_filename(fullname))
-        stat = source.stat()
-        key = f"lazy:{source}:{stat.st_size}:{stat.st_mtime_ns}:{importlib.util.MAGIC_NUMBER.hex()}"
-        cached = self.cache / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.code"
-        if cached.is_file():
-            code: CodeType = marshal.loads(cached.read_bytes())
-            return code
-        code = compile(lazy_source(source), str(source), "exec", dont_inherit=True)
-        self.cache.mkdir(parents=True, exist_ok=True)
-        cached.write_bytes(marshal.dumps(code))
-        return code
+    def compile_source(self, source: Path) -> CodeType:
+        return compile(lazy_source(source), str(source), "exec", dont_inherit=True)
 
 
 class LazyInitFinder:

@@ -30,26 +30,41 @@ PACKAGES = ("pulumi_aws", "pulumi_kubernetes", "pulumi_mongodbatlas", "pulumi_ra
 MODULES = ("_inputs", "outputs")
 
 
-class PostponedLoader(importlib.machinery.SourceFileLoader):
-    """A source loader that compiles with postponed annotations, caching the code in ``cache``."""
+class CachedLoader(importlib.machinery.SourceFileLoader):
+    """A source loader that compiles with :meth:`compile_source`, caching the code in ``cache`` keyed by
+    the source's path, size and mtime, the interpreter's bytecode magic and the subclass's ``TAG``."""
+
+    TAG = ""
 
     def __init__(self, fullname: str, path: str, cache: Path) -> None:
         super().__init__(fullname, path)
         self.cache = cache
 
+    def compile_source(self, source: Path) -> CodeType:
+        raise NotImplementedError
+
     def get_code(self, fullname: str) -> CodeType:
         source = Path(self.get_filename(fullname))
         stat = source.stat()
-        key = f"{source}:{stat.st_size}:{stat.st_mtime_ns}:{importlib.util.MAGIC_NUMBER.hex()}"
+        key = f"{self.TAG}:{source}:{stat.st_size}:{stat.st_mtime_ns}:{importlib.util.MAGIC_NUMBER.hex()}"
         cached = self.cache / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.code"
         if cached.is_file():
             code: CodeType = marshal.loads(cached.read_bytes())
             return code
-        flags = __future__.annotations.compiler_flag
-        code = compile(source.read_bytes(), str(source), "exec", flags=flags, dont_inherit=True)
+        code = self.compile_source(source)
         self.cache.mkdir(parents=True, exist_ok=True)
         cached.write_bytes(marshal.dumps(code))
         return code
+
+
+class PostponedLoader(CachedLoader):
+    """Compiles with postponed annotations."""
+
+    TAG = "postponed"
+
+    def compile_source(self, source: Path) -> CodeType:
+        flags = __future__.annotations.compiler_flag
+        return compile(source.read_bytes(), str(source), "exec", flags=flags, dont_inherit=True)
 
 
 class PostponedFinder:

@@ -3,16 +3,11 @@ changes: the shared type modules stay eager, a class is the shipped module's own
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import subprocess
-import sys
 from pathlib import Path
-from types import ModuleType
 
-from infra import stacks
+from tests.bench import scripts
 
-SCRIPT = stacks.ROOT / "bench" / "lazy_classes.py"
 PROBE = """
 import json, sys
 import pulumi_aws.budgets as budgets
@@ -34,25 +29,8 @@ print(json.dumps({
 """
 
 
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_lazy_classes", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _probe(cache: Path, tmp_path: Path) -> dict[str, object]:
-    (tmp_path / "probe.py").write_text(PROBE)
-    done = subprocess.run(
-        [sys.executable, str(SCRIPT), str(cache), "-m", "probe"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result: dict[str, object] = json.loads(done.stdout)
+    result: dict[str, object] = json.loads(scripts.run_probe("lazy_classes", cache, PROBE, tmp_path))
     return result
 
 
@@ -80,7 +58,7 @@ def test_only_class_modules_star_imports_are_deferred(tmp_path):
         "import typing\n# Export this package's modules as members:\n"
         "from .thing import *\nfrom ._inputs import *\nfrom . import outputs\n"
     )
-    source = _bench().lazy_source(init)
+    source = scripts.load("lazy_classes").lazy_source(init)
     assert "from .thing import *" not in source
     assert "from ._inputs import *" in source
     assert "from . import outputs" in source

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-from infra import stacks
+from tests.bench import scripts
 
 PROBE = """
 import pulumi_aws.budgets as budgets, pulumi_aws.budgets._inputs as inputs, pulumi_aws.budgets.budget as budget
@@ -16,16 +14,7 @@ print(type(budget.BudgetArgs.__init__.__annotations__["budget_type"]).__name__)
 
 
 def _probe(cache: Path, tmp_path: Path) -> list[str]:
-    (tmp_path / "probe.py").write_text(PROBE)
-    script = stacks.ROOT / "bench" / "postponed_annotations.py"
-    done = subprocess.run(
-        [sys.executable, str(script), str(cache), "-m", "probe"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.split()
+    return scripts.run_probe("postponed_annotations", cache, PROBE, tmp_path).split()
 
 
 def test_type_modules_get_string_annotations_the_rest_stays_as_shipped_and_the_code_is_cached(tmp_path):

@@ -3,25 +3,14 @@ same validation a preview runs, with their ``after`` order, hosts and names inta
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from infra import stacks
+from tests.bench import scripts
 
-
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_preview", stacks.ROOT / "bench" / "preview.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-BENCH = _bench()
+BENCH = scripts.load("preview")
 
 
 @pytest.mark.parametrize("count", BENCH.CURVE)

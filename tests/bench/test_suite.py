@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-from types import ModuleType
-
 import pytest
 
-from infra import stacks
+from tests.bench import scripts
 
-
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_suite", stacks.ROOT / "bench" / "suite.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-BENCH = _bench()
+BENCH = scripts.load("suite")
 
 
 @pytest.mark.parametrize(
