@@ -25,11 +25,21 @@ import re
 import runpy
 import sys
 from pathlib import Path
-from types import CodeType
+from types import CodeType, ModuleType
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import postponed_annotations  # the sibling experiment, proposal 1 (after its folder joins sys.path)
+
+def _sibling(name: str) -> ModuleType:
+    """``bench/<name>.py``, loaded without putting ``bench/`` on ``sys.path`` (the tests load this too)."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", Path(__file__).with_name(f"{name}.py"))
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+postponed_annotations = _sibling("postponed_annotations")  # proposal 1, and the cached loader
 
 PACKAGES = postponed_annotations.PACKAGES
 SHARED = frozenset({"_enums", "_inputs", "outputs"})

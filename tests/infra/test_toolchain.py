@@ -25,7 +25,8 @@ What differs here, and why: the virtualenv is built under ``.cache/toolchain/<ha
 instead of ``./venv`` (the developer's own), keyed by the hash of the expanded requirement set, so it is
 rebuilt only when a requirement changes; and pip installs offline (``PIP_NO_INDEX=1``,
 ``PIP_FIND_LINKS=<wheelhouse>``: pip's command line stays exactly Pulumi's) from a wheelhouse that is
-downloaded once per requirement set through the machine's pip configuration.
+downloaded once per requirement set through the machine's pip configuration, without byte-compiling what
+it installs (``PIP_COMPILE=0``: most of the install's time, and the runs compile what they import).
 """
 
 from __future__ import annotations
