@@ -81,7 +81,7 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
     placeholder and their keys are marked secret, so they print as ``[secret]``.
 
     Raises:
-        FileNotFoundError: there is no such stack file.
+        FileNotFoundError: there is no such stack file (or ``stack`` is not a name Pulumi accepts).
         infra.errors.ConfigError: the file cannot be read as a stack file.
     """
     problem = stack_name_problem(stack)
