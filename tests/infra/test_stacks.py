@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import shutil
 
 import pytest
@@ -66,7 +67,25 @@ def test_a_name_pulumi_refuses_is_refused_with_the_reason(name, fragment):
     assert fragment in problem
 
 
-@pytest.mark.parametrize("command", ["preview", "timing", "hosts", "diff", "cost"])
+def _commands_with_a_stack_option() -> list[str]:
+    """Every subcommand of ``python -m infra`` that takes ``--stack``, read from the parser itself."""
+    parser = cli._parser()
+    (subcommands,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return sorted(
+        name for name, sub in subcommands.choices.items() if "--stack" in sub._option_string_actions
+    )
+
+
+STACK_COMMANDS = _commands_with_a_stack_option()
+
+
+def test_the_commands_taking_a_stack_are_found():
+    assert {"preview", "scan", "timing", "env", "release", "rollback", "hosts", "diff", "cost"} <= set(
+        STACK_COMMANDS
+    )
+
+
+@pytest.mark.parametrize("command", STACK_COMMANDS)
 def test_every_command_refuses_a_bad_stack_name_naming_the_option(capsys, command):
     with pytest.raises(SystemExit) as exited:
         cli.main([command, "--stack", "../prod"])
