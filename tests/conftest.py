@@ -25,7 +25,7 @@ from infra import stacks
 from infra.preview import mocks, runner
 
 # The suite is deterministic: Hypothesis draws the same examples on every run and every machine (seeded
-# from each test), and keeps no example database, so a clean checkout in CI tests what the last run did.
+# from each test's source: hypothesis.internal.reflection.function_digest), and keeps no example database, so a clean checkout in CI tests what the last run did.
 # `HYPOTHESIS_PROFILE=explore make test` draws new random examples (and replays the failures it saved).
 settings.register_profile("deterministic", derandomize=True, database=None)
 settings.register_profile("explore")  # Hypothesis's defaults: random, with its database
