@@ -20,7 +20,7 @@ $(STAMP): requirements.txt requirements-dev.txt infra/requirements.txt services/
 	@touch $(STAMP)
 
 preview: $(STAMP) ## offline preview of STACK (default staging) of PROJECT (platform or services)
-	$(BIN)/python -m infra preview --stack $(STACK) --project $(PROJECT) $(ARGS)
+	$(BIN)/python -m tools preview --stack $(STACK) --project $(PROJECT) $(ARGS)
 
 $(SCAN_STAMP): requirements-scan.txt
 	@test -x $(SCAN_VENV)/bin/python || $(PYTHON) -m venv $(SCAN_VENV)
@@ -30,7 +30,7 @@ $(SCAN_STAMP): requirements-scan.txt
 scan-tools: $(SCAN_STAMP) ## checkov in its own venv (its pins conflict with pulumi's)
 
 scan: $(STAMP) $(SCAN_STAMP) ## checkov over the offline run of STACK of PROJECT (docs/CHECKOV.md)
-	$(BIN)/python -m infra scan --stack $(STACK) --project $(PROJECT)
+	$(BIN)/python -m tools scan --stack $(STACK) --project $(PROJECT)
 
 # Test workers (pytest-xdist): one per core of this machine class. Each test file runs whole in one worker
 # (--dist loadfile), so a module's fixtures run once; TEST_WORKERS=0 runs everything in this process.
@@ -43,6 +43,7 @@ test: $(STAMP) $(SCAN_STAMP) ## the test suite (pytest, Pulumi mocks; the prod c
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -10,7 +10,7 @@ first use (names from each module's ``__all__``). The modules every class shares
 proposal 1 (``bench/postponed_annotations.py``). An experiment for the upstream proposal, used by
 ``bench/preview.py --proposals``: the offline preview itself never does this.
 
-    venv/bin/python bench/lazy_classes.py CACHE [--postponed] -m infra preview --stack prod --json
+    venv/bin/python bench/lazy_classes.py CACHE [--postponed] -m tools preview --stack prod --json
 
 ``CACHE`` keeps the rewritten code, keyed by the ``__init__``'s path, size and mtime and the interpreter's
 bytecode magic (a package's class modules are read once, to find their ``__all__``).

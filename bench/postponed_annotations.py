@@ -7,7 +7,7 @@ This runs a command with those modules, and only those, compiled as if they bega
 ``from __future__ import annotations``; everything else is imported as shipped. An experiment for the
 upstream proposal, used by ``bench/preview.py --proposals``: the offline preview itself never does this.
 
-    venv/bin/python bench/postponed_annotations.py CACHE -m infra preview --stack prod --json
+    venv/bin/python bench/postponed_annotations.py CACHE -m tools preview --stack prod --json
 
 ``CACHE`` keeps the compiled code (keyed by the source's path, size and mtime and the interpreter's
 bytecode magic), as ``__pycache__`` does for the shipped modules: the first run compiles, later runs load.

@@ -3,7 +3,7 @@
 Every figure is the median wall time of fresh interpreters, measured alternately (preview, fair floor,
 strict floor, preview, ...) so that a load change on the machine hits all three alike:
 
-* **preview**: ``python -m infra preview --stack S --project P --json``. The services preview answers its
+* **preview**: ``python -m tools preview --stack S --project P --json``. The services preview answers its
   StackReference from the platform's cached offline outputs (warmed once before timing; ``--no-cache``
   costs one platform run more).
 * **fair floor**: the same interpreter importing the same SDKs, down to the classes of the stack's
@@ -45,7 +45,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from infra import stacks
+from settings import stacks
 
 ROOT = stacks.ROOT
 
@@ -54,7 +54,7 @@ CURVE = (6, 25, 50, 100)
 FLOOR = """
 import gc, importlib, os, sys
 import pulumi
-from infra.preview import mocks
+from tools.preview import mocks
 
 strict = sys.argv[1] == "strict"
 count = int(sys.argv[2])
@@ -134,7 +134,7 @@ def timed(command: list[str]) -> tuple[float, str]:
 
 
 def preview_command(project: str, stack: str, root: Path = ROOT) -> list[str]:
-    command = [sys.executable, "-m", "infra", "preview", "--stack", stack, "--project", project, "--json"]
+    command = [sys.executable, "-m", "tools", "preview", "--stack", stack, "--project", project, "--json"]
     return [*command, "--root", str(root)] if root != ROOT else command
 
 
@@ -186,12 +186,11 @@ def services_of_prod_shape(count: int) -> dict[str, Any]:
 def repository_with_services(directory: Path, count: int) -> Path:
     """A repository in ``directory``: this program, the prod stacks, ``count`` services of prod's shape."""
     root = directory / f"services-{count}"
-    (root / "services").mkdir(parents=True)
-    (root / "infra").symlink_to(ROOT / "infra")
-    (root / "services" / "__main__.py").symlink_to(ROOT / "services" / "__main__.py")
-    for name in ("Pulumi.yaml", "Pulumi.prod.yaml"):
-        shutil.copy(ROOT / name, root / name)
-    shutil.copy(ROOT / "services" / "Pulumi.yaml", root / "services" / "Pulumi.yaml")
+    for project in ("infra", "services"):
+        (root / project).mkdir(parents=True)
+        (root / project / "__main__.py").symlink_to(ROOT / project / "__main__.py")
+        shutil.copy(ROOT / project / "Pulumi.yaml", root / project / "Pulumi.yaml")
+    shutil.copy(ROOT / "infra" / "Pulumi.prod.yaml", root / "infra" / "Pulumi.prod.yaml")
     with (root / "services" / "Pulumi.prod.yaml").open("w") as out:
         YAML().dump(services_of_prod_shape(count), out)
     return root

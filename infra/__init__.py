@@ -1,1 +1,4 @@
-"""The platform's Pulumi program, its typed settings and its offline tools."""
+"""The platform project (``infra/Pulumi.yaml``): its program, its layers and the outputs contract.
+
+Imports the settings and the components; never the tools, never the services project.
+"""

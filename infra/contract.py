@@ -6,7 +6,7 @@ namespace the gates' PromQL selects on, the secret store, Prometheus, the Ingres
 owned by the platform component that creates the object; that component also exports them, and the
 services program checks at deploy time that the platform stack it reads exports the same values (a
 platform deployed from another revision fails the services run with a message instead of shipping into a
-namespace that does not exist). ``tests/infra/test_contract.py`` holds both sides together for every stack.
+namespace that does not exist). ``tests/services/test_contract.py`` holds both sides together for every stack.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The services project's Pulumi program: the product's services on the platform stack of the same name.
 
-The language host runs this directory (``services/``); the composition lives in ``infra.programs``.
+The language host runs this directory (``services/``); the composition lives in :mod:`services.program`.
 """
 
-from infra import programs
+from services import program
 
-programs.services()
+program.services()

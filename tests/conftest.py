@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from infra import stacks
-from infra.preview import mocks, runner
+from settings import stacks
+from tools.preview import mocks, runner
 
 # The suite is deterministic: Hypothesis draws the same examples on every run and every machine (seeded
 # from each test's source: hypothesis.internal.reflection.function_digest), and keeps no example database, so a clean checkout in CI tests what the last run did.
@@ -136,9 +136,9 @@ def _own_preview_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest
 def shared_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     """The command line's runs of this repository's stacks answered from the session's runs.
 
-    ``python -m infra preview`` (``infra.cli.main``) calls ``runner.run_project`` with the repository's
+    ``python -m tools preview`` (``tools.cli.main``) calls ``runner.run_project`` with the repository's
     root, in preview mode; this hands it :func:`stack_run`'s result for the same (stack, mode, project).
-    Any other root (a throw-away project in ``tmp_path``) runs for real. ``tests/infra/test_preview.py``
+    Any other root (a throw-away project in ``tmp_path``) runs for real. ``tests/tools/test_preview.py``
     shows that a real subprocess prints the same bytes.
     """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from infra.preview.mocks import Recorded, unwrap
+from tools.preview.mocks import Recorded, unwrap
 
 
 def of_type(resources: list[Recorded], type_: str) -> list[Recorded]:

@@ -1,7 +1,7 @@
 """Record a stack-file edit on main: ``python3 record_change.py FILE MESSAGE -- EDIT-COMMAND...``.
 
 Used by release.yml and rollback.yml so that git stays the source of truth of what a stack runs: the
-edit (``python -m infra release|rollback``) is applied to the newest main, committed and pushed. When the
+edit (``python -m tools release|rollback``) is applied to the newest main, committed and pushed. When the
 push is refused because main moved meanwhile, the edit is applied again on the new main (it is a
 key-level edit, so it never conflicts) - up to ``ATTEMPTS`` times. An edit that changes nothing (the
 value is already there) records nothing and answers main's commit. Writes ``sha=<commit>`` to

@@ -1,4 +1,4 @@
-// A CDK app of the platform's shape, for timing `cdk synth` beside `python -m infra preview` (bench/preview.py
+// A CDK app of the platform's shape, for timing `cdk synth` beside `python -m tools preview` (bench/preview.py
 // --cdk). Not deployed, not part of the platform: the same kinds of resources the prod stack registers
 // (a three-zone VPC with NAT gateways and endpoints, KMS keys, RDS with a read replica, ElastiCache, S3
 // buckets with lifecycle rules, secrets, IAM roles, SNS and CloudWatch alarms), env-agnostic (no lookups).

@@ -1,14 +1,14 @@
 """What each tier demands of the product's services, checked when the settings load (pure).
 
-``infra/guardrails.py`` calls :func:`service_problems`; each problem names its key relative to
+``settings/guardrails.py`` calls :func:`service_problems`; each problem names its key relative to
 ``services:`` (``apps.gateway.image``), the value received and what the tier allows.
 """
 
 from __future__ import annotations
 
+from components.apps.durations import service_timing
 from components.apps.image import tag_problem
 from components.apps.spec import AppSpec, BlueGreenSpec, CanarySpec, DeliverySpec
-from components.apps.timing import service_timing
 from components.core.tier import Tier, policy_for
 
 Problem = tuple[str, str]
@@ -62,7 +62,7 @@ def service_problems(services: dict[str, AppSpec], tier: Tier) -> list[Problem]:
 def budget_problems(services: dict[str, AppSpec], delivery: DeliverySpec, tier: Tier) -> list[Problem]:
     """Where the tier keeps a time budget (prod): every service whose strategy implies a release longer
     than ``delivery.releaseBudgetMinutes`` or a rollback longer than three minutes
-    (:mod:`components.apps.timing`), naming the service and the figure."""
+    (:mod:`components.apps.durations`), naming the service and the figure."""
     if tier not in TIME_BUDGET_TIERS:
         return []
     budget = delivery.release_budget_minutes * 60
@@ -76,7 +76,7 @@ def budget_problems(services: dict[str, AppSpec], delivery: DeliverySpec, tier: 
                     f"apps.{name}.strategy",
                     f"{tier.value} releases within delivery.releaseBudgetMinutes ({delivery.release_budget_minutes}"
                     f" min = {budget} s); this {kind} strategy implies {timing.release_seconds} s (shorten"
-                    " pauses, analysis count or interval, or surge more; see `python -m infra timing`)",
+                    " pauses, analysis count or interval, or surge more; see `python -m tools timing`)",
                 )
             )
         if timing.rollback_seconds > ROLLBACK_BUDGET_SECONDS:

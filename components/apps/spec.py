@@ -685,7 +685,7 @@ class DeliverySpec(Spec):
             Defaults to ``product``.
         ssl_policy: the ALB's TLS policy. Defaults to TLS 1.3/1.2 only.
         secret_refresh: how often External Secrets re-reads Secrets Manager. Defaults to ``1h``.
-        release_budget_minutes: the longest release a prod strategy may imply (``python -m infra
+        release_budget_minutes: the longest release a prod strategy may imply (``python -m tools
             timing``): ``pulumi up`` to Healthy, migration deadline, surge rounds, canary pauses and
             analyses, blue/green pre-promotion analysis; a person's promote is not counted. Defaults to 10.
     """

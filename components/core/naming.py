@@ -3,7 +3,7 @@
 ``platform-<env>-<what>`` for AWS resources (RDS, ElastiCache, Atlas projects, buckets, the cluster, the
 runners, the budget, Lambda functions), ``alias/platform-<env>-<purpose>`` for KMS keys and
 ``platform/<env>/<name>`` for secrets. Components and the load-time name checks
-(``infra/guardrails.py::physical_names``, against the limits of ``components/core/names.py``) call these
+(``settings/guardrails.py::physical_names``, against the limits of ``components/core/names.py``) call these
 functions, so a name that a component builds is the name that was checked.
 """
 

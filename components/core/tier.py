@@ -1,7 +1,7 @@
 """Environment tiers and the floors each one sets: the one table of what a tier means.
 
 A tier is the floor an environment stands on: a stack file can tighten what its tier allows, never
-loosen it. The same table is read by the config guardrails (``infra/guardrails.py``, before any resource
+loosen it. The same table is read by the config guardrails (``settings/guardrails.py``, before any resource
 is registered) and by the policy pack (``policy/tier.py``, over the resources of a real preview), so the
 two can never disagree about what, say, staging requires.
 """

@@ -145,7 +145,7 @@ class ClusterSpec(Spec):
 
 
 class EnvironmentSpec(Spec):
-    """A dev environment's recorded slot (written by ``python -m infra env add``).
+    """A dev environment's recorded slot (written by ``python -m tools env add``).
 
     Attributes:
         name: the environment (required).

@@ -13,7 +13,7 @@ from components.core.context import AwsContext
 from components.network.vpc import Network, NetworkArgs
 from components.security.keys import Keys, KeysArgs
 from components.security.secrets import Secrets, SecretsArgs
-from infra.config import Settings
+from settings.config import Settings
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,10 @@ from components.apps.identity import WorkloadIdentity as Planned
 from components.apps.identity import role_name, workload_identities
 from components.cluster.namespaces import PRODUCT_NAMESPACE
 from components.security.workload_identity import WorkloadIdentity, WorkloadIdentityArgs
-from infra.config import ServicesSettings
 from infra.layers.data import DataTier
 from infra.layers.foundation import Foundation
 from infra.layers.platform import Platform
+from settings.config import ServicesSettings
 
 
 def plan(services: ServicesSettings | None) -> list[Planned]:

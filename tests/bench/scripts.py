@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from infra import stacks
+from settings import stacks
 
 BENCH = stacks.ROOT / "bench"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from infra import stacks
+from settings.config import platform_settings, services_settings
 from tests.bench import scripts
 
 BENCH = scripts.load("preview")
@@ -15,7 +15,7 @@ BENCH = scripts.load("preview")
 
 @pytest.mark.parametrize("count", BENCH.CURVE)
 def test_the_curve_copies_prods_services_with_their_order_and_distinct_hosts(count):
-    prod = stacks.services_settings(stacks.platform_settings("prod")).config.apps  # type: ignore[union-attr]
+    prod = services_settings(platform_settings("prod")).config.apps  # type: ignore[union-attr]
     apps = BENCH.services_of_prod_shape(count)["config"]["services:apps"]
     names = list(apps)
     assert len(names) == len(set(names)) == count
@@ -31,7 +31,7 @@ def test_the_curve_copies_prods_services_with_their_order_and_distinct_hosts(cou
 
 def test_the_generated_repository_passes_the_previews_validation(tmp_path: Path):
     root = BENCH.repository_with_services(tmp_path, 25)
-    platform = stacks.platform_settings("prod", root)
-    services = stacks.services_settings(platform, root)
+    platform = platform_settings("prod", root)
+    services = services_settings(platform, root)
     assert services is not None
     assert len(services.config.apps) == 25

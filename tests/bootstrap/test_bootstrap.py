@@ -20,16 +20,16 @@ from components.bootstrap.policies import (
     tls_only_bucket_policy,
 )
 from components.bootstrap.spec import PROJECTS, BootstrapConfigError, parse
-from infra.preview import runner
-from infra.preview.mocks import Recorded
-from infra.stacks import stacks
 from policy.catalog import evaluate
+from settings import stackfile, stacks
 from tests.helpers import inputs, of_type, one, policy
+from tools.preview import runner
+from tools.preview.mocks import Recorded
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOTSTRAP = ROOT / "bootstrap"
 REPO = "acme/platform"
-STACKS = stacks()
+STACKS = stacks.stacks()
 OIDC = "token.actions.githubusercontent.com"
 BUCKET = "arn:aws:s3:::state"
 REQUIRED = {
@@ -42,9 +42,11 @@ REQUIRED = {
 
 @cache
 def bootstrap_run(stack: str, extra: tuple[tuple[str, str], ...] = ()) -> runner.PreviewResult:
-    stack_file = runner.read_stack_file(stack, BOOTSTRAP)
+    stack_file = stackfile.read_stack_file(stack, BOOTSTRAP)
     if extra:
-        stack_file = runner.StackFile(**{**vars(stack_file), "config": {**stack_file.config, **dict(extra)}})
+        stack_file = stackfile.StackFile(
+            **{**vars(stack_file), "config": {**stack_file.config, **dict(extra)}}
+        )
     return runner.run_program(stack_file, preview=False, root=BOOTSTRAP)
 
 
@@ -207,14 +209,14 @@ def test_invalid_settings_are_refused_naming_the_key_and_value(values: dict[str,
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_each_environment_has_a_bootstrap_stack_for_the_same_account(stack: str):
-    platform = runner.read_stack_file(stack, ROOT).config
-    bootstrap = runner.read_stack_file(stack, BOOTSTRAP).config
+    platform = stacks.read(stack).config
+    bootstrap = stackfile.read_stack_file(stack, BOOTSTRAP).config
     assert bootstrap["bootstrap:accountId"] == platform["platform:accountId"]
     assert bootstrap["bootstrap:tier"] == platform["platform:tier"]
 
 
 def test_environments_live_in_different_accounts():
-    accounts = [runner.read_stack_file(s, ROOT).config["platform:accountId"] for s in STACKS]
+    accounts = [stacks.read(s).config["platform:accountId"] for s in STACKS]
     assert len(set(accounts)) == len(accounts)
 
 
@@ -222,7 +224,7 @@ def test_environments_live_in_different_accounts():
 def test_the_provider_refuses_any_account_but_the_environments(stack: str):
     (aws,) = [r for r in resources(stack) if r.type == "pulumi:providers:aws"]
     assert json.loads(inputs(aws)["allowedAccountIds"]) == [
-        runner.read_stack_file(stack, BOOTSTRAP).config["bootstrap:accountId"]
+        stackfile.read_stack_file(stack, BOOTSTRAP).config["bootstrap:accountId"]
     ]
 
 
@@ -252,7 +254,7 @@ def test_state_bucket_is_versioned_encrypted_with_its_cmk_private_and_protected(
 @pytest.mark.parametrize("stack", STACKS)
 @pytest.mark.parametrize("project", PROJECTS)
 def test_each_stacks_secrets_provider_names_its_own_rotating_bootstrap_key(stack: str, project: str):
-    project_dir = ROOT if project == "platform" else ROOT / project
+    project_dir = stacks.project_dir(project)
     line = (project_dir / f"Pulumi.{stack}.yaml").read_text().split("secretsprovider: ", 1)[1].split("\n")[0]
     alias = line.removeprefix("awskms://").split("?")[0]
     aliases = {inputs(a)["name"] for a in of_type(resources(stack), "aws:kms/alias:Alias")}
@@ -435,7 +437,7 @@ def test_the_autoscaling_service_linked_role_is_created_unless_the_account_has_i
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_policy_pack_passes_the_bootstrap_stack(stack: str):
-    from infra.preview.policy import as_resource
+    from tools.preview.policy import as_resource
 
     assert evaluate([as_resource(r) for r in resources(stack)], None) == []
 

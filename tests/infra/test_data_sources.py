@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 from components.core.context import DataSourceError
-from infra import cli
 from infra.layers.observability import NO_LOAD_BALANCER
-from infra.preview import mocks, runner
+from settings import stacks
+from tools import cli
+from tools.preview import mocks, runner
 
 ZONES = "aws:index/getAvailabilityZones:getAvailabilityZones"
 IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
@@ -54,7 +55,7 @@ def swap(monkeypatch):
 def test_a_data_source_fault_is_a_clear_error(swap, case, token, answer, fragments):
     swap(token, answer)
     with pytest.raises(DataSourceError) as caught:
-        runner.run_program(runner.read_stack_file("dev"), preview=False)
+        runner.run_program(stacks.read("dev"), preview=False)
     for fragment in fragments:
         assert fragment in str(caught.value)
 
@@ -69,7 +70,7 @@ def test_a_data_source_fault_stops_the_program_before_what_would_use_it(
     monkeypatch.setattr(mocks, "install", lambda *a, **kw: runtimes.append(install(*a, **kw)) or runtimes[-1])
     swap(token, answer)
     with pytest.raises(DataSourceError):
-        runner.run_program(runner.read_stack_file("dev"), preview=False)
+        runner.run_program(stacks.read("dev"), preview=False)
     registered = {r.type for r in runtimes[0].monitor.recorded}
     assert "pulumi:providers:aws" in registered
     assert "aws:ec2/vpc:Vpc" not in registered
@@ -90,7 +91,7 @@ def test_the_cli_exits_2_on_a_data_source_fault(swap, capsys, case, token, answe
 @pytest.mark.parametrize("answer", [{"resourceTagMappingLists": None}, {}, {"resourceTagMappingLists": []}])
 def test_a_tag_lookup_answering_null_means_no_load_balancer_yet(swap, answer):
     swap(TAGGED, {"id": "x", **answer})
-    result = runner.run_program(runner.read_stack_file("dev"), preview=False)
+    result = runner.run_program(stacks.read("dev"), preview=False)
     alarms = [
         r for r in result.resources if r.type == "aws:cloudwatch/metricAlarm:MetricAlarm" and "-lb-" in r.name
     ]

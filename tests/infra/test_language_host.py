@@ -6,19 +6,20 @@ import subprocess
 import sys
 import textwrap
 
-from infra.preview.runner import ROOT
+from tools.preview.runner import ROOT
 
 HOST = textwrap.dedent(
     """
     import gc, os, sys
-    gc.disable()  # short-lived, as `python -m infra` runs (no collector, no teardown): imports are what is checked
+    gc.disable()  # short-lived, as `python -m tools` runs (no collector, no teardown): imports are what is checked
     root = {root!r}
     # What the language host leaves on sys.path: the program directory, never the repository root.
     sys.path[:] = [p for p in sys.path if os.path.realpath(p or os.getcwd()) != root]
     assert os.getcwd() == os.path.join(root, "infra")
     import components, infra  # resolvable only through the project installed from requirements.txt
-    from infra.preview import runner
-    result = runner.run_program(runner.read_stack_file("dev"))
+    from settings import stacks
+    from tools.preview import runner
+    result = runner.run_program(stacks.read("dev"))
     print(len(result.resources), os.path.dirname(components.__file__), flush=True)
     os._exit(0)
     """
@@ -45,11 +46,12 @@ def test_each_programs_requirements_install_the_pins_and_the_project_itself():
         assert "-e .." in lines
 
 
-def test_pulumi_yaml_points_the_host_at_infra_with_a_pip_venv():
-    text = (ROOT / "Pulumi.yaml").read_text()
-    assert "main: infra/" in text
+def test_platform_pulumi_yaml_runs_its_own_directory_on_the_shared_venv():
+    text = (ROOT / "infra" / "Pulumi.yaml").read_text()
+    assert "name: platform" in text
+    assert "main:" not in text  # the program is infra/ itself (infra/__main__.py)
     assert "toolchain: pip" in text
-    assert "virtualenv: venv" in text
+    assert "virtualenv: ../venv" in text
 
 
 def test_services_pulumi_yaml_runs_its_own_directory_on_the_shared_venv():

@@ -6,11 +6,12 @@ import json
 
 import pytest
 
-from infra.config import ConfigError
 from infra.layers.observability import NO_LOAD_BALANCER, load_balancer_arn_suffix
+from settings import stackfile, stacks
+from settings.config import ConfigError
 from tests.conftest import STACKS, services_run, stack_run
 from tests.helpers import inputs, of_type
-from tests.infra.test_config import edited, services_problems, services_values, stack_values
+from tests.settings.test_config import edited, services_problems, services_values, stack_values
 
 K8S_PROVIDER = "pulumi:providers:kubernetes"
 
@@ -184,7 +185,7 @@ def test_uses_names_only_what_the_platform_has(uses, key, message):
 
 
 def test_a_config_error_stops_the_program_before_any_resource(monkeypatch):
-    from infra.preview import mocks, runner
+    from tools.preview import mocks, runner
 
     runtimes = []
     install = mocks.install
@@ -194,10 +195,10 @@ def test_a_config_error_stops_the_program_before_any_resource(monkeypatch):
         return runtimes[-1]
 
     monkeypatch.setattr(mocks, "install", recording_install)
-    stack_file = runner.read_stack_file("prod")
+    stack_file = stacks.read("prod")
     config = dict(stack_file.config)
     config["platform:network"] = json.dumps(edited("prod", "network", ["azCount"], 2)["platform:network"])
-    bad = runner.StackFile(stack_file.project, "prod", config, stack_file.secret_keys)
+    bad = stackfile.StackFile(stack_file.project, "prod", config, stack_file.secret_keys)
     with pytest.raises(ConfigError) as caught:
         runner.run_program(bad)
     assert caught.value.problems == ["platform:network.azCount: prod needs at least 3 AZs; got 2"]

@@ -11,11 +11,12 @@ import pytest
 from pydantic import BaseModel
 from ruamel.yaml import YAML
 
-from infra.config import ServicesStackConfig, StackConfig, _model_in
-from infra.preview.runner import ROOT, read_stack_file
-from infra.stacks import Project, project_dir, stack_of_file, stacks
+from settings import stackfile
+from settings.config import ServicesStackConfig, StackConfig, _model_in
+from settings.stacks import Project, project_dir, stack_of_file, stacks
 from tests.conftest import stack_run
 from tests.infra.test_first_deploy import FIRST_UP_EXCLUDE, excluded
+from tools.preview.runner import ROOT
 
 RUNBOOK = ROOT / "docs" / "RUNBOOK.md"
 
@@ -132,7 +133,7 @@ def test_every_secret_given_a_value_is_an_external_secret_of_that_stack():
 
 
 def _platform(stack: str) -> dict:
-    return YAML(typ="safe").load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+    return YAML(typ="safe").load((ROOT / "infra" / f"Pulumi.{stack}.yaml").read_text())["config"]
 
 
 def _urns(stack: str) -> list[str]:
@@ -161,6 +162,6 @@ def test_the_first_ups_exclusion_leaves_out_exactly_what_lives_on_the_cluster(st
 
 def test_every_stack_file_the_runbook_relies_on_exists():
     assert (
-        read_stack_file("staging", ROOT / "bootstrap").config["bootstrap:stateBucketName"]
+        stackfile.read_stack_file("staging", ROOT / "bootstrap").config["bootstrap:stateBucketName"]
         in RUNBOOK.read_text()
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import STACKS, services_run
-from tests.infra.test_config import services_values
+from tests.settings.test_config import services_values
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -11,8 +11,8 @@ Replayed from pulumi/pulumi at commit 1b5949891b3c (tag v3.259.0 + 14 commits), 
   ``<venv>/bin/python -m pip install -r requirements.txt``. ``EnsureVenv`` does all this only when the
   virtualenv has no ``bin/python`` yet; ``pulumi install`` always does.
 * ``sdk/python/cmd/pulumi-language-python/main.go``: ``InstallDependencies`` and ``GetRequiredPackages``
-  pass ``req.Info.ProgramDirectory`` as that ``cwd`` (``main:`` of ``Pulumi.yaml``, ``infra/`` for the
-  platform); ``Run`` starts ``pulumi-language-python-exec``, which ``runpy.run_path``-s the program
+  pass ``req.Info.ProgramDirectory`` as that ``cwd`` (the project's directory: no project sets
+  ``main:``); ``Run`` starts ``pulumi-language-python-exec``, which ``runpy.run_path``-s the program
   directory with the working directory set to it (``sdk/python/cmd/pulumi-language-python-exec``).
   ``RunPlugin`` for an analyzer (a policy pack) runs ``python -u -m pulumi.policy <engine> <pack dir>``
   with ``cmd.Dir`` the pack's directory.
@@ -45,7 +45,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from infra.preview.runner import ROOT
+from tools.preview.runner import ROOT
 
 pytestmark = pytest.mark.toolchain
 
@@ -84,7 +84,7 @@ class Project:
 PROJECTS = {
     p.name: p
     for p in (
-        Project("platform", ROOT / "Pulumi.yaml"),
+        Project("platform", ROOT / "infra" / "Pulumi.yaml"),
         Project("services", ROOT / "services" / "Pulumi.yaml"),
         Project("bootstrap", ROOT / "bootstrap" / "Pulumi.yaml"),
         Project("policy", ROOT / "policy" / "PulumiPolicy.yaml"),
@@ -261,16 +261,17 @@ HOST = textwrap.dedent(
     """
     import gc, json, os, sys
     from pathlib import Path
-    gc.disable()  # short-lived, as `python -m infra` runs (no collector, no teardown): imports are what is checked
+    gc.disable()  # short-lived, as `python -m tools` runs (no collector, no teardown): imports are what is checked
     root = os.path.realpath(sys.argv[1])
     project, stack = sys.argv[2], sys.argv[3]
     # The exec shim's sys.path: its own folder and the venv's site-packages; never the repository root.
     assert all(os.path.realpath(p or os.getcwd()) != root for p in sys.path), sys.path
     import components, infra
-    from infra.preview import runner
+    from settings import stackfile
+    from tools.preview import runner
     if project == "bootstrap":
         directory = Path(root) / "bootstrap"
-        result = runner.run_program(runner.read_stack_file(stack, directory), preview=True, root=directory)
+        result = runner.run_program(stackfile.read_stack_file(stack, directory), preview=True, root=directory)
     else:
         # The module's own cache: the services run reuses the platform outputs of the platform run before it.
         result = runner.run_project(project, stack, preview=True, cache=Path(sys.argv[4]))

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from components.apps.identity import role_name, workload_identities
-from infra import stacks
-from infra.preview.mocks import unwrap
+from settings.config import platform_settings, services_settings
 from tests.conftest import STACKS, services_run, stack_run
 from tests.helpers import inputs, of_type, one
+from tools.preview.mocks import unwrap
 
 PROJECTS = ["platform", "services"]
 ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
@@ -101,7 +101,7 @@ def granted(statements: list[dict[str, Any]], action: str) -> list[str]:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_each_role_is_granted_exactly_what_its_service_declares(stack):
-    services = stacks.services_settings(stack_run_settings(stack))
+    services = services_settings(stack_run_settings(stack))
     assert services is not None
     platform_outputs = stack_run(stack).outputs
     for identity in workload_identities(services.config.apps):
@@ -139,7 +139,7 @@ def test_each_role_is_granted_exactly_what_its_service_declares(stack):
 
 
 def stack_run_settings(stack: str):
-    return stacks.platform_settings(stack)
+    return platform_settings(stack)
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -155,7 +155,7 @@ def test_roles_trust_only_eks_pod_identity_for_this_account_and_cluster(stack):
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_mongodb_users_are_the_roles_of_the_services_that_use_it(stack):
-    services = stacks.services_settings(stacks.platform_settings(stack))
+    services = services_settings(platform_settings(stack))
     assert services is not None
     users = {
         inputs(u)["username"]
@@ -184,6 +184,6 @@ def test_the_secret_store_serves_only_the_namespaces_that_read_secrets(stack):
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_services_run_checks_the_platform_has_a_role_for_each_workload(stack):
     roles = services_run(stack).outputs["workload_roles"]
-    services = stacks.services_settings(stacks.platform_settings(stack))
+    services = services_settings(platform_settings(stack))
     assert services is not None
     assert set(roles) == {i.name for i in workload_identities(services.config.apps)}

@@ -222,7 +222,8 @@ def test_the_release_step_makes_a_prerelease_below_prod_and_a_release_for_prod(
 ):
     # Given the repository's stack files and a `gh` that records its arguments
     (tmp_path / "services").mkdir()
-    for path in (ROOT / f"Pulumi.{stack}.yaml", ROOT / "services" / f"Pulumi.{stack}.yaml"):
+    (tmp_path / "infra").mkdir()
+    for path in (ROOT / "infra" / f"Pulumi.{stack}.yaml", ROOT / "services" / f"Pulumi.{stack}.yaml"):
         (tmp_path / path.relative_to(ROOT)).write_text(path.read_text())
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()

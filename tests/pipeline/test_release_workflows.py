@@ -51,8 +51,8 @@ def test_release_and_rollback_validate_their_inputs_before_editing():
 
 def test_the_edit_is_recorded_on_main_then_that_commit_is_deployed_then_published():
     for name, command in (
-        ("release.yml", "python -m infra release"),
-        ("rollback.yml", "python -m infra rollback"),
+        ("release.yml", "python -m tools release"),
+        ("rollback.yml", "python -m tools rollback"),
     ):
         jobs = _load(name)["jobs"]
         record = jobs["record"]

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from infra import stacks
+from settings import stacks
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -164,7 +164,7 @@ def test_aws_is_reached_by_oidc_role_never_by_keys():
 def test_pull_requests_preview_every_stack_of_both_projects_offline_and_live():
     jobs = _load("preview.yml")["jobs"]
     assert "make lint typecheck test" in jobs["checks"]["steps"][2]["run"]
-    assert "python -m infra stacks --json" in jobs["checks"]["steps"][-1]["run"]  # the registry
+    assert "python -m tools stacks --json" in jobs["checks"]["steps"][-1]["run"]  # the registry
     offline = jobs["offline-preview"]
     assert offline["runs-on"] == "ubuntu-24.04"  # forks: GitHub-hosted, no secrets
     assert offline["strategy"]["matrix"] == {
@@ -174,7 +174,7 @@ def test_pull_requests_preview_every_stack_of_both_projects_offline_and_live():
     assert offline["steps"][0]["with"]["fetch-depth"] == 0
     diff = offline["steps"][2]
     assert (
-        'python -m infra diff --stack "$STACK" --project "$PROJECT" --base "$BASE_SHA" --markdown'
+        'python -m tools diff --stack "$STACK" --project "$PROJECT" --base "$BASE_SHA" --markdown'
         in diff["run"]
     )
     assert diff["env"]["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
@@ -190,12 +190,12 @@ def test_pull_requests_preview_every_stack_of_both_projects_offline_and_live():
     pulumi = live["steps"][-2]
     assert pulumi["uses"].startswith("pulumi/actions@")
     assert pulumi["with"]["command"] == "preview"
-    assert pulumi["with"]["work-dir"] == "${{ matrix.project == 'services' && 'services' || './' }}"
+    assert pulumi["with"]["work-dir"] == "${{ matrix.project == 'services' && 'services' || 'infra' }}"
     assert pulumi["with"]["comment-on-pr"] is True
     assert pulumi["with"]["policyPacks"] == "policy"
     guard = live["steps"][-1]["run"]
     assert 'pulumi preview --stack "$STACK" --cwd "$WORK_DIR" --json > preview.json' in guard
-    assert guard.strip().endswith("venv/bin/python -m infra guard preview.json")
+    assert guard.strip().endswith("venv/bin/python -m tools guard preview.json")
 
 
 def test_every_diff_is_posted_as_a_comment_even_for_forks_without_running_their_code():
@@ -271,11 +271,11 @@ def test_main_deploys_the_automatic_stacks_in_order_and_prod_only_by_dispatch(pr
 
 
 def test_the_registry_lists_prod_for_approval_only():
-    from infra import cli
+    from tools import cli
 
     assert stacks.tier_of("prod") is not None
     done = subprocess.run(
-        [sys.executable, "-m", "infra", "stacks", "--json"],
+        [sys.executable, "-m", "tools", "stacks", "--json"],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -293,7 +293,10 @@ def test_platform_and_services_deploy_independently():
     assert "services/**" in services
     assert "services/**" not in platform
     assert "services/Pulumi.*.yaml" in platform  # `uses` changes the platform's workload identities
-    assert "Pulumi.*.yaml" in platform  # the root stack files only; services/ has its own
+    assert "infra/**" in platform  # the platform project: its stack files and program
+    assert "settings/**" in services
+    assert "infra/contract.py" in services
+    assert "infra/**" not in services  # a platform-only change never deploys the services
     job = _load("deploy-stack.yml")["jobs"]["deploy"]
     # one group per project and stack: a platform `up` never queues a release, nor the reverse
     assert job["concurrency"] == {
@@ -316,7 +319,7 @@ def test_a_stack_deploys_through_its_environment_one_at_a_time():
     steps = job["steps"]
     up = next(s for s in steps if s.get("uses", "").startswith("pulumi/actions@"))
     assert up["with"]["command"] == "up"
-    assert up["with"]["work-dir"] == "${{ inputs.project == 'services' && 'services' || './' }}"
+    assert up["with"]["work-dir"] == "${{ inputs.project == 'services' && 'services' || 'infra' }}"
     smoke = next(i for i, s in enumerate(steps) if "smoke_check.py" in s.get("run", ""))
     assert smoke > steps.index(up)
 

@@ -22,15 +22,16 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
-from infra import cli
-from infra.preview import policy as offline
-from infra.preview import runner
 from policy.catalog import RESOURCE_RULES, STACK_RULES
 from policy.crossguard import plain, policies, resource_policy, stack_policy
 from policy.encryption import CMK_ENCRYPTION
 from policy.model import UNKNOWN
 from policy.tier import TIER_FLOORS
+from settings import stacks
 from tests.conftest import STACKS, stack_run
+from tools import cli
+from tools.preview import policy as offline
+from tools.preview import runner
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.parametrize("preview", [True, False])
 def test_every_stack_passes_every_mandatory_rule(stack: str, preview: bool):
     result = stack_run(stack, preview)
-    tier = runner.read_stack_file(stack).config["platform:tier"]
+    tier = stacks.read(stack).config["platform:tier"]
     assert offline.check(result.resources, tier) == []
 
 

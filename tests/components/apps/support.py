@@ -24,10 +24,9 @@ import kubernetes_validate
 
 from components.apps.manifests import Target
 from components.apps.spec import AppSpec, DeliverySpec
-from infra.config import ServicesSettings, parse_services
 from infra.contract import platform_services
-from infra.preview import runner
-from infra.stacks import Project, platform_settings, project_dir
+from settings import stacks
+from settings.config import ServicesSettings, parse_services, platform_settings
 
 HERE = Path(__file__).parent
 KUBERNETES_VERSION = "1.34.0"
@@ -157,7 +156,7 @@ def target(stack: str, delivery: DeliverySpec, redis: str = "redis:6379", env=No
 
 def services_raw(stack: str) -> dict[str, str]:
     """The raw config of the services stack file ``stack`` (as the host hands it to the program)."""
-    return dict(runner.read_stack_file(stack, project_dir(Project.SERVICES)).config)
+    return dict(stacks.read(stack, stacks.Project.SERVICES).config)
 
 
 def services_settings(stack: str, edit=None, raw: dict[str, str] | None = None) -> ServicesSettings:

@@ -1,5 +1,5 @@
 """``services:apps`` and ``services:delivery`` as the services stack files say them, and every invalid path's
-message (through ``infra.config.parse_services``, exactly as a preview loads them)."""
+message (through ``settings.config.parse_services``, exactly as a preview loads them)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from components.apps.spec import BlueGreenSpec, CanarySpec, Gate, RollingSpec, Strategy, rollout_waves
-from infra.config import ConfigError, ServicesSettings
+from settings.config import ConfigError, ServicesSettings
 from tests.components.apps.support import services_raw, services_settings
 from tests.conftest import STACKS
 

@@ -16,9 +16,8 @@ from components.cluster.namespaces import PRODUCT_NAMESPACE
 from components.cluster.spec import PrometheusSpec
 from components.observability.signals import ServiceSignals, prometheus_rule_spec
 from components.observability.spec import AlarmThresholds
-from infra import stacks
-from infra.config import parse_services
-from infra.preview.runner import read_stack_file
+from settings import stacks
+from settings.config import parse_services, platform_settings
 from tests.components.apps.expr import (
     ROLLOUT_REACTION,
     ExprError,
@@ -118,8 +117,8 @@ def test_ratio_queries_drop_an_empty_denominator():
 
 
 def _services(stack: str):
-    platform = stacks.platform_settings(stack)
-    stack_file = read_stack_file(stack, stacks.project_dir(stacks.Project.SERVICES))
+    platform = platform_settings(stack)
+    stack_file = stacks.read(stack, stacks.Project.SERVICES)
     return parse_services(stack_file.config, stack, platform).config
 
 

@@ -7,14 +7,14 @@ from typing import Any
 import pytest
 
 from components.apps import manifests
-from infra.config import parse, parse_services
-from infra.preview import runner
+from settings import stacks
+from settings.config import parse, parse_services
 from tests.conftest import STACKS
 
 
 def _workloads(stack: str) -> list[tuple[str, dict[str, Any]]]:
-    platform = parse(dict(runner.read_stack_file(stack).config), stack)
-    services_file = runner.read_stack_file(stack, runner.ROOT / "services")
+    platform = parse(dict(stacks.read(stack).config), stack)
+    services_file = stacks.read(stack, stacks.Project.SERVICES)
     config = parse_services(dict(services_file.config), stack, platform).config
     target = manifests.Target(
         environment=stack,

@@ -7,8 +7,8 @@ import pytest
 
 from components.ci.runners import BUILD_TIMEOUT_MINUTES, CiRunners, CiRunnersArgs, RunnersSpec
 from components.core.context import AwsContext
-from infra.preview.mocks import ACCOUNT_ID
 from tests.helpers import inputs, of_type, one, policy
+from tools.preview.mocks import ACCOUNT_ID
 
 REGION = "ap-northeast-2"
 LOGS_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/logs"

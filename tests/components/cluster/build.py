@@ -10,8 +10,8 @@ from components.cluster.addons import PlatformAddons, PlatformAddonsArgs
 from components.cluster.cluster import EksCluster, EksClusterArgs
 from components.cluster.spec import ClusterSpec
 from components.core.context import AwsContext
-from infra.preview.mocks import ACCOUNT_ID, MockRuntime, Recorded
 from tests.components.cluster.specs import cluster_config
+from tools.preview.mocks import ACCOUNT_ID, MockRuntime, Recorded
 
 REGION = "ap-northeast-2"
 CLUSTER_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/cluster"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from infra.preview.mocks import ACCOUNT_ID
 from tests.components.cluster.build import DATA_KEY, REGION, SECRETS_KEY, build
 from tests.components.cluster.specs import cluster_config
 from tests.helpers import inputs, of_type, one, policy
+from tools.preview.mocks import ACCOUNT_ID
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 ROLE = "aws:iam/role:Role"

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from infra.preview.mocks import is_secret
 from tests.components.cluster.build import CLUSTER_KEY, LOGS_KEY, SUBNETS, WORKLOADS_SG, build
 from tests.components.cluster.specs import ADMIN, DEPLOY, PLATFORM_DEPLOY, PREVIEW, cluster_config
 from tests.helpers import inputs, named, of_type, one, policy
+from tools.preview.mocks import is_secret
 
 CLUSTER = "aws:eks/cluster:Cluster"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"

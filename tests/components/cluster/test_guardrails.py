@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infra.config import ConfigError, parse
+from settings.config import ConfigError, parse
 from tests.components.cluster.specs import cluster_config
 from tests.components.cluster.test_spec import SECRETS, problems, raw
 

@@ -25,7 +25,7 @@ import yaml
 
 from components.cluster import charts
 from components.cluster.spec import ClusterAutoscalerSpec, LokiSpec
-from infra import stacks
+from settings.config import platform_settings
 
 HELM = os.environ.get("HELM")
 CHARTS = Path(os.environ.get("HELM_CHARTS", "/nonexistent"))
@@ -37,7 +37,7 @@ ROLE = "arn:aws:iam::123456789012:role/test"
 
 
 def _addons(stack: str) -> dict[str, Any]:
-    return stacks.platform_settings(stack).config.cluster.addons  # type: ignore[union-attr,return-value]
+    return platform_settings(stack).config.cluster.addons  # type: ignore[union-attr,return-value]
 
 
 def _render(chart: str, version: str, values: dict[str, Any], tmp_path: Path) -> list[dict[str, Any]]:
@@ -89,7 +89,7 @@ def test_alloy_renders_and_discovers_only_its_own_nodes_pods(tmp_path):
 
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
 def test_cluster_autoscaler_renders_the_clusters_minor(stack, tmp_path):
-    settings = stacks.platform_settings(stack).config.cluster
+    settings = platform_settings(stack).config.cluster
     assert settings is not None
     spec: ClusterAutoscalerSpec = settings.addons.cluster_autoscaler
     values = charts.cluster_autoscaler_values(spec, f"{stack}-cluster", "ap-northeast-2", ROLE)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from components.cluster.spec import ClusterSpec, NodeGroupSpec
-from infra.config import ConfigError, parse
+from settings.config import ConfigError, parse, platform_settings
 from tests.components.cluster.specs import ADMIN, cluster_config
 
 NETWORK = {"cidr": "10.10.0.0/16", "azCount": 2, "natGateways": "single"}
@@ -266,10 +266,10 @@ def test_an_explicit_autoscaler_image_tag_makes_any_chart_match():
 
 
 def test_every_stack_runs_the_autoscaler_of_its_kubernetes_minor():
-    from infra import stacks
+    from settings import stacks
 
     for stack in stacks.stacks():
-        cluster = stacks.platform_settings(stack).config.cluster
+        cluster = platform_settings(stack).config.cluster
         assert cluster is not None
         version = cluster.addons.cluster_autoscaler.autoscaler_version
         assert version is not None, stack

@@ -6,17 +6,17 @@ from __future__ import annotations
 import pytest
 from ruamel.yaml import YAML
 
-from infra import cli
-from infra.preview import runner
-from infra.preview.mocks import is_secret
 from tests.conftest import STACKS, stack_run
 from tests.helpers import inputs, of_type, one
+from tools import cli
+from tools.preview import runner
+from tools.preview.mocks import is_secret
 
 K8S_PROVIDER = "pulumi:providers:kubernetes"
 
 
 def stack_cluster(stack: str) -> dict:
-    document = YAML(typ="safe").load((runner.ROOT / f"Pulumi.{stack}.yaml").read_text())
+    document = YAML(typ="safe").load((runner.ROOT / "infra" / f"Pulumi.{stack}.yaml").read_text())
     return document["config"]["platform:cluster"]
 
 

@@ -7,9 +7,8 @@ from components.cluster.cluster import cluster_name
 from components.core.naming import key_alias, physical_name, secret_path
 from components.data.naming import bucket_name, identifier
 from components.security.secrets import secret_name
-from infra import guardrails
-from infra.config import parse
-from infra.preview.runner import read_stack_file
+from settings import guardrails, stacks
+from settings.config import parse
 
 
 def test_every_physical_name_has_the_one_prefix_and_the_environment():
@@ -29,7 +28,7 @@ def test_components_name_their_resources_through_the_seam():
 
 
 def test_the_load_time_checks_measure_the_names_the_components_build():
-    stack = read_stack_file("prod")
+    stack = stacks.read("prod")
     config = parse(stack.config, "prod", secret_keys=stack.secret_keys).config
     names = {name for _, _, name in guardrails.physical_names("prod", config)}
     assert cluster_name("prod") in names

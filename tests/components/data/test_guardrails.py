@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from infra.config import ConfigError, parse
-from infra.preview import runner
+from settings import stacks
+from settings.config import ConfigError, parse
 
 
 def raw(stack: str, **sections: Any) -> dict[str, str]:
     """The repository stack's config, with ``sections`` (``postgres=...``) merged into ``platform:*``."""
-    config = dict(runner.read_stack_file(stack).config)
+    config = dict(stacks.read(stack).config)
     for key, changes in sections.items():
         name = f"platform:{key}"
         value = json.loads(config[name]) if name in config else {}

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from components.data.buckets import BucketsSpec
 from components.data.lifecycle import LifecycleRuleSpec, render
-from infra.preview import runner
+from settings import stacks
 from tests.components.data.golden_files import assert_golden
 
 
@@ -34,7 +34,7 @@ def test_every_filter_and_action_renders_as_the_sdk_expects():
 
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
 def test_stack_files_render_the_background_policy(stack):
-    raw = runner.read_stack_file(stack).config["platform:buckets"]
+    raw = stacks.read(stack).config["platform:buckets"]
     spec = BucketsSpec.model_validate_json(raw)
     rendered = {bucket.name: render(bucket.lifecycle) for bucket in spec.buckets}
     assert_golden(f"lifecycle_{stack}.json", rendered)

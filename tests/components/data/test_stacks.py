@@ -7,10 +7,11 @@ import shutil
 import pytest
 from ruamel.yaml import YAML
 
-from infra.preview import render, runner
-from infra.preview.mocks import is_secret
+from settings import stackfile
 from tests.conftest import STACKS, stack_run
 from tests.helpers import inputs, of_type, one
+from tools.preview import render, runner
+from tools.preview.mocks import is_secret
 
 STORES = (
     "platform:data:Postgres",
@@ -122,14 +123,15 @@ def test_prod_has_two_replicas_and_dev_none():
 
 def _temporary_stack(tmp_path, atlas_keys: dict | None):
     """A copy of the dev stack file in ``tmp_path``, with (encrypted-looking) Atlas API keys."""
-    shutil.copy(runner.ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    (tmp_path / "infra").mkdir()
+    shutil.copy(runner.ROOT / "infra" / "Pulumi.yaml", tmp_path / "infra" / "Pulumi.yaml")
     yaml = YAML()
-    document = yaml.load((runner.ROOT / "Pulumi.dev.yaml").read_text())
+    document = yaml.load((runner.ROOT / "infra" / "Pulumi.dev.yaml").read_text())
     if atlas_keys is not None:
         document["config"]["platform:atlas"].update(atlas_keys)
-    with (tmp_path / "Pulumi.dev.yaml").open("w") as out:
+    with (tmp_path / "infra" / "Pulumi.dev.yaml").open("w") as out:
         yaml.dump(document, out)
-    return runner.read_stack_file("dev", root=tmp_path)
+    return stackfile.read_stack_file("dev", tmp_path / "infra")
 
 
 def test_atlas_api_keys_from_secure_config_reach_the_provider_as_secrets(tmp_path):

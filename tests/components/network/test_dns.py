@@ -11,10 +11,10 @@ from pydantic import ValidationError
 from components.cluster.external_dns import CHART, REPOSITORY
 from components.network.dns import DnsSpec, covers, validation_domains
 from infra.contract import PlatformOutput
-from infra.preview.mocks import ACCOUNT_ID, PARTITION, RESOURCE_OUTPUTS, Recorded
 from tests.conftest import STACKS, services_run, stack_run
 from tests.helpers import inputs, of_type, one, policy
-from tests.infra.test_config import services_problems, services_values, stack_values
+from tests.settings.test_config import services_problems, services_values, stack_values
+from tools.preview.mocks import ACCOUNT_ID, PARTITION, RESOURCE_OUTPUTS, Recorded
 
 CERT = "aws:acm/certificate:Certificate"
 ZONE = "aws:route53/zone:Zone"

@@ -17,8 +17,8 @@ from components.observability.alarms import (
 )
 from components.observability.alerting import Alerting, AlertingArgs
 from components.observability.budget import Budget, BudgetArgs
-from infra.config import ConfigError, parse
-from infra.preview.runner import read_stack_file
+from settings import stacks
+from settings.config import ConfigError, parse
 from tests.conftest import STACKS, stack_run
 from tests.helpers import inputs, of_type, one, policy
 
@@ -29,7 +29,7 @@ WEBHOOK = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:platform/pr
 
 
 def settings(stack: str):
-    return parse(read_stack_file(stack).config, stack)
+    return parse(stacks.read(stack).config, stack)
 
 
 def on_aws():
@@ -169,7 +169,7 @@ def test_alarms_for_targets_not_given_are_not_created(mock_runtime):
 
 
 def _values(stack: str) -> dict[str, str]:
-    return dict(read_stack_file(stack).config)
+    return dict(stacks.read(stack).config)
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -21,7 +21,7 @@ ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 
 
 def mock_arn(resource) -> str:
-    """The ARN the mock runtime gives a resource (``infra.preview.mocks``)."""
+    """The ARN the mock runtime gives a resource (``tools.preview.mocks``)."""
     short = resource.type.split(":")[-1].lower()
     return f"arn:aws:mock:ap-northeast-2:123456789012:{short}/{resource.name}"
 

@@ -1,0 +1,156 @@
+"""Delivery, the services project: the product's services on the cluster of the platform stack.
+
+Everything here reads the platform through :class:`infra.contract.PlatformStack` (a ``StackReference``):
+the cluster to talk to, where the stores are. The stores, add-ons and namespace were deployed by the
+platform stack before this one runs, so nothing here waits on them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.apps.identity import workload_identities
+from components.apps.product import ProductServices, ProductServicesArgs
+from components.apps.spec import AppSpec, Scheme
+from components.cluster.kubeconfig import kubeconfig
+from infra.contract import PlatformOutput, PlatformStack, platform_services
+from settings.config import ServicesSettings
+
+
+@dataclass(frozen=True)
+class Delivery:
+    services: ProductServices | None
+    platform: PlatformStack
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+def shared_env(settings: ServicesSettings, platform: PlatformStack) -> dict[str, pulumi.Input[str]]:
+    """Where the data stores are, for every container: endpoints and names only, never a credential.
+
+    Which stores exist is read from the platform stack's settings (so the program knows at plan time);
+    their addresses from its outputs. Credentials reach pods through ExternalSecrets.
+    """
+    stores = settings.platform.config
+    env: dict[str, pulumi.Input[str]] = {}
+    if stores.postgres is not None:
+        proxied = stores.postgres.proxy.enabled
+        writer = PlatformOutput.POSTGRES_PROXY_ENDPOINT if proxied else PlatformOutput.POSTGRES_ENDPOINT
+        env["DATABASE_HOST"] = platform.output(writer)
+        env["DATABASE_PORT"] = platform.output(PlatformOutput.POSTGRES_PORT).apply(str)
+        env["DATABASE_READER_HOSTS"] = platform.output(PlatformOutput.POSTGRES_READER_ENDPOINTS).apply(
+            ",".join
+        )
+    if stores.redis is not None:
+        env["REDIS_HOST"] = platform.output(PlatformOutput.REDIS_PRIMARY_ENDPOINT)
+        env["REDIS_PORT"] = platform.output(PlatformOutput.REDIS_PORT).apply(str)
+        env["REDIS_TLS"] = "true"  # in-transit encryption is required on the replication group
+    if stores.buckets is not None:
+        names = platform.output(PlatformOutput.BUCKET_NAMES)
+        for bucket in stores.buckets.buckets:
+            variable = f"S3_BUCKET_{bucket.name.upper().replace('-', '_')}"
+            env[variable] = names.apply(functools.partial(_bucket, bucket.name))
+    if stores.atlas is not None:
+        strings = platform.output(PlatformOutput.ATLAS_CONNECTION_STRINGS)
+        # SRV address, no credentials: the default database's cluster, or the first one.
+        env["MONGODB_URI"] = strings.apply(
+            lambda found: (found.get("default") or next(iter(found.values()), None) or "") if found else ""
+        )
+    return env
+
+
+def _bucket(name: str, names: dict[str, str]) -> str:
+    return names[name]
+
+
+def smoke_targets(apps: Mapping[str, AppSpec]) -> dict[str, dict[str, str]]:
+    """What the deploy's smoke checks reach (``.github/scripts/smoke_check.py --targets``): each exposed
+    service's ``https://<host><path>`` (``/healthz`` and ``/readyz`` under it) and each WebSocket URL."""
+    urls, websockets = {}, {}
+    for name, spec in sorted(apps.items()):
+        if spec.ingress is None or spec.ingress.scheme != Scheme.INTERNET_FACING:
+            continue
+        urls[name] = f"https://{spec.ingress.host}{spec.ingress.path.rstrip('/')}"
+        if spec.ingress.websocket_path:
+            websockets[name] = f"wss://{spec.ingress.host}{spec.ingress.websocket_path}"
+    return {"https": urls, "websockets": websockets}
+
+
+def kubernetes_provider(settings: ServicesSettings, platform: PlatformStack) -> k8s.Provider:
+    """The cluster's API through the platform's outputs, authenticated as whoever runs ``pulumi``
+    (``aws eks get-token``): the services deploy identity in CI, which may edit only the product namespace."""
+    document = kubeconfig(
+        platform.output(PlatformOutput.CLUSTER_NAME),
+        platform.output(PlatformOutput.CLUSTER_ENDPOINT),
+        platform.output(PlatformOutput.CLUSTER_CERTIFICATE_AUTHORITY),
+        settings.platform.region,
+    )
+    return k8s.Provider(
+        "k8s",
+        kubeconfig=pulumi.Output.secret(pulumi.Output.json_dumps(document)),  # type: ignore[arg-type]
+        enable_server_side_apply=True,
+        delete_unreachable=False,
+    )
+
+
+def _edge(settings: ServicesSettings, platform: PlatformStack) -> dict[str, Any]:
+    """The platform's WAF web ACL and ALB access-log bucket for the public ingresses, where it has them."""
+    cluster = settings.platform.config.cluster
+    if cluster is None or not cluster.addons.load_balancer_controller.enabled:
+        return {}
+    return {
+        "web_acl_arn": platform.output(PlatformOutput.WAF_WEB_ACL_ARN),
+        "access_log_bucket": platform.output(PlatformOutput.ALB_ACCESS_LOG_BUCKET),
+    }
+
+
+def build(settings: ServicesSettings) -> Delivery:
+    """The services of ``services:apps`` (none is a valid, empty stack).
+
+    Order inside: gates (AnalysisTemplates) → migrations → services in waves of ``after``.
+    """
+    platform = PlatformStack(settings.platform_stack)
+    outputs: dict[str, Any] = {
+        "platform_stack": settings.platform_stack,
+        "smoke_targets": smoke_targets(settings.config.apps),
+    }
+    if not settings.config.apps:
+        return Delivery(services=None, platform=platform, outputs=outputs)
+    provider = kubernetes_provider(settings, platform)
+    redis_address = None
+    if settings.platform.config.redis is not None:
+        redis_address = pulumi.Output.concat(
+            platform.output(PlatformOutput.REDIS_PRIMARY_ENDPOINT),
+            ":",
+            platform.output(PlatformOutput.REDIS_PORT).apply(str),
+        )
+    services = ProductServices(
+        f"{settings.environment}-services",
+        ProductServicesArgs(
+            services=settings.config.apps,
+            delivery=settings.config.delivery,
+            environment=settings.environment,
+            provider=provider,
+            platform=platform_services(),
+            redis_address=redis_address,
+            shared_env=shared_env(settings, platform),
+            **_edge(settings, platform),
+            certificate_arn=(
+                platform.output(PlatformOutput.CERTIFICATE_ARN)
+                if settings.platform.config.dns is not None
+                else None
+            ),
+        ),
+    )
+    outputs["service_workloads"] = services.workloads
+    # Every ServiceAccount the services run as has its role in the platform stack (checked at deploy).
+    outputs["workload_roles"] = platform.identities(
+        [w.name for w in workload_identities(settings.config.apps)]
+    )
+    outputs["platform_names"] = platform.agreement()
+    return Delivery(services=services, platform=platform, outputs=outputs)

@@ -1,0 +1,84 @@
+"""The stack registry: the projects of this repository and their stacks, discovered from the stack files.
+
+A new environment is a stack file per project (``Pulumi.<name>.yaml`` and ``services/Pulumi.<name>.yaml``);
+the tests, the workflows (``python -m tools stacks --json``) and the bootstrap read the list from here.
+Stacks are ordered by tier (dev, staging, prod), then by name: the order a release is promoted in.
+"""
+
+from __future__ import annotations
+
+import argparse
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+
+from components.core.tier import Tier
+from settings.stackfile import StackFile, read_stack_file, stack_name_problem, stack_of_file
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Project(StrEnum):
+    """The Pulumi projects of this repository, by rate of change."""
+
+    PLATFORM = "platform"
+    """Network, keys, secrets, data tier, cluster and add-ons, observability: changes rarely."""
+    SERVICES = "services"
+    """Everything in the product namespace: changes several times a day."""
+
+
+PROJECT_DIRS: dict[Project, Path] = {Project.PLATFORM: ROOT / "infra", Project.SERVICES: ROOT / "services"}
+_TIER_ORDER = {tier: i for i, tier in enumerate(Tier)}
+
+
+def stack_argument(value: str) -> str:
+    """``type=`` of every ``--stack`` option: argparse names the option and exits 2 on a bad name."""
+    problem = stack_name_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return value
+
+
+def read(stack: str, project: Project | str = Project.PLATFORM, root: Path = ROOT) -> StackFile:
+    """``project``'s stack file ``stack`` in the repository ``root``, as the language host hands it over.
+
+    Raises:
+        FileNotFoundError: there is no such stack file (or ``stack`` is not a name Pulumi accepts).
+        settings.errors.ConfigError: the file cannot be read as a stack file.
+    """
+    return read_stack_file(stack, project_dir(project, root))
+
+
+def project_dir(project: Project | str, root: Path = ROOT) -> Path:
+    """The directory holding ``project``'s ``Pulumi.yaml`` and stack files, in the repository ``root``."""
+    return root / PROJECT_DIRS[Project(project)].relative_to(ROOT)
+
+
+def stack_files(project: Project | str = Project.PLATFORM, root: Path = ROOT) -> dict[str, Path]:
+    """``{stack: path}`` of every ``Pulumi.<stack>.yaml`` of ``project``."""
+    found = sorted(project_dir(project, root).glob("Pulumi.*.yaml"))
+    return {stack_of_file(path): path for path in found}
+
+
+def stacks(project: Project | str = Project.PLATFORM, root: Path = ROOT) -> tuple[str, ...]:
+    """The stacks of ``project`` in promotion order (by the platform stack's tier, then name)."""
+    order = {name: _TIER_ORDER.get(tier_of(name, root), len(Tier)) for name in stack_files(project, root)}  # type: ignore[arg-type]
+    return tuple(sorted(order, key=lambda name: (order[name], name)))
+
+
+def tier_of(stack: str, root: Path = ROOT) -> Tier | None:
+    """The tier the platform stack file ``stack`` declares, if it declares a valid one."""
+    raw = _tier(stack, root)
+    try:
+        return Tier(raw) if raw is not None else None
+    except ValueError:
+        return None
+
+
+@cache
+def _tier(stack: str, root: Path) -> str | None:
+    try:
+        config = read(stack, Project.PLATFORM, root).config
+    except (FileNotFoundError, ValueError):
+        return None
+    return config.get("platform:tier")

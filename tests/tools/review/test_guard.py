@@ -1,0 +1,44 @@
+"""`python -m tools guard` on recorded `pulumi preview --json` documents (Pulumi's PreviewDigest format)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tools.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_replacing_an_rds_instance_exits_4_and_names_it(capsys):
+    assert main(["guard", str(FIXTURES / "replace-rds-instance.json")]) == 4
+    out = capsys.readouterr().out
+    # the replace, create-replacement and delete-replaced steps of one resource are reported once
+    assert out.count("aws:rds/instance:Instance::prod-postgres") == 1
+    assert "replace reasons: storageEncrypted" in out
+
+
+def test_updates_only_exit_0(capsys):
+    assert main(["guard", str(FIXTURES / "updates-only.json")]) == 0
+    assert "no stateful or protected resource" in capsys.readouterr().out
+
+
+def test_deleting_a_protected_bucket_exits_4_but_its_unprotected_policy_is_not_flagged(capsys):
+    assert main(["guard", str(FIXTURES / "delete-protected-bucket.json")]) == 4
+    out = capsys.readouterr().out
+    assert (
+        "delete: urn:pulumi:prod::platform::platform:data:Buckets$aws:s3/bucket:Bucket::prod-buckets-exports [protected, stateful]"
+        in out
+    )
+    assert "BucketPolicy" not in out
+
+
+def test_a_malformed_document_exits_2_with_a_message(capsys):
+    assert main(["guard", str(FIXTURES / "malformed.json")]) == 2
+    assert "malformed.json is not JSON" in capsys.readouterr().err
+
+
+def test_a_document_without_steps_shape_exits_2(tmp_path, capsys):
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text('{"steps": [{"op": "explode", "urn": "urn:x"}]}')
+    assert main(["guard", str(wrong)]) == 2
+    assert "steps[0].op is 'explode'" in capsys.readouterr().err

@@ -1,0 +1,161 @@
+"""``python -m tools release|rollback|hosts``: a release is an edit of one services stack file.
+
+A release sets ``services:apps.<name>.image`` (and clears ``rollbackTo``, so the release ships normally);
+a rollback sets ``rollbackTo`` (Argo and Pulumi ship it at once, skipping steps, pauses and gates) to a
+named image or, by default, to the service's previous ``image`` in the stack file's git history. Both
+edit the file in place with ruamel.yaml's round-trip mode (the approach of ``tools/envs.py``): comments,
+key order and quoting are kept and only the changed line moves. A change is checked against the tier's
+image rules (``components/apps/image.py``; the tier is the platform stack's) before the file is written:
+a refused change leaves the file as it was.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from components.apps.image import tag_problem
+from settings import stacks
+from settings.stacks import Project
+from tools import envs
+
+SECTION = "services:apps"
+
+
+class ReleaseError(ValueError):
+    """The change cannot be made; the message names the key, the value and what is allowed."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """What an edit did: the file, the key it set, the value before and after."""
+
+    path: Path
+    key: str
+    before: str | None
+    after: str | None
+
+
+def stack_file(stack: str, root: Path = stacks.ROOT) -> Path:
+    """The services stack file of ``stack`` (a ReleaseError naming the known stacks if there is none)."""
+    files = stacks.stack_files(Project.SERVICES, root)
+    if stack not in files:
+        known = ", ".join(sorted(files)) or "none"
+        raise ReleaseError(
+            f"unknown services stack {stack!r}: services/Pulumi.<stack>.yaml exists for {known}"
+        )
+    return files[stack]
+
+
+def _apps(document: Any, path: Path) -> Any:
+    apps = ((document or {}).get("config") or {}).get(SECTION)
+    if not isinstance(apps, dict):
+        raise ReleaseError(f"{path.name} has no {SECTION} section")
+    return apps
+
+
+def _service(apps: Any, name: str, path: Path) -> Any:
+    if name not in apps:
+        raise ReleaseError(
+            f"{SECTION}.{name}: no such service in {path.name}; the stack's services are {', '.join(apps)}"
+        )
+    return apps[name]
+
+
+def _check(stack: str, key: str, image: str, root: Path) -> None:
+    tier = stacks.tier_of(stack, root)
+    if tier is None:
+        raise ReleaseError(
+            f"the platform stack {stack!r} declares no valid platform:tier; cannot check {key}"
+        )
+    problem = tag_problem(image, tier)
+    if problem:
+        raise ReleaseError(f"{key}: {problem}; got {image!r}")
+
+
+def release(stack: str, service: str, image: str, root: Path = stacks.ROOT) -> Change:
+    """Set ``service``'s image in the services stack ``stack`` and clear its ``rollbackTo``.
+
+    Raises:
+        ReleaseError: unknown stack or service, or an image the stack's tier refuses (file unchanged).
+    """
+    path = stack_file(stack, root)
+    document = envs.load(path)
+    app = _service(_apps(document, path), service, path)
+    key = f"{SECTION}.{service}.image"
+    _check(stack, key, image, root)
+    before = app.get("image")
+    app["image"] = image
+    if "rollbackTo" in app:
+        del app["rollbackTo"]
+    path.write_text(envs.dump(document))
+    return Change(path, key, before, image)
+
+
+def rollback(stack: str, service: str, to: str | None = None, root: Path = stacks.ROOT) -> Change:
+    """Set ``service``'s ``rollbackTo`` to ``to`` or, by default, to its previous image from git history.
+
+    Raises:
+        ReleaseError: unknown stack or service, no previous image, the target is the current image, or
+            an image the tier refuses (file unchanged).
+    """
+    path = stack_file(stack, root)
+    document = envs.load(path)
+    app = _service(_apps(document, path), service, path)
+    key = f"{SECTION}.{service}.rollbackTo"
+    current = str(app.get("image"))
+    target = to or previous_image(path, service, current)
+    if target is None:
+        raise ReleaseError(
+            f"{key}: no earlier image of {service} than {current!r} in the git history of {path.name};"
+            " name the release with --to"
+        )
+    if target == current:
+        raise ReleaseError(f"{key}: {target!r} is the current image; nothing to roll back to")
+    _check(stack, key, target, root)
+    before = app.get("rollbackTo")
+    app["rollbackTo"] = target
+    path.write_text(envs.dump(document))
+    return Change(path, key, before, target)
+
+
+def image_history(path: Path, service: str) -> list[str]:
+    """The images ``service`` had in ``path``'s committed history, newest first (consecutive repeats kept
+    once). Each commit's version of the file is parsed, so a key of another service never counts."""
+    top = Path(_git(path.resolve().parent, "rev-parse", "--show-toplevel").strip()).resolve()
+    repo = top  # pathspecs and `commit:path` are relative to the top, not to the file's directory
+    relative = path.resolve().relative_to(top).as_posix()
+    commits = _git(repo, "log", "--format=%H", "--", relative).split()
+    images: list[str] = []
+    for commit in commits:
+        try:
+            text = _git(repo, "show", f"{commit}:{relative}")
+        except ReleaseError:  # the commit deleted the file
+            continue
+        document = envs._yaml().load(text)
+        apps = ((document or {}).get("config") or {}).get(SECTION) or {}
+        image = (apps.get(service) or {}).get("image") if isinstance(apps, dict) else None
+        if image and (not images or images[-1] != image):
+            images.append(str(image))
+    return images
+
+
+def previous_image(path: Path, service: str, current: str) -> str | None:
+    """The last image of ``service`` before ``current`` in history: the newest one that differs."""
+    return next((image for image in image_history(path, service) if image != current), None)
+
+
+def _git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise ReleaseError(f"git {' '.join(args)} failed in {cwd}: {done.stderr.strip()}")
+    return done.stdout
+
+
+def hosts(stack: str, root: Path = stacks.ROOT) -> list[str]:
+    """The ingress hosts of the services stack ``stack``, in file order (what the smoke checks call)."""
+    path = stack_file(stack, root)
+    apps = _apps(envs.load(path), path)
+    return [str(app["ingress"]["host"]) for app in apps.values() if (app.get("ingress") or {}).get("host")]
