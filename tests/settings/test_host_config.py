@@ -105,7 +105,7 @@ def test_nested_numbers_and_booleans_keep_their_type():
 
 STACK_FILES = sorted(
     p.relative_to(runner.ROOT)
-    for directory in (runner.ROOT, runner.ROOT / "services", runner.ROOT / "bootstrap")
+    for directory in (runner.ROOT / "infra", runner.ROOT / "services", runner.ROOT / "bootstrap")
     for p in directory.glob("Pulumi.*.yaml")
 )
 
