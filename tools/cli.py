@@ -16,11 +16,12 @@
     python -m tools guard preview.json                 # a real `pulumi preview --json` drops no data
     python -m tools cost --stack prod --json           # monthly on-demand estimate
     python -m tools diagram --stack prod               # Mermaid flowchart of the architecture
+    python -m tools upgrade-check --stack prod --to 1.35   # what blocks the next EKS minor (tools/upgrade.py)
 
 Exit codes: 0 success, 2 invalid configuration or usage (a message, never a traceback), 3 a mandatory
 policy violation (the rules of the CrossGuard pack in policy/, run over the previewed resources), 4 a
 change would replace or delete a protected or stateful resource (diff, guard), or a failing checkov
-check not accepted in docs/CHECKOV.md (scan).
+check not accepted in docs/CHECKOV.md (scan), or something blocks the EKS bump (upgrade-check).
 """
 
 from __future__ import annotations
@@ -130,6 +131,22 @@ def _parser() -> argparse.ArgumentParser:
     rollback.add_argument("--no-diff", action="store_true", help="skip the offline diff against HEAD")
     hosts = commands.add_parser("hosts", help="the ingress hosts of a services stack, one a line")
     hosts.add_argument("--stack", "-s", type=stack_argument, required=True)
+    upgrade = commands.add_parser(
+        "upgrade-check", help="what blocks a bump of the stack's EKS control plane to a Kubernetes minor"
+    )
+    upgrade.add_argument("--stack", "-s", type=stack_argument, required=True)
+    upgrade.add_argument("--to", required=True, help="the target Kubernetes minor, e.g. 1.35")
+    upgrade.add_argument(
+        "--manifests",
+        type=Path,
+        action="append",
+        default=[],
+        help="rendered manifests (a YAML file or a directory, e.g. `helm template` output) to check too",
+    )
+    upgrade.add_argument(
+        "--stack-dir", type=Path, default=None, help="read the platform stack file from this directory"
+    )
+    upgrade.add_argument("--json", action="store_true", help="print JSON: from, to, blocked, findings")
     from tools.review import commands as review
 
     review.add_parsers(commands)
@@ -155,6 +172,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return review.run(args)
         if args.command == "scan":
             return _scan(args)
+        if args.command == "upgrade-check":
+            return _upgrade_check(args)
     except BrokenPipeError:  # output piped into `head`: not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
         return 0
@@ -338,3 +357,16 @@ def _scan(args: argparse.Namespace) -> int:
         print(f"not scanned: {item}")
     print(f"{args.project}/{args.stack}: {found.summary()}")
     return EXIT_SCAN if found.failed else 0
+
+
+def _upgrade_check(args: argparse.Namespace) -> int:
+    from settings.config import ConfigError
+    from tools import upgrade
+
+    try:
+        report = upgrade.run(args.stack, args.to, stack_dir=args.stack_dir, rendered=args.manifests)
+    except (upgrade.UpgradeInputError, ConfigError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    print(json.dumps(report.as_json(), indent=2) if args.json else upgrade.as_text(args.stack, report))
+    return EXIT_SCAN if report.blocked else 0
