@@ -123,6 +123,11 @@ def _guard(args: argparse.Namespace) -> int:
         return _error(str(exc))
     found = guard.findings(document)
     steps = document.get("steps", [])
+    refused = guard.version_problems(document)
+    for problem in refused:
+        print(f"refused: {problem}")
+    if refused and not found:
+        return EXIT_DANGER
     for finding in found:
         print(finding.describe())
     if found:
@@ -135,6 +140,7 @@ def _guard(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    from components.cluster.upgrade import cluster_version, version_change_problem
     from tools.review import compare, cost, report, snapshot
 
     try:
@@ -149,8 +155,15 @@ def _diff(args: argparse.Namespace) -> int:
         cost.estimate(args.stack, head.document.get("resources", []), prices),
     )
     labels = {"stack": args.stack, "base": args.base, "head": args.head or "working tree"}
+    # The base revision's cluster is what main last deployed: a change may move it one minor up, no more.
+    refused = version_change_problem(
+        cluster_version(base.document.get("resources", [])),
+        cluster_version(head.document.get("resources", [])),
+    )
     if args.json:
-        print(json.dumps(report.as_json(diff, project=args.project, costs=costs, **labels), indent=2))
+        document = report.as_json(diff, project=args.project, costs=costs, **labels)
+        document["refused"] = [refused] if refused else []
+        print(json.dumps(document, indent=2))
     elif args.markdown:
         drawing = None
         if diff.components_changed:  # the comment shows the new architecture when the change alters it
@@ -162,7 +175,11 @@ def _diff(args: argparse.Namespace) -> int:
         print(report.as_markdown(diff, project=args.project, costs=costs, diagram=drawing, **labels))
     else:
         print(report.as_text(diff, costs=costs, **labels))
-    return EXIT_DANGER if diff.danger else 0
+    if refused:
+        if not args.json:
+            print(f"\n**Refused:** {refused}" if args.markdown else f"\nrefused: {refused}")
+        print(f"error: {refused}", file=sys.stderr)
+    return EXIT_DANGER if diff.danger or refused else 0
 
 
 def _cost(args: argparse.Namespace) -> int:

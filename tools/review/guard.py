@@ -131,3 +131,26 @@ def findings(document: dict[str, Any]) -> list[Finding]:
             reasons=tuple(str(r) for r in step.get("replaceReasons") or ()),
         )
     return sorted(found.values(), key=lambda f: f.urn)
+
+
+def version_problems(document: dict[str, Any]) -> list[str]:
+    """An EKS cluster's version moved by more than one minor, or down, between the state and the
+    program (``oldState`` / ``newState`` inputs of an ``update`` step): the running cluster's version is
+    the state's, so this compares with what runs, not with a file."""
+    from components.cluster.upgrade import CLUSTER_TYPE, version_change_problem
+
+    problems = []
+    for step in document.get("steps", []):
+        if _type_of(step) != CLUSTER_TYPE:
+            continue
+        old, new = step.get("oldState"), step.get("newState")
+        if not (isinstance(old, dict) and isinstance(new, dict)):
+            continue
+        before = (old.get("inputs") or {}).get("version")
+        after = (new.get("inputs") or {}).get("version")
+        problem = version_change_problem(
+            str(before) if before is not None else None, str(after) if after is not None else None
+        )
+        if problem:
+            problems.append(f"{step['urn']}: {problem}")
+    return problems
