@@ -107,6 +107,8 @@ class EksCluster(pulumi.ComponentResource):
             name,
             name=self.name,
             version=spec.kubernetes_version,
+            # Set always, so AWS does what the stack says when the version leaves standard support.
+            upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type=spec.support_type.value),
             role_arn=cluster_role.arn,
             vpc_config=aws.eks.ClusterVpcConfigArgs(
                 subnet_ids=args.subnet_ids,

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 from components.core.catalog.instances import architecture, ec2_problem
+from components.core.catalog.kubernetes import SupportType
 from components.core.catalog.services import eks_version_problem
 from components.core.logs import RetentionDays
 from components.core.model import Spec
@@ -411,6 +412,11 @@ class ClusterSpec(Spec):
 
     Attributes:
         kubernetes_version: ``1.28``-``1.39``; the core add-on versions must match it (required).
+        support_type: the cluster's upgrade policy when its version leaves EKS standard support:
+            ``STANDARD`` (AWS upgrades the control plane itself at that date) or ``EXTENDED`` (it stays,
+            billed $0.60 instead of $0.10 per cluster-hour). Defaults to ``STANDARD``: extended support is
+            a cost a stack accepts explicitly (AWS's own default, when the field is unset, is EXTENDED).
+            Validation warns 90 days before the date and refuses prod past it unless ``EXTENDED``.
         endpoint: API server reachability. Defaults to private only.
         access: access entries for admin and deploy roles (required).
         log_retention_days: control-plane log retention. Defaults to 90.
@@ -420,6 +426,7 @@ class ClusterSpec(Spec):
     """
 
     kubernetes_version: str
+    support_type: SupportType = SupportType.STANDARD
     endpoint: EndpointSpec = EndpointSpec()
     access: AccessSpec
     log_retention_days: RetentionDays = 90

@@ -41,6 +41,16 @@ def test_public_endpoint_admits_only_the_configured_cidrs(mock_runtime):
     assert vpc["publicAccessCidrs"] == ["203.0.113.0/24"]
 
 
+def test_the_upgrade_policy_says_standard_support_by_default(recorded):
+    # pulumi-aws 7.51.1 ClusterUpgradePolicyArgs.support_type: unset means EXTENDED (billed) to AWS.
+    assert inputs(one(recorded, CLUSTER))["upgradePolicy"] == {"supportType": "STANDARD"}
+
+
+def test_a_stack_that_accepts_extended_support_says_so_on_the_cluster(mock_runtime):
+    extended = build(mock_runtime, with_addons=False, supportType="EXTENDED")
+    assert inputs(one(extended, CLUSTER))["upgradePolicy"] == {"supportType": "EXTENDED"}
+
+
 def test_kubernetes_secrets_are_envelope_encrypted_with_the_cluster_key(recorded):
     encryption = inputs(one(recorded, CLUSTER))["encryptionConfig"]
     assert encryption == {"provider": {"keyArn": CLUSTER_KEY}, "resources": ["secrets"]}
