@@ -6,9 +6,11 @@ received and what is allowed, before a single resource is registered. Unknown ke
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, Union, cast, get_args, get_origin
@@ -18,6 +20,7 @@ from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
 
 from components.core.account import partition_of
 from components.core.catalog import suggestion
+from components.core.catalog.kubernetes import RunDateError, run_date
 from components.core.iam import permissions_boundary_arn
 from components.core.model import Spec
 from components.core.tags import common_tags
@@ -82,17 +85,50 @@ class Settings:
         return configured or permissions_boundary_arn(partition_of(self.region), self.account_id)
 
 
+_SUPPORT_WINDOW = {"enforced": True}
+
+
+@contextlib.contextmanager
+def support_window_reported() -> Iterator[None]:
+    """Within it, a version past its EKS support window is a warning, not a config error: ``upgrade-check``
+    reads such a stack precisely to move it off that version."""
+    _SUPPORT_WINDOW["enforced"] = False
+    try:
+        yield
+    finally:
+        _SUPPORT_WINDOW["enforced"] = True
+
+
+def _support_window(
+    config: StackConfig, invalid: frozenset[str], today: dt.date | None
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[str]]:
+    """The support-window errors and warnings of ``config`` on the run date, and a bad run date."""
+    if "cluster" in invalid or "tier" in invalid:
+        return [], [], []
+    try:
+        day = today or run_date()
+    except RunDateError as exc:
+        return [], [], [str(exc)]
+    errors, warnings = guardrails.support_window(config, day)
+    if not _SUPPORT_WINDOW["enforced"]:
+        return [], errors + warnings, []
+    return errors, warnings, []
+
+
 def parse(
     raw: Mapping[str, str],
     stack: str,
     project: str = NAMESPACE,
     secret_keys: Iterable[str] = (),
+    today: dt.date | None = None,
 ) -> Settings:
     """Validate the raw config of a platform stack (``{"platform:network": "<json>", ...}``).
 
     Keys of the providers' and Pulumi's namespaces (``aws:``, ``pulumi:``) are not this program's and
     are ignored; a key of any other namespace is an error (a mistyped ``platfrom:`` would drop a section).
-    The guardrails run over every section that validated, so one run reports every problem it can.
+    The guardrails run over every section that validated, so one run reports every problem it can. The
+    cluster's version is checked against the EKS support calendar on ``today`` (default: the run date,
+    ``$PLATFORM_RUN_DATE`` or today in UTC).
 
     Raises:
         ConfigError: with every problem found.
@@ -104,7 +140,9 @@ def parse(
     problems += _plaintext_secrets(StackConfig, NAMESPACE, config, secret, invalid)
     policy = None if "tier" in invalid else policy_for(config.tier)
     found = guardrails.check(config, policy, invalid) + guardrails.name_problems(stack, config, invalid)
-    problems += [f"{NAMESPACE}:{key}: {message}" for key, message in found]
+    support_errors, _, date_problems = _support_window(config, invalid, today)
+    problems += [f"{NAMESPACE}:{key}: {message}" for key, message in found + support_errors]
+    problems += date_problems
     if problems:
         raise ConfigError(stack, problems)
     return Settings(project=project, environment=stack, config=config)
@@ -248,6 +286,9 @@ def load() -> Settings:
     raw, secret_keys = _runtime_config()
     settings = parse(raw, pulumi.get_stack(), pulumi.get_project(), secret_keys)
     check_placeholders(raw, NAMESPACE, settings.environment, secret_keys)
+    _, warnings, _ = _support_window(settings.config, frozenset(), None)
+    for key, message in warnings:
+        pulumi.log.warn(f"Stack '{settings.environment}': {NAMESPACE}:{key}: {message}")
     return settings
 
 

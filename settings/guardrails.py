@@ -6,6 +6,7 @@ relative to ``platform:``. Add a check for every new setting a tier constrains.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -15,6 +16,14 @@ from components.cluster.charts import REQUIRED_SECRETS, Addon
 from components.cluster.cluster import cluster_name
 from components.cluster.spec import CapacityType, LogStorage, covers_whole_internet
 from components.core.catalog import suggestion
+from components.core.catalog.kubernetes import (
+    EKS_SUPPORT_CALENDAR,
+    WARN_DAYS_BEFORE_END_OF_STANDARD,
+    SupportTier,
+    SupportType,
+    minor_after,
+    support_tier,
+)
 from components.core.catalog.services import atlas_disk_problem
 from components.core.names import Kind, name_problem
 from components.core.naming import key_alias, physical_name
@@ -590,3 +599,65 @@ def check(
             continue
         problems += check_(config, cast(TierPolicy, policy))  # checks without "tier" never read it
     return problems
+
+
+def support_window(config: StackConfig, today: dt.date) -> tuple[list[Problem], list[Problem]]:
+    """The cluster's Kubernetes version against the EKS support calendar on ``today``: (errors, warnings).
+
+    * past extended support: an error (EKS upgrades such a control plane itself, at a time of its choosing);
+    * past standard support: for prod an error unless ``cluster.supportType`` is ``EXTENDED`` (the stack
+      accepts the extended price; with ``STANDARD`` AWS would upgrade prod itself), elsewhere a warning;
+      with ``EXTENDED`` a warning saying what it costs;
+    * within :data:`WARN_DAYS_BEFORE_END_OF_STANDARD` days of the end of standard support: a warning;
+    * no calendar row for the version: a warning.
+    """
+    cluster = config.cluster
+    if cluster is None:
+        return [], []
+    key, version = "cluster.kubernetesVersion", cluster.kubernetes_version
+    window = EKS_SUPPORT_CALENDAR.get(version)
+    if window is None or window.end_of_standard is None or window.end_of_extended is None:
+        return [], [
+            (
+                key,
+                f"{version}: no EKS support dates recorded (components/core/catalog/kubernetes.py); check them",
+            )
+        ]
+    tier, extended = support_tier(version, today), cluster.support_type is SupportType.EXTENDED
+    read = f"(EKS calendar, read {window.read}; run date {today})"
+    if tier is SupportTier.ENDED:
+        return [
+            (
+                key,
+                f"{version} left EKS extended support on {window.end_of_extended} {read}; EKS upgrades such a"
+                f" control plane itself: upgrade to {minor_after(version)} (python -m tools upgrade-check)",
+            )
+        ], []
+    if tier is SupportTier.EXTENDED:
+        if extended:
+            return [], [
+                (
+                    key,
+                    f"{version} left EKS standard support on {window.end_of_standard} {read}: the cluster is billed"
+                    f" extended support until {window.end_of_extended} (cluster.supportType EXTENDED accepts it);"
+                    f" upgrade to {minor_after(version)}",
+                )
+            ]
+        message = (
+            f"{version} left EKS standard support on {window.end_of_standard} {read}; with cluster.supportType"
+            f" {cluster.support_type.value} AWS upgrades the control plane itself, unplanned: upgrade to"
+            f" {minor_after(version)} (python -m tools upgrade-check), or set cluster.supportType: EXTENDED to"
+            f" accept extended support (billed) until {window.end_of_extended}"
+        )
+        return ([(key, message)], []) if config.tier is Tier.PROD else ([], [(key, message)])
+    days = (window.end_of_standard - today).days
+    if days <= WARN_DAYS_BEFORE_END_OF_STANDARD:
+        then = "extended support (billed) begins" if extended else "AWS upgrades the control plane itself"
+        return [], [
+            (
+                key,
+                f"{version} leaves EKS standard support on {window.end_of_standard}, in {days} days {read}; then"
+                f" {then}: plan the upgrade to {minor_after(version)} (python -m tools upgrade-check)",
+            )
+        ]
+    return [], []

@@ -24,6 +24,10 @@ from hypothesis import settings
 from settings import stacks
 from tools.preview import mocks, runner
 
+# The EKS support calendar is read on the run date (validation, cost): the suite runs on a fixed one, so
+# it tests the same thing every day; tests of other days set it themselves.
+os.environ.setdefault("PLATFORM_RUN_DATE", "2026-12-06")
+
 # The suite is deterministic: Hypothesis draws the same examples on every run and every machine (seeded
 # from each test's source: hypothesis.internal.reflection.function_digest), and keeps no example database, so a clean checkout in CI tests what the last run did.
 # `HYPOTHESIS_PROFILE=explore make test` draws new random examples (and replays the failures it saved).

@@ -10,6 +10,7 @@ Exit 4 when something blocks the bump, 0 otherwise, 2 for bad input (the message
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -18,8 +19,22 @@ from typing import Any
 
 import yaml
 
-from components.cluster.upgrade import Manifest, Report, Severity, check, manifests_in_documents, manifests_of
-from components.core.catalog.kubernetes import EKS_SUPPORT_CALENDAR
+from components.cluster.upgrade import (
+    Finding,
+    Manifest,
+    Report,
+    Severity,
+    check,
+    manifests_in_documents,
+    manifests_of,
+)
+from components.core.catalog.kubernetes import (
+    EKS_CALENDAR_SOURCE,
+    EKS_SUPPORT_CALENDAR,
+    SupportTier,
+    run_date,
+    support_tier,
+)
 from components.core.catalog.services import EKS_KUBERNETES_VERSIONS
 from settings import stackfile, stacks
 from settings.errors import ConfigError
@@ -49,35 +64,63 @@ def run(
     """The upgrade report of ``stack`` for a bump to ``target``.
 
     ``stack_dir`` reads the platform stack file from another directory (a copy of older stack files)
-    while running this tree's code; the services project runs on that platform run's outputs.
+    while running this tree's code; the services project runs on that platform run's outputs. A stack
+    past its EKS support window is read (that is when it needs the check): the window is a finding here,
+    not a config error.
 
     Raises:
         UpgradeInputError: a bad ``target``, a missing stack file, an unreadable manifest.
         ConfigError: the stack's configuration is invalid.
     """
-    from tools.preview import runner
+    from settings.config import support_window_reported
 
     problem = target_problem(target)
     if problem:
         raise UpgradeInputError(problem)
     extra = [m for path in rendered for m in _rendered(path)]
     try:
-        if stack_dir is None:
-            platform = runner.run_project(stacks.Project.PLATFORM.value, stack, preview=True)
-        else:
-            platform = runner.run_program(_stack_file(stack, stack_dir), preview=True)
-        services = None
-        if (stacks.project_dir(stacks.Project.SERVICES) / f"Pulumi.{stack}.yaml").is_file():
-            services = runner.run_project(
-                stacks.Project.SERVICES.value, stack, preview=True, platform=platform
-            )
+        with support_window_reported():
+            platform, services = _runs(stack, stack_dir)
     except FileNotFoundError as exc:
         raise UpgradeInputError(str(exc)) from None
     resources = [_plain(r) for r in platform.resources]
     manifests = manifests_of(resources, "platform")
     if services is not None:
         manifests += manifests_of([_plain(r) for r in services.resources], "services")
-    return check(resources, target, manifests + extra)
+    report = check(resources, target, manifests + extra)
+    return dataclasses.replace(report, findings=_support(report.current) + report.findings)
+
+
+def _runs(stack: str, stack_dir: Path | None) -> tuple[Any, Any]:
+    from tools.preview import runner
+
+    if stack_dir is None:
+        platform = runner.run_project(stacks.Project.PLATFORM.value, stack, preview=True)
+    else:
+        platform = runner.run_program(_stack_file(stack, stack_dir), preview=True)
+    services = None
+    if (stacks.project_dir(stacks.Project.SERVICES) / f"Pulumi.{stack}.yaml").is_file():
+        services = runner.run_project(stacks.Project.SERVICES.value, stack, preview=True, platform=platform)
+    return platform, services
+
+
+def _support(version: str) -> tuple[Finding, ...]:
+    """Where the current version stands in the EKS calendar on the run date."""
+    today = run_date()
+    tier = support_tier(version, today)
+    window = EKS_SUPPORT_CALENDAR.get(version)
+    if window is None or tier is SupportTier.UNKNOWN:
+        return ()
+    subject = f"EKS {version} on {today}"
+    if tier is SupportTier.STANDARD:
+        message = f"standard support until {window.end_of_standard}"
+        return (Finding(Severity.OK, "support", subject, message, window.source),)
+    message = (
+        f"in extended support since {window.end_of_standard} (billed; with supportType STANDARD AWS upgrades it)"
+        if tier is SupportTier.EXTENDED
+        else f"past extended support since {window.end_of_extended}: EKS upgrades it itself"
+    )
+    return (Finding(Severity.WARNS, "support", subject, message, window.source or EKS_CALENDAR_SOURCE),)
 
 
 def _plain(recorded: Any) -> dict[str, Any]:

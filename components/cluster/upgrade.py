@@ -34,6 +34,7 @@ from components.cluster.compatibility import (
 from components.cluster.spec import CLUSTER_AUTOSCALER_APP_VERSIONS
 from components.core.catalog.kubernetes import (
     API_SOURCE,
+    EKS_UPDATE_SOURCE,
     NODE_MAX_MINORS_BEHIND,
     SKEW_SOURCE,
     ApiStatus,
@@ -364,19 +365,25 @@ def _nodes(groups: list[Mapping[str, Any]], current: str, target: str) -> list[F
         kubelet = str(version) if isinstance(version, str) and version[:1].isdigit() else current
         behind = minor(target)[1] - minor(kubelet)[1]
         subject = f"node group {group['name']} (kubelet {kubelet})"
-        if minor(kubelet)[0] == minor(target)[0] and 0 <= behind <= NODE_MAX_MINORS_BEHIND:
-            follows = (
-                " and follows the cluster's version: replaced after the control plane"
-                if kubelet == current
-                else ""
+        if minor(kubelet) != minor(current):
+            findings.append(
+                Finding(
+                    Severity.BLOCKS,
+                    "nodes",
+                    subject,
+                    f"EKS updates a control plane only when its managed nodes run its minor ({current}): update"
+                    " the node group first",
+                    EKS_UPDATE_SOURCE,
+                )
             )
+        elif minor(kubelet)[0] == minor(target)[0] and 0 <= behind <= NODE_MAX_MINORS_BEHIND:
             findings.append(
                 Finding(
                     Severity.OK,
                     "nodes",
                     subject,
-                    f"{behind} minor(s) behind {target} while the control plane leads (at most"
-                    f" {NODE_MAX_MINORS_BEHIND}){follows}",
+                    f"on the control plane's minor and follows its version: replaced after the control plane,"
+                    f" {behind} minor behind {target} meanwhile (the skew policy allows {NODE_MAX_MINORS_BEHIND})",
                     SKEW_SOURCE,
                 )
             )
@@ -387,7 +394,7 @@ def _nodes(groups: list[Mapping[str, Any]], current: str, target: str) -> list[F
                     "nodes",
                     subject,
                     f"kubelet {kubelet} against a {target} control plane is outside the skew policy (0-"
-                    f"{NODE_MAX_MINORS_BEHIND} minors older, never newer): upgrade the nodes first",
+                    f"{NODE_MAX_MINORS_BEHIND} minors older, never newer)",
                     SKEW_SOURCE,
                 )
             )
@@ -413,7 +420,7 @@ def version_change_problem(before: str | None, after: str | None) -> str | None:
     if minor(after) != minor(minor_after(before)):
         return (
             f"platform:cluster.kubernetesVersion: {before} -> {after} skips a minor; EKS upgrades one minor at a"
-            f" time: change it to {minor_after(before)} first (`python -m infra upgrade-check --to"
+            f" time: change it to {minor_after(before)} first (`python -m tools upgrade-check --to"
             f" {minor_after(before)}`)"
         )
     return None

@@ -614,11 +614,11 @@ def test_messages_show_values_as_written_never_python_reprs():
 def test_an_unquoted_kubernetes_version_fails_offline_as_it_fails_for_real(tmp_path, capsys):
     root = project(tmp_path)
     path = root / "infra" / "Pulumi.prod.yaml"
-    path.write_text(path.read_text().replace('kubernetesVersion: "1.34"', "kubernetesVersion: 1.34"))
+    path.write_text(path.read_text().replace('kubernetesVersion: "1.35"', "kubernetesVersion: 1.35"))
     code, output = run_cli(capsys, "preview", "--stack", "prod", "--project-dir", str(root))
     assert code == cli.EXIT_CONFIG
     assert "platform:cluster.kubernetesVersion" in output
-    assert "got 1.34" in output
+    assert "got 1.35" in output
 
 
 def test_a_number_given_to_an_env_value_fails_offline(tmp_path, capsys):

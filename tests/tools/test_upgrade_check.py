@@ -1,4 +1,4 @@
-"""``python -m tools upgrade-check``: the next minor passes on the repository's prod stack; a removed API
+"""``python -m tools upgrade-check``: the next minor passed on prod's stack file before the 1.35 upgrade; a removed API
 and an add-on pinned below its minimum block (exit 4) naming both; bad input exits 2 without a traceback.
 
 The command runs in-process on the session's shared runs (``shared_runs``); a stack file from another
@@ -13,6 +13,7 @@ import pytest
 
 from settings.stackfile import read_stack_file
 from settings.stacks import Project, project_dir
+from tests.tools.eks_1_34 import old_stack_text, write_old_stack_files
 from tools import cli
 
 
@@ -36,20 +37,21 @@ def _next(version: str) -> str:
     return f"{major}.{int(minor) + 1}"
 
 
-def test_prod_to_the_next_minor_passes_on_this_tree(upgrade_check):
-    current = _kubernetes_version("prod")
-    code, out, _ = upgrade_check("--stack", "prod", "--to", _next(current), "--json")
+def test_prod_to_the_next_minor_passed_on_the_tree_before_the_bump(upgrade_check, tmp_path):
+    old = write_old_stack_files(tmp_path / "before", ("prod",))
+    code, out, _ = upgrade_check("--stack", "prod", "--to", "1.35", "--stack-dir", str(old), "--json")
     report = json.loads(out)
     assert code == 0, [f for f in report["findings"] if f["severity"] == "blocks"]
-    assert report["from"] == current
+    assert report["from"] == "1.34"
     assert report["manifests_checked"] > 50  # both projects' Kubernetes objects
     assert {f["area"] for f in report["findings"]} >= {"version", "chart", "eks-addon", "nodes"}
 
 
 def test_a_removed_api_and_an_addon_below_its_minimum_block_naming_both(upgrade_check, tmp_path):
-    # Given prod's stack file with the load balancer controller's chart pinned at 1.3.3 (Kubernetes 1.16-1.21
-    # per its README) and a rendered manifest still on policy/v1beta1 PodDisruptionBudget (gone since 1.25)
-    original = (project_dir(Project.PLATFORM) / "Pulumi.prod.yaml").read_text()
+    # Given prod's stack file before the bump with the load balancer controller's chart pinned at 1.3.3
+    # (Kubernetes 1.16-1.21 per its README) and a rendered manifest still on policy/v1beta1
+    # PodDisruptionBudget (not served since 1.25)
+    original = old_stack_text("prod")
     pinned = "loadBalancerController: {chartVersion: 1.14.0}"
     assert pinned in original
     (tmp_path / "Pulumi.prod.yaml").write_text(
@@ -61,10 +63,9 @@ def test_a_removed_api_and_an_addon_below_its_minimum_block_naming_both(upgrade_
         "spec: {minAvailable: 1, selector: {matchLabels: {app: legacy}}}\n"
         "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: fine}\n"
     )
-    target = _next(_kubernetes_version("prod"))
-    # When the upgrade is checked against those files
+    # When the upgrade to 1.35 is checked against those files
     code, out, _ = upgrade_check(
-        "--stack", "prod", "--to", target, "--stack-dir", str(tmp_path), "--manifests", str(rendered)
+        "--stack", "prod", "--to", "1.35", "--stack-dir", str(tmp_path), "--manifests", str(rendered)
     )
     # Then it is blocked, naming both
     assert code == 4
@@ -75,6 +76,15 @@ def test_a_removed_api_and_an_addon_below_its_minimum_block_naming_both(upgrade_
     ), out
     assert len(blocking) == 2
     assert "BLOCKED" in out.splitlines()[0]
+
+
+def test_this_tree_to_the_minor_after_1_35_says_what_is_not_known_yet(upgrade_check):
+    # No EKS add-on build, no calendar row and no autoscaler chart of 1.36 was read: the check says so
+    # rather than passing.
+    assert _kubernetes_version("prod") == "1.35"
+    code, out, _ = upgrade_check("--stack", "prod", "--to", "1.36")
+    assert code == 4
+    assert "no vpc-cni build for 1.36 is recorded" in out
 
 
 @pytest.mark.parametrize(

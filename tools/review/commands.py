@@ -190,7 +190,10 @@ def _cost(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(estimate.as_json(), indent=2))
     else:
-        print(f"Monthly on-demand estimate of {args.stack} (prices as of {estimate.as_of}):\n")
+        print(
+            f"Monthly on-demand estimate of {args.stack} (prices as of {estimate.as_of}; EKS support tier on"
+            f" {estimate.run_date}):\n"
+        )
         for line in estimate.lines:
             upto = f" (up to {line.monthly_usd_max:,.2f})" if line.monthly_usd_max is not None else ""
             print(f"{line.monthly_usd:>10,.2f}  {line.resource:<42} {line.description}{upto}")

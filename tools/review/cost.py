@@ -7,10 +7,13 @@ from the table) is listed in ``unpriced`` by name — never counted as zero.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from components.core.catalog.kubernetes import EKS_SUPPORT_CALENDAR, SupportTier, run_date, support_tier
 
 PRICES = Path(__file__).with_name("prices.json")
 
@@ -61,6 +64,8 @@ class Estimate:
     budget_usd: float | None = None
     assumptions: dict[str, str] = field(default_factory=dict)
     as_of: str = ""
+    run_date: str = ""
+    """The day the EKS support tier is priced on (``$PLATFORM_RUN_DATE`` or today, UTC)."""
 
     @property
     def total(self) -> float:
@@ -88,6 +93,7 @@ class Estimate:
             "budget_monthly_usd": self.budget_usd,
             "over_budget": self.over_budget,
             "prices_as_of": self.as_of,
+            "support_tier_on": self.run_date,
             "lines": [line.as_json() for line in self.lines],
             "unpriced": [u.as_json() for u in self.unpriced],
             "assumptions": self.assumptions,
@@ -95,10 +101,15 @@ class Estimate:
 
 
 def estimate(
-    stack: str, resources: list[dict[str, Any]], prices: dict[str, Any], budget_usd: float | None = None
+    stack: str,
+    resources: list[dict[str, Any]],
+    prices: dict[str, Any],
+    budget_usd: float | None = None,
+    today: dt.date | None = None,
 ) -> Estimate:
-    """Price the resources of one preview."""
-    return _Pricer(resources, prices).run(stack, budget_usd)
+    """Price the resources of one preview; the EKS control plane at its support tier on ``today``
+    (default: the run date, :func:`components.core.catalog.kubernetes.run_date`)."""
+    return _Pricer(resources, prices, today or run_date()).run(stack, budget_usd)
 
 
 def _number(value: Any, default: float = 0.0) -> float:
@@ -109,7 +120,8 @@ def _number(value: Any, default: float = 0.0) -> float:
 
 
 class _Pricer:
-    def __init__(self, resources: list[dict[str, Any]], prices: dict[str, Any]) -> None:
+    def __init__(self, resources: list[dict[str, Any]], prices: dict[str, Any], today: dt.date) -> None:
+        self.today = today
         self.resources = sorted(resources, key=lambda r: r["urn"])
         self.p = prices
         self.hours = float(prices["hours_per_month"])
@@ -154,13 +166,45 @@ class _Pricer:
             method()
         assumptions = {k: str(v["why"]) for k, v in self.p["assumptions"].items()}
         return Estimate(
-            stack, tuple(self.lines), tuple(self.unpriced), budget_usd, assumptions, self.p["as_of"]
+            stack,
+            tuple(self.lines),
+            tuple(self.unpriced),
+            budget_usd,
+            assumptions,
+            self.p["as_of"],
+            self.today.isoformat(),
         )
 
     def eks(self) -> None:
-        usd, src = self.hourly("eks_control_plane")
         for r in self.of_type("aws:eks/cluster:Cluster"):
-            self.add(r, "EKS control plane", usd, src)
+            key, description = self._eks_support(r["inputs"])
+            usd, src = self.hourly(key)
+            self.add(r, description, usd, src)
+
+    def _eks_support(self, inputs: dict[str, Any]) -> tuple[str, str]:
+        """The price key and the line's words for the control plane's support tier on the run date."""
+        version = str(inputs.get("version"))
+        # AWS's default when the cluster sets no upgrade policy is EXTENDED (pulumi-aws 7.51.1 docs).
+        support_type = str((inputs.get("upgradePolicy") or {}).get("supportType") or "EXTENDED")
+        window = EKS_SUPPORT_CALENDAR.get(version)
+        tier, on = support_tier(version, self.today), self.today.isoformat()
+        head = f"EKS control plane, Kubernetes {version}"
+        if tier is SupportTier.STANDARD:
+            until = f" until {window.end_of_standard}" if window else ""
+            return "eks_control_plane", f"{head}: standard support on {on}{until}"
+        if tier is SupportTier.EXTENDED and support_type == "EXTENDED":
+            since = f" since {window.end_of_standard}" if window else ""
+            return "eks_control_plane_extended", f"{head}: EXTENDED support on {on}{since} (extended rate)"
+        if tier is SupportTier.EXTENDED:
+            return "eks_control_plane", (
+                f"{head}: past standard support on {on}; supportType STANDARD, AWS upgrades it (standard rate)"
+            )
+        if tier is SupportTier.ENDED:
+            return (
+                "eks_control_plane",
+                f"{head}: past extended support on {on}; EKS upgrades it (standard rate)",
+            )
+        return "eks_control_plane", f"{head}: no support dates recorded; priced at the standard rate"
 
     def node_groups(self) -> None:
         table = self.p["ec2"]

@@ -390,3 +390,10 @@ SKEW_SOURCE = (
     " 013856044148d6eeed4723027a45aa2180536bcb)"
 )
 NODE_MAX_MINORS_BEHIND = 3
+EKS_UPDATE_SOURCE = (
+    "awsdocs/amazon-eks-user-guide latest/ug/clusters/update-cluster.adoc at commit"
+    " 4d52b4d05e3478582e7d10a73cbd9ba9194dd5f7: 'Before updating your control plane to a new Kubernetes version,"
+    " make sure that the Kubernetes minor version of both the managed nodes and Fargate nodes in your cluster are the"
+    " same as your control plane's version'; 'Once you upgrade a cluster, you can't downgrade'; a failed"
+    " update's health checks revert it ('your cluster remains on the prior Kubernetes version')"
+)
