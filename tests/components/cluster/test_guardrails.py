@@ -14,6 +14,13 @@ PROD_GROUPS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _a_day_the_fixture_version_is_in_standard_support(monkeypatch):
+    # The fixture cluster runs 1.34 (tests/components/cluster/specs.py), which left EKS standard support on
+    # 2026-12-02; these tests are about the other rules (the support window's own: tests/tools).
+    monkeypatch.setenv("PLATFORM_RUN_DATE", "2026-11-01")
+
+
 def prod_config(**overrides):
     config = cluster_config(nodeGroups=PROD_GROUPS, logRetentionDays=365)
     config["addons"]["loki"]["storage"] = "s3"
