@@ -180,6 +180,17 @@ def services_of_prod_shape(count: int) -> dict[str, Any]:
             apps[f"{name}{suffix}"] = spec
         copy += 1
     document["config"]["services:apps"] = apps
+    # The copies claim the same cache prefixes as prod's services: declare every overlap shared.
+    claims = {n: (s.get("uses", {}).get("cache") or {}).get("prefixes", []) for n, s in apps.items()}
+    shared = {
+        prefix: sorted(
+            n for n, mine in claims.items() if any(m.startswith(prefix) or prefix.startswith(m) for m in mine)
+        )
+        for prefix in sorted({p for mine in claims.values() for p in mine})
+    }
+    document["config"]["services:cache"] = {
+        "shared": {p: names for p, names in shared.items() if len(names) > 1}
+    }
     return document
 
 

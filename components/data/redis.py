@@ -3,7 +3,8 @@ slow log."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import pulumi
@@ -21,8 +22,7 @@ PORT = 6379
 # Every user group must hold a user named "default"; this one is switched off (no commands, no keys).
 DEFAULT_USER = "default"
 DISABLED_ACCESS = "off -@all"
-# A service's user: every key and channel, every command but the administrative and dangerous ones.
-SERVICE_ACCESS = "on ~* &* +@all -@admin -@dangerous"
+# A service's user reaches only its own key and channel prefixes: components/data/cache_acl.py.
 
 
 class Engine(StrEnum):
@@ -110,7 +110,8 @@ class RedisArgs:
         final_snapshot: take a final snapshot when the group is deleted (the tier decides).
         protect: ``protect=True`` on the replication group (the tier decides).
         iam_users: the service identities that connect, each as an IAM-authenticated user of its own
-            (``<env>-<identity>``). Defaults to none.
+            (``<env>-<identity>``), with the access string that confines it to its key prefixes
+            (:func:`components.data.cache_acl.access_string`). Defaults to none.
     """
 
     spec: RedisSpec
@@ -122,7 +123,7 @@ class RedisArgs:
     logs_key_arn: pulumi.Input[str]
     final_snapshot: bool
     protect: bool
-    iam_users: tuple[str, ...] = ()
+    iam_users: Mapping[str, str] = field(default_factory=dict)
 
 
 def cache_user_id(environment: str, identity: str) -> str:
@@ -175,11 +176,11 @@ class Redis(pulumi.ComponentResource):
                     user_id=cache_user_id(args.environment, identity),
                     user_name=cache_user_id(args.environment, identity),
                     engine=spec.engine.value,
-                    access_string=SERVICE_ACCESS,
+                    access_string=access,
                     authentication_mode=aws.elasticache.UserAuthenticationModeArgs(type="iam"),
                     opts=child,
                 )
-                for identity in args.iam_users
+                for identity, access in args.iam_users.items()
             ),
         ]
         user_group = aws.elasticache.UserGroup(

@@ -12,6 +12,7 @@ from components.apps.identity import WorkloadIdentity
 from components.apps.identity import role_name as workload_role_name
 from components.data.atlas import Atlas, AtlasArgs
 from components.data.buckets import Buckets, BucketsArgs
+from components.data.cache_acl import access_string
 from components.data.postgres import Postgres, PostgresArgs
 from components.data.redis import Redis, RedisArgs
 from infra.layers.foundation import Foundation
@@ -83,7 +84,11 @@ def build(base: Foundation, identities: list[WorkloadIdentity] | None = None) ->
                 logs_key_arn=keys.logs,
                 final_snapshot=keep,
                 protect=settings.protect,
-                iam_users=tuple(i.name for i in identities if i.uses.cache),
+                iam_users={
+                    i.name: access_string(i.uses.cache.prefixes, i.uses.cache.channels)
+                    for i in identities
+                    if i.uses.cache
+                },
             ),
             base.on_aws,
         )

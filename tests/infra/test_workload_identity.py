@@ -124,7 +124,7 @@ def test_each_role_is_granted_exactly_what_its_service_declares(stack):
         assert bool(postgres) == uses.database
         assert all(arn.endswith("/" + identity.name.replace("-", "_")) for arn in postgres)
         cache = granted(statements, "elasticache:Connect")
-        assert bool(cache) == uses.cache
+        assert bool(cache) == bool(uses.cache)
         if cache:
             assert cache[1].endswith(f"user/{stack}-redis-user-{identity.name}")
         # Any key use is through the service that holds the data, never direct.

@@ -7,6 +7,7 @@ import json
 import pytest
 from pydantic import ValidationError
 
+from components.data.cache_acl import access_string
 from components.data.redis import Redis, RedisArgs, RedisSpec
 from tests.components.data.conftest import DATA_KEY, LOGS_KEY, WORKLOADS_SG
 from tests.helpers import inputs, of_type, one
@@ -33,7 +34,10 @@ def build(runtime, *, protect=False, final_snapshot=False, grants_for=(), **spec
                 logs_key_arn=LOGS_KEY,
                 final_snapshot=final_snapshot,
                 protect=protect,
-                iam_users=("gateway", "worker-convert"),
+                iam_users={
+                    "gateway": access_string(["job:"]),
+                    "worker-convert": access_string(["job:convert"]),
+                },
             ),
         )
         for identity in grants_for:
