@@ -118,6 +118,12 @@ def _parser() -> argparse.ArgumentParser:
     release.add_argument("--service", required=True, help="the service (a key of services:apps)")
     release.add_argument("--image", required=True, help="the image reference the stack's tier accepts")
     release.add_argument("--no-diff", action="store_true", help="skip the offline diff against HEAD")
+    release.add_argument(
+        "--jobs",
+        type=json.loads,
+        default=None,
+        help='the new image\'s job-schema versions, JSON: {"emits": {"job:convert": [2]}, "accepts": {...}}',
+    )
     rollback = commands.add_parser(
         "rollback", help="set a service's rollbackTo (default: its previous image)"
     )
@@ -308,7 +314,7 @@ def _release(args: argparse.Namespace) -> int:
             print("\n".join(release.hosts(args.stack)))
             return 0
         if args.command == "release":
-            change = release.release(args.stack, args.service, args.image)
+            change = release.release(args.stack, args.service, args.image, jobs=args.jobs)
         else:
             change = release.rollback(args.stack, args.service, args.to)
     except release.ReleaseError as exc:

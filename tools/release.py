@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from components.apps import jobs as compat
 from components.apps.image import tag_problem
 from settings import stacks
 from settings.stacks import Project
@@ -75,21 +76,38 @@ def _check(stack: str, key: str, image: str, root: Path) -> None:
         raise ReleaseError(f"{key}: {problem}; got {image!r}")
 
 
-def release(stack: str, service: str, image: str, root: Path = stacks.ROOT) -> Change:
-    """Set ``service``'s image in the services stack ``stack`` and clear its ``rollbackTo``.
+def release(
+    stack: str, service: str, image: str, root: Path = stacks.ROOT, jobs: dict[str, Any] | None = None
+) -> Change:
+    """Set ``service``'s image (and, with ``jobs``, the job-schema versions that image emits and accepts)
+    in the services stack ``stack`` and clear its ``rollbackTo``.
 
     Raises:
-        ReleaseError: unknown stack or service, or an image the stack's tier refuses (file unchanged).
+        ReleaseError: unknown stack or service, an image the stack's tier refuses, or a release whose
+            rollout would strand a job version (:func:`components.apps.jobs.stranded`; file unchanged).
     """
     path = stack_file(stack, root)
     document = envs.load(path)
-    app = _service(_apps(document, path), service, path)
+    apps = _apps(document, path)
+    app = _service(apps, service, path)
     key = f"{SECTION}.{service}.image"
     _check(stack, key, image, root)
+    before_jobs = compat.jobs_of(apps)
     before = app.get("image")
     app["image"] = image
+    if jobs is not None:
+        app["jobs"] = jobs
     if "rollbackTo" in app:
         del app["rollbackTo"]
+    try:
+        problems = compat.stranded(before_jobs, compat.jobs_of(apps), compat.waves_of(apps))
+    except ValueError as exc:
+        raise ReleaseError(f"{SECTION}.{service}.jobs: {exc}") from None
+    if problems:
+        raise ReleaseError(
+            "this release would strand jobs (file unchanged):\n"
+            + "\n".join(f"  - {SECTION.split(':')[0]}:{k}: {m}" for k, m in problems)
+        )
     path.write_text(envs.dump(document))
     return Change(path, key, before, image)
 
