@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from components.apps.identity import role_name_problem, workload_identities
+from components.apps.release_rules import release_problems
 from components.apps.rules import budget_problems, service_problems
 from components.cluster.charts import REQUIRED_SECRETS, Addon
 from components.cluster.cluster import cluster_name
@@ -297,6 +298,8 @@ def check_services(
     problems = service_problems(apps, platform.tier)
     if "delivery" not in invalid:
         problems += budget_problems(apps, services.delivery, platform.tier)
+    if not {"cache", "flags"} & invalid:
+        problems += release_problems(apps, services.cache, services.flags, platform.tier)
     if not apps:
         return problems
     if platform.cluster is None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from components.apps.cache_keys import CacheSharingSpec
+from components.apps.flags import FlagSpec
 from components.apps.spec import DeliverySpec, Services
 from components.ci.runners import RunnersSpec
 from components.cluster.spec import ClusterSpec
@@ -104,8 +106,13 @@ class ServicesStackConfig(Spec):
             name).
         delivery: how services are delivered: gates, timeouts. Defaults to the deployment guide's gates.
         apps: the product's services by name (see ``components.apps.spec.AppSpec``). Defaults to none.
+        cache: cache key regions services share (``components.apps.cache_keys``). Defaults to none.
+        flags: the feature flags by name, served by AWS AppConfig (``components.apps.flags``). Defaults
+            to none.
     """
 
     platform_stack: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$")
     delivery: DeliverySpec = DeliverySpec()
     apps: Services = Field(default_factory=dict)
+    cache: CacheSharingSpec = CacheSharingSpec()
+    flags: dict[str, FlagSpec] = Field(default_factory=dict)

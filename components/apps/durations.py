@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from components.apps.drain import drain_seconds
 from components.apps.manifests import STARTUP_PERIOD_SECONDS
 from components.apps.spec import AppSpec, BlueGreenSpec, CanarySpec, DeliverySpec, RollingSpec
 
@@ -127,6 +128,8 @@ def service_timing(spec: AppSpec, delivery: DeliverySpec) -> Timing:
     person = False
     if isinstance(s, RollingSpec):
         rollout = back = _rolling(spec, s)
+        if spec.autoscaling and spec.autoscaling.queue and spec.autoscaling.queue.drain:
+            rollout += drain_seconds(spec.autoscaling.queue.drain)  # at most; a rollback skips it
     elif isinstance(s, CanarySpec):
         rollout, person = _canary_release(spec, s, delivery)
         back = _round(spec, s.min_ready_seconds)

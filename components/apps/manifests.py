@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from components.apps import drain as draining
 from components.apps import gates as gate_templates
 from components.apps.image import parse_image
 from components.apps.spec import (
@@ -114,7 +115,8 @@ def secrets_name(name: str) -> str:
 
 
 def uses_rollout(spec: AppSpec) -> bool:
-    return spec.strategy.type != Strategy.ROLLING
+    """A Deployment for a rolling service, an Argo Rollout otherwise (and for a draining worker)."""
+    return spec.strategy.type != Strategy.ROLLING or spec.drains
 
 
 def service_account(name: str, target: Target, app: str | None = None) -> dict[str, Any]:
@@ -350,13 +352,31 @@ def _canary(name: str, spec: AppSpec, s: CanarySpec) -> dict[str, Any]:
 
 
 def rollout(name: str, spec: AppSpec, target: Target) -> dict[str, Any]:
-    """An Argo ``Rollout`` (blue/green or canary). Pulumi waits for ``status.phase == Healthy``:
+    """An Argo ``Rollout`` (blue/green, canary, or a draining worker's drain-then-replace canary:
+    :mod:`components.apps.drain`). Pulumi waits for ``status.phase == Healthy``:
     an aborted or stuck rollout fails ``pulumi up`` after ``rolloutTimeoutSeconds``. A blue/green
     rollout promoted by hand also ends ``up`` when it is paused for promotion (see
     :data:`WAIT_HEALTHY_OR_AWAITING_PROMOTION`); its promotion is the ``promote`` workflow."""
     s = spec.strategy
-    assert isinstance(s, BlueGreenSpec | CanarySpec)
-    strategy = _blue_green(name, spec, s) if isinstance(s, BlueGreenSpec) else _canary(name, spec, s)
+    annotations = _wait_annotations(target, WAIT_HEALTHY)
+    if isinstance(s, RollingSpec):
+        assert spec.autoscaling is not None
+        assert spec.autoscaling.queue is not None
+        drain = spec.autoscaling.queue.drain
+        assert drain is not None
+        # A draining worker: no traffic routing, so the weight is a replica count and the drain step
+        # runs before any new pod exists. A rollback ships at once, without the drain.
+        strategy: dict[str, Any] = {
+            "canary": {
+                "maxSurge": s.max_surge,
+                "maxUnavailable": s.max_unavailable,
+                "steps": [] if spec.rollback_to is not None else draining.canary_steps(name),
+            }
+        }
+        annotations |= draining.hold_annotations(name, drain, name, target.delivery.rollout_timeout_seconds)
+    else:
+        strategy = _blue_green(name, spec, s) if isinstance(s, BlueGreenSpec) else _canary(name, spec, s)
+        annotations = _wait_annotations(target, rollout_wait(s))
     body: dict[str, Any] = {
         "revisionHistoryLimit": REVISION_HISTORY,
         "selector": {"matchLabels": labels(name)},
@@ -372,7 +392,7 @@ def rollout(name: str, spec: AppSpec, target: Target) -> dict[str, Any]:
     return {
         "apiVersion": ROLLOUT_API,
         "kind": "Rollout",
-        "metadata": _meta(name, target, _wait_annotations(target, rollout_wait(s))),
+        "metadata": _meta(name, target, annotations),
         "spec": body,
     }
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.apps import gates, manifests, objects
+from components.apps import drain, gates, manifests, objects
 from components.apps.app import App, AppArgs
 from components.apps.migration import Migration, MigrationArgs
 from components.apps.spec import AppSpec, DeliverySpec, Gate, rollout_waves
@@ -117,6 +117,24 @@ class ProductServices(pulumi.ComponentResource):
             )
             for gate in gates_in_use(args.services)
         }
+        # A draining worker's Rollout names its own drain template (components/apps/drain.py).
+        drains = {
+            service: objects.create(
+                f"{name}-analysistemplate-{drain.template_name(service)}",
+                drain.analysis_template(
+                    service,
+                    queue.drain,
+                    queue.list_name,
+                    queue.metric,
+                    queue.in_flight_metric,
+                    platform.namespace,
+                    platform.prometheus_url,
+                ),
+                child,
+            )
+            for service, spec in args.services.items()
+            if spec.autoscaling and (queue := spec.autoscaling.queue) is not None and queue.drain is not None
+        }
         # The migrations run one at a time, in the services' order (they change one database's schema),
         # so a workload waits for the last one alone and still starts after all of them.
         last_migration: list[pulumi.Resource] = []
@@ -134,6 +152,7 @@ class ProductServices(pulumi.ComponentResource):
                 spec = args.services[service]
                 depends_on: list[pulumi.Resource] = [
                     *(templates[gate] for gate in dict.fromkeys(spec.strategy.gates)),
+                    *([drains[service]] if service in drains else []),
                     *last_migration,
                     *(apps[a].workload for a in spec.after),
                 ]

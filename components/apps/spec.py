@@ -14,7 +14,10 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
+from components.apps.cache_keys import CacheUse, cache_use
+from components.apps.drain import DrainSpec
 from components.apps.image import parse_image
+from components.apps.jobs import JobsSpec
 from components.core.catalog.services import ssl_policy_problem
 from components.core.model import Spec
 from components.security.secrets import SecretShortName
@@ -170,11 +173,21 @@ class QueueSpec(Spec):
         list_name: the Redis list (required).
         list_length: jobs per replica KEDA aims for. Defaults to 10.
         metric: the gauge of pending jobs per queue, labelled ``queue``. Defaults to ``queue_length``.
+        in_flight_metric: the gauge of jobs a worker is running, labelled ``queue`` (the drain waits for
+            it and ``metric`` to be 0). Defaults to ``jobs_in_flight``.
+        longest_job_seconds: the longest a job of this queue runs (required): a worker's SIGTERM grace
+            (``terminationGracePeriodSeconds``) must exceed ``drainSeconds`` plus this, so a worker
+            replaced or scaled in finishes its job (checked when the settings load).
+        drain: drain the queue before a release replaces the workers (see
+            :class:`~components.apps.drain.DrainSpec`). Defaults to none (a rolling Deployment).
     """
 
     list_name: str = Field(min_length=1)
     list_length: int = Field(default=10, ge=1)
     metric: str = Field(default="queue_length", pattern=r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+    in_flight_metric: str = Field(default="jobs_in_flight", pattern=r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+    longest_job_seconds: int = Field(ge=1, le=86400)
+    drain: DrainSpec | None = None
 
 
 class BucketAccess(StrEnum):
@@ -196,7 +209,9 @@ class UsesSpec(Spec):
             itself at run time; every ``secrets[].secret`` must be listed here. Defaults to none.
         database: connect to Postgres (through the RDS Proxy where there is one) with IAM authentication
             as the database user named after the service (``-`` becomes ``_``). Defaults to false.
-        cache: connect to Redis/Valkey as its own IAM-authenticated ElastiCache user. Defaults to false.
+        cache: connect to Redis/Valkey as its own IAM-authenticated ElastiCache user, which may touch only
+            the key (and channel) prefixes named here: ``{prefixes: [job:convert], channels: [...]}``
+            (see :class:`~components.apps.cache_keys.CacheUse`). Defaults to false (no cache).
         mongodb: read and write the environment's MongoDB database as an AWS IAM database user (the role
             ARN, authenticated on ``$external``). Defaults to false.
     """
@@ -204,8 +219,13 @@ class UsesSpec(Spec):
     buckets: dict[str, BucketAccess] = Field(default_factory=dict)
     secrets: tuple[SecretShortName, ...] = ()
     database: bool = False
-    cache: bool = False
+    cache: CacheUse | None = None
     mongodb: bool = False
+
+    @field_validator("cache", mode="before")
+    @classmethod
+    def _cache(cls, value: object) -> object:
+        return cache_use(value)
 
     @field_validator("secrets")
     @classmethod
@@ -483,6 +503,10 @@ class AppSpec(Spec):
         strategy: ``rolling``, ``blueGreen`` or ``canary`` with its settings. Defaults to rolling.
         migration: migrations run from this image before the services roll out. Defaults to none.
         after: services whose rollout must finish before this one starts. Defaults to none.
+        jobs: the job-schema versions this release emits and accepts per queue (see
+            :class:`~components.apps.jobs.JobsSpec`). Defaults to none.
+        flags: the feature flags (``services:flags``) the service reads through its identity. Defaults to
+            none.
     """
 
     image: Image
@@ -508,6 +532,8 @@ class AppSpec(Spec):
     strategy: StrategySpec = RollingSpec()
     migration: MigrationSpec | None = None
     after: tuple[ServiceName, ...] = ()
+    jobs: JobsSpec = JobsSpec()
+    flags: tuple[str, ...] = ()
 
     @field_validator("env")
     @classmethod
@@ -534,6 +560,11 @@ class AppSpec(Spec):
             raise ValueError("an ingress needs service: true")
         if self.strategy.type != Strategy.ROLLING and not self.service:
             raise ValueError(f"strategy {self.strategy.type.value} switches Services; it needs service: true")
+        if self.drains and self.strategy.type != Strategy.ROLLING:
+            raise ValueError(
+                "autoscaling.queue.drain replaces the workers itself (an Argo canary: drain, then all at once);"
+                f" keep strategy rolling, got {self.strategy.type.value}"
+            )
         if self.strategy.type == Strategy.CANARY and self.ingress is None:
             raise ValueError("canary shifts ALB traffic; it needs an ingress")
         undeclared = sorted({s.secret for s in self.secrets} - set(self.uses.secrets))
@@ -564,6 +595,15 @@ class AppSpec(Spec):
     def shipped_image(self) -> str:
         """The image the workload runs: ``rollback_to`` when rolling back, else ``image``."""
         return self.rollback_to or self.image
+
+    @property
+    def drains(self) -> bool:
+        """Whether a release drains the service's queue before replacing its workers."""
+        return (
+            self.autoscaling is not None
+            and self.autoscaling.queue is not None
+            and self.autoscaling.queue.drain is not None
+        )
 
     @property
     def min_replicas(self) -> int:

@@ -72,21 +72,32 @@ def test_registered_objects_are_the_rendered_manifests(mock_runtime):
     assert recorded == expected
 
 
-def test_prod_ships_gateway_canary_web_blue_green_and_the_rest_rolling(mock_runtime):
+def test_prod_ships_gateway_canary_web_blue_green_draining_workers_and_the_rest_rolling(mock_runtime):
     resources = mock_runtime.run(_build("prod"))
     rollouts = {
         r.inputs["metadata"]["name"]: r.inputs["spec"]["strategy"] for r in of_type(resources, ROLLOUT)
     }
-    assert set(rollouts) == {"gateway", "web"}
+    assert set(rollouts) == {"gateway", "web", "worker-convert", "worker-export"}
     assert "canary" in rollouts["gateway"]
     assert "blueGreen" in rollouts["web"]
+    for worker in ("worker-convert", "worker-export"):
+        # the drain runs before any new worker exists, then every worker is replaced at once
+        assert rollouts[worker]["canary"]["steps"] == [
+            {"analysis": {"templates": [{"templateName": f"{worker}-queue-drained"}]}},
+            {"setWeight": 100},
+        ]
     deployments = {r.inputs["metadata"]["name"] for r in of_type(resources, DEPLOYMENT)}
-    assert deployments == {"worker-convert", "worker-export", "realtime", "mcp"}
+    assert deployments == {"realtime", "mcp"}
     templates = {
         r.inputs["metadata"]["name"]
         for r in of_type(resources, "kubernetes:argoproj.io/v1alpha1:AnalysisTemplate")
     }
-    assert templates == {"error-rate", "latency-p95"}
+    assert templates == {
+        "error-rate",
+        "latency-p95",
+        "worker-convert-queue-drained",
+        "worker-export-queue-drained",
+    }
 
 
 def test_dev_creates_no_rollouts_and_no_analysis(mock_runtime):
@@ -242,6 +253,6 @@ def test_queue_workers_need_the_redis_address(mock_runtime):
 
 def test_a_preview_registers_every_object_without_known_outputs(preview_runtime):
     resources = preview_runtime.run(_build("staging"))
-    assert len(of_type(resources, ROLLOUT)) == 2
+    assert len(of_type(resources, ROLLOUT)) == 4  # gateway, web and the two draining workers
     assert len(of_type(resources, JOB)) == 1
     assert pulumi.runtime.is_dry_run()

@@ -24,7 +24,7 @@ SECRETS = [
     {"secret": "openai-api-key", "env": "OPENAI_API_KEY"},
     {"secret": "partner-credentials", "env": "PARTNER_TOKEN", "property": "token"},
 ]
-USES = {"secrets": [s["secret"] for s in SECRETS], "database": True, "cache": True}
+USES = {"secrets": [s["secret"] for s in SECRETS], "database": True, "cache": {"prefixes": ["job:"]}}
 
 FIXTURES: dict[str, tuple[str, AppSpec]] = {
     "rolling": (
@@ -66,7 +66,11 @@ FIXTURES: dict[str, tuple[str, AppSpec]] = {
             secrets=SECRETS[:2],
             uses=USES,
             service=False,
-            autoscaling={"minReplicas": 1, "maxReplicas": 5, "queue": {"listName": "job:convert"}},
+            autoscaling={
+                "minReplicas": 1,
+                "maxReplicas": 5,
+                "queue": {"listName": "job:convert", "longestJobSeconds": 20},
+            },
             drainSeconds=20,
             terminationGracePeriodSeconds=300,
         ),
