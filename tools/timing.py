@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from components.apps.rollback_budget import workflow_budget
 from components.apps.durations import Step, critical_path, services_timing
 from settings.config import ServicesSettings, Settings
 
@@ -96,20 +97,24 @@ def platform_steps(settings: Settings) -> list[Step]:
 
 
 def report(services: ServicesSettings) -> dict[str, Any]:
-    """``{"stack", "services": {name: {"release_seconds", "rollback_seconds", "waits_for_person"}},
+    """``{"stack", "services": {name: {"release_seconds", "rollback_seconds", "rollback_workflow_seconds",
+    "waits_for_person"}}, "rollback_workflow": {steps, per-service totals, the worst total},
     "from_scratch_seconds", "critical_path"}``."""
     timings = services_timing(services.config.apps, services.config.delivery)
     total, path = critical_path(platform_steps(services.platform))
+    workflow = workflow_budget({name: t.rollback_rollout_seconds for name, t in timings.items()})
     return {
         "stack": services.environment,
         "services": {
             name: {
                 "release_seconds": t.release_seconds,
                 "rollback_seconds": t.rollback_seconds,
+                "rollback_workflow_seconds": workflow["services"][name]["total_seconds"],
                 "waits_for_person": t.waits_for_person,
             }
             for name, t in timings.items()
         },
+        "rollback_workflow": workflow,
         "from_scratch_seconds": total,
         "critical_path": path,
     }
@@ -129,10 +134,22 @@ def load(stack: str) -> ServicesSettings:
 
 def as_text(document: dict[str, Any]) -> str:
     """A table of the services' times and the from-scratch path, for people."""
-    lines = [f"stack {document['stack']}", f"{'service':<20} {'release':>9} {'rollback':>9}"]
+    lines = [
+        f"stack {document['stack']}",
+        f"{'service':<20} {'release':>9} {'rollback':>9} {'workflow':>9}",
+    ]
     for name, t in document["services"].items():
         person = "  + a person's promote" if t["waits_for_person"] else ""
-        lines.append(f"{name:<20} {t['release_seconds']:>8}s {t['rollback_seconds']:>8}s{person}")
+        lines.append(
+            f"{name:<20} {t['release_seconds']:>8}s {t['rollback_seconds']:>8}s"
+            f" {t['rollback_workflow_seconds']:>8}s{person}"
+        )
+    workflow = document["rollback_workflow"]
+    steps = ", ".join(f"{s['name']} {s['seconds']}" for s in workflow["steps"])
+    lines.append(
+        f"rollback workflow ({workflow['workflow']}, job {workflow['job']}): {steps};"
+        f" worst {workflow['total_seconds']} s of {workflow['budget_seconds']} s"
+    )
     minutes = document["from_scratch_seconds"] / 60
     lines.append(f"from scratch: {document['from_scratch_seconds']} s (≈{minutes:.0f} min) along")
     lines.append("  " + " → ".join(document["critical_path"]))

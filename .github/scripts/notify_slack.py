@@ -32,6 +32,10 @@ STAGES = {
     "promote-cancelled": ":no_entry_sign: promotion of *{service}* in *{target}* was cancelled",
     "record-failed": ":x: *{service}* in *{target}*: the change was refused or could not be recorded on main (see the run)",
     "record-cancelled": ":no_entry_sign: *{service}* in *{target}*: the change was cancelled before it was recorded",
+    "rollback": ":rewind: rolling *{service}* back in *{target}*",
+    "rolled-back": ":leftwards_arrow_with_hook: *{service}* in *{target}* is back on its previous release and healthy; recording it on main",
+    "undo-failed": ":x: the rollback of *{service}* in *{target}* could not act on the cluster; recording rollbackTo and deploying it instead",
+    "undo-cancelled": ":no_entry_sign: the rollback of *{service}* in *{target}* was cancelled",
     "abort": ":octagonal_sign: aborting the rollout of *{service}* in *{target}*",
     "aborted": ":leftwards_arrow_with_hook: rollout of *{service}* in *{target}* aborted: the stable version serves",
     "abort-failed": ":x: abort of *{service}* in *{target}* failed",
@@ -51,7 +55,7 @@ def message(stage: str, env: dict[str, str]) -> dict[str, str]:
 # The stages that end a run: the person who ran it hears about these directly.
 END_STATES = frozenset(
     {"completed", "failed", "cancelled", "promoted", "promote-failed", "promote-cancelled"}
-    | {"aborted", "abort-failed", "abort-cancelled", "record-failed", "record-cancelled"}
+    | {"aborted", "abort-failed", "abort-cancelled", "record-failed", "record-cancelled", "undo-cancelled"}
 )
 SLACK_API = "https://slack.com/api"  # SLACK_API_URL overrides it (the tests' local server)
 

@@ -50,11 +50,14 @@ class Timing:
         release_seconds: ``pulumi up`` to Healthy for a new image, migration deadline included.
         rollback_seconds: ``pulumi up`` to Healthy after setting ``rollbackTo``.
         waits_for_person: the release also waits for a person (``promote``); not counted above.
+        rollback_rollout_seconds: the rollback's own rollout, from the undo to Healthy (no ``pulumi up``):
+            the wait step of the rollback workflow (:mod:`components.apps.rollback_budget`).
     """
 
     release_seconds: int
     rollback_seconds: int
     waits_for_person: bool = False
+    rollback_rollout_seconds: int = 0
 
 
 def pod_ready_seconds(spec: AppSpec) -> int:
@@ -141,6 +144,7 @@ def service_timing(spec: AppSpec, delivery: DeliverySpec) -> Timing:
         release_seconds=SERVICES_UP_SECONDS + migration + rollout,
         rollback_seconds=SERVICES_UP_SECONDS + back,
         waits_for_person=person,
+        rollback_rollout_seconds=back,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from components.apps.durations import service_timing
 from components.apps.image import tag_problem
+from components.apps.rollback_budget import WORKFLOW, fixed_seconds, workflow_budget
 from components.apps.spec import AppSpec, BlueGreenSpec, CanarySpec, DeliverySpec
 from components.core.tier import Tier, policy_for
 
@@ -77,6 +78,17 @@ def budget_problems(services: dict[str, AppSpec], delivery: DeliverySpec, tier: 
                     f"{tier.value} releases within delivery.releaseBudgetMinutes ({delivery.release_budget_minutes}"
                     f" min = {budget} s); this {kind} strategy implies {timing.release_seconds} s (shorten"
                     " pauses, analysis count or interval, or surge more; see `python -m tools timing`)",
+                )
+            )
+        workflow = workflow_budget({name: timing.rollback_rollout_seconds})["services"][name]["total_seconds"]
+        if workflow > ROLLBACK_BUDGET_SECONDS:
+            problems.append(
+                (
+                    f"apps.{name}.strategy",
+                    f"{tier.value} rolls back within {ROLLBACK_BUDGET_SECONDS} s from dispatch to healthy pods;"
+                    f" the rollback workflow ({WORKFLOW}: {fixed_seconds()} s of named steps) plus this {kind}"
+                    f" strategy's {timing.rollback_rollout_seconds} s rollout is {workflow} s (surge more pods per"
+                    " round or shorten minReadySeconds; see `python -m infra timing`)",
                 )
             )
         if timing.rollback_seconds > ROLLBACK_BUDGET_SECONDS:
