@@ -48,6 +48,14 @@ class PlatformOutput(StrEnum):
     CERTIFICATE_ARN = "certificate_arn"
     """The validated ACM certificate of ``platform:dns.certificateNames``, for the ingresses' HTTPS."""
     WORKLOAD_ROLE_ARNS = "workload_role_arns"
+    FLAGS_APPLICATION_ID = "flags_application_id"
+    """The feature flags' AppConfig store (``components/apps/flag_store.py``), where the services stack
+    declares ``services:flags``."""
+    FLAGS_ENVIRONMENT_ID = "flags_environment_id"
+    FLAGS_HOLDS_ENVIRONMENT_ID = "flags_holds_environment_id"
+    FLAGS_PROFILE_ID = "flags_profile_id"
+    FLAGS_HOLDS_PROFILE_ID = "flags_holds_profile_id"
+    FLAGS_STRATEGY_ID = "flags_strategy_id"
 
 
 PLATFORM_NAMES: dict[PlatformOutput, str] = {

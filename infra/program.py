@@ -18,23 +18,26 @@ from settings import config, stacks
 
 
 def platform() -> None:
-    from infra.layers import data, foundation, identity, observability
+    from infra.layers import data, flags, foundation, identity, observability
     from infra.layers import platform as cluster_layer
 
     settings = config.load()  # every config problem reported here, before any resource exists
     # The workloads' identities come from the services stack file of the same name (what each `uses`).
-    workloads = identity.plan(config.services_settings(settings, _root()))
+    services = config.services_settings(settings, _root())
+    workloads = identity.plan(services)
     base = foundation.build(settings)
     stores = data.build(base, workloads)
     cluster = cluster_layer.build(base, workloads)
-    identities = identity.build(base, stores, cluster, workloads)
     signals = observability.build(base, stores, cluster)
+    flag_store = flags.build(base, signals, services)
+    identities = identity.build(base, stores, cluster, workloads, flag_store.store)
     _export(
         base.outputs,
         stores.outputs,
         cluster.outputs if cluster else {},
         identities.outputs,
         signals.outputs if signals else {},
+        flag_store.outputs,
     )
 
 

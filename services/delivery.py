@@ -13,12 +13,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from components.apps.feature_flags import FeatureFlags, FeatureFlagsArgs, FlagStoreIds
+from components.apps.flag_store import reader_env
 from components.apps.identity import workload_identities
 from components.apps.product import ProductServices, ProductServicesArgs
 from components.apps.spec import AppSpec, Scheme
 from components.cluster.kubeconfig import kubeconfig
+from components.core.tags import common_tags
 from infra.contract import PlatformOutput, PlatformStack, platform_services
 from settings.config import ServicesSettings
 
@@ -38,6 +42,8 @@ def shared_env(settings: ServicesSettings, platform: PlatformStack) -> dict[str,
     """
     stores = settings.platform.config
     env: dict[str, pulumi.Input[str]] = {}
+    if settings.config.flags:
+        env.update(reader_env(settings.environment))
     if stores.postgres is not None:
         proxied = stores.postgres.proxy.enabled
         writer = PlatformOutput.POSTGRES_PROXY_ENDPOINT if proxied else PlatformOutput.POSTGRES_ENDPOINT
@@ -81,6 +87,47 @@ def smoke_targets(apps: Mapping[str, AppSpec]) -> dict[str, dict[str, str]]:
     return {"https": urls, "websockets": websockets}
 
 
+def feature_flags(settings: ServicesSettings, platform: PlatformStack) -> dict[str, pulumi.Output[str]]:
+    """``services:flags`` deployed into the platform's AppConfig store (``components/apps/feature_flags.py``)
+    through an AWS provider of the environment's account; the store's ids, for the release holds
+    (``.github/scripts/queue_hold.py``), as an output."""
+    region, account = settings.platform.region, settings.platform.account_id
+    provider = aws.Provider(
+        "aws",
+        region=region,
+        # As the platform's provider: credentials of another account are refused before any call.
+        allowed_account_ids=[account],
+        default_tags=aws.ProviderDefaultTagsArgs(
+            tags=common_tags(
+                settings.project, settings.environment, settings.platform.config.tags, settings.tier.value
+            )
+        ),
+    )
+    ids = {key: platform.output(key) for key in FLAG_STORE}
+    store = FlagStoreIds(*(ids[key] for key in FLAG_STORE))
+    FeatureFlags(
+        f"{settings.environment}-flags",
+        FeatureFlagsArgs(settings.config.flags, settings.tier, settings.environment, store),
+        pulumi.ResourceOptions(providers=[provider]),
+    )
+    return {
+        "application_id": ids[PlatformOutput.FLAGS_APPLICATION_ID],
+        "holds_environment_id": ids[PlatformOutput.FLAGS_HOLDS_ENVIRONMENT_ID],
+        "holds_profile_id": ids[PlatformOutput.FLAGS_HOLDS_PROFILE_ID],
+    }
+
+
+FLAG_STORE = (
+    PlatformOutput.FLAGS_APPLICATION_ID,
+    PlatformOutput.FLAGS_ENVIRONMENT_ID,
+    PlatformOutput.FLAGS_HOLDS_ENVIRONMENT_ID,
+    PlatformOutput.FLAGS_PROFILE_ID,
+    PlatformOutput.FLAGS_HOLDS_PROFILE_ID,
+    PlatformOutput.FLAGS_STRATEGY_ID,
+)
+"""The platform outputs naming the flag store, in :class:`FlagStoreIds`' order."""
+
+
 def kubernetes_provider(settings: ServicesSettings, platform: PlatformStack) -> k8s.Provider:
     """The cluster's API through the platform's outputs, authenticated as whoever runs ``pulumi``
     (``aws eks get-token``): the services deploy identity in CI, which may edit only the product namespace."""
@@ -119,6 +166,8 @@ def build(settings: ServicesSettings) -> Delivery:
         "platform_stack": settings.platform_stack,
         "smoke_targets": smoke_targets(settings.config.apps),
     }
+    if settings.config.flags:
+        outputs["flags"] = feature_flags(settings, platform)
     if not settings.config.apps:
         return Delivery(services=None, platform=platform, outputs=outputs)
     provider = kubernetes_provider(settings, platform)

@@ -137,6 +137,8 @@ def appconfig_content(flags: Mapping[str, FlagSpec], tier: Tier) -> str:
     definitions: dict[str, Any] = {}
     values: dict[str, Any] = {}
     for name, flag in sorted(flags.items()):
+        if not FLAG_NAME.fullmatch(name):
+            raise ValueError(f"flag name {name!r} does not match {FLAG_NAME.pattern}")
         value = flag.value_for(tier)
         definition: dict[str, Any] = {"name": name}
         if flag.description:
@@ -152,3 +154,11 @@ def appconfig_content(flags: Mapping[str, FlagSpec], tier: Tier) -> str:
             values[name] = {"enabled": True, "value": value}
         definitions[name] = definition
     return json.dumps({"version": "1", "flags": definitions, "values": values}, sort_keys=True)
+
+
+def split(flags: Mapping[str, FlagSpec]) -> tuple[dict[str, FlagSpec], dict[str, FlagSpec]]:
+    """The product's flags (rolled out gradually, rolled back on the alarm) and the release holds (the
+    expiring flags, switched at once by a release): two AppConfig environments, since AppConfig runs one
+    deployment per environment at a time and a hold must not wait for a flag change's bake time."""
+    holds = {n: f for n, f in flags.items() if f.expires}
+    return {n: f for n, f in flags.items() if not f.expires}, holds

@@ -29,11 +29,13 @@ class WorkloadIdentity:
             database and cache users derive from.
         service: the service it belongs to.
         uses: what the role is granted.
+        reads_flags: the service reads feature flags (``flags``): read-only AppConfig access.
     """
 
     name: str
     service: str
     uses: UsesSpec
+    reads_flags: bool = False
 
     @property
     def service_account(self) -> str:
@@ -45,7 +47,7 @@ def workload_identities(apps: dict[str, AppSpec]) -> list[WorkloadIdentity]:
     found = []
     for service in sorted(apps):
         spec = apps[service]
-        found.append(WorkloadIdentity(service, service, spec.uses))
+        found.append(WorkloadIdentity(service, service, spec.uses, bool(spec.flags)))
         if spec.migration is not None:
             found.append(WorkloadIdentity(migration_identity(service), service, MIGRATION_USES))
     return found

@@ -17,6 +17,7 @@ CI_ROLE_PREFIX = "github-actions-"
 
 PLATFORM_SERVICES = (
     "acm",
+    "appconfig",
     "application-autoscaling",
     "autoscaling",
     "budgets",
@@ -42,9 +43,10 @@ PLATFORM_SERVICES = (
     "wafv2",
 )
 """The AWS services the platform project creates resources of (network, keys, secrets, data tier, the
-cluster and its add-ons, the in-VPC runners, observability). IAM is not listed: see :func:`platform_deploy_policy`."""
+cluster and its add-ons, the in-VPC runners, observability, the feature flags' AppConfig store). IAM is not listed: see :func:`platform_deploy_policy`."""
 
 PASSED_TO = (
+    "appconfig.amazonaws.com",
     "codebuild.amazonaws.com",
     "ec2.amazonaws.com",
     "eks.amazonaws.com",
@@ -53,8 +55,8 @@ PASSED_TO = (
     "rds.amazonaws.com",
     "vpc-flow-logs.amazonaws.com",
 )
-"""The services the platform hands a role to (CodeBuild runners, nodes, the cluster, the alert Lambda,
-RDS monitoring and proxy, flow logs): ``iam:PassRole`` to anything else is refused."""
+"""The services the platform hands a role to (AppConfig's flag-rollback monitor, CodeBuild runners, nodes,
+the cluster, the alert Lambda, RDS monitoring and proxy, flow logs): ``iam:PassRole`` to anything else is refused."""
 
 WORKLOAD_SERVICES = (
     *PLATFORM_SERVICES,
@@ -267,14 +269,42 @@ def platform_deploy_policy(partition: str, account_id: str) -> dict[str, Any]:
 
 
 def services_deploy_policy(partition: str, account_id: str, region: str) -> dict[str, Any]:
-    """The services project's deploy identity: it only reaches the cluster's API (its Kubernetes rights
-    are the cluster's access entry: edit on the product namespace). No IAM at all."""
+    """The services project's deploy identity: it reaches the cluster's API (its Kubernetes rights are the
+    cluster's access entry: edit on the product namespace) and deploys flag values into the platform's
+    AppConfig store (versions and deployments under its applications; the release holds too). No IAM
+    at all: the store, its environments and its monitor role are the platform's."""
+    app = f"arn:{partition}:appconfig:{region}:{account_id}:application/*"
     return document(
         {
             "Sid": "FindTheCluster",
             "Effect": "Allow",
             "Action": ["eks:DescribeCluster", "eks:ListClusters"],
             "Resource": f"arn:{partition}:eks:{region}:{account_id}:cluster/*",
+        },
+        {
+            "Sid": "DeployFeatureFlags",
+            "Effect": "Allow",
+            "Action": [
+                "appconfig:CreateHostedConfigurationVersion",
+                "appconfig:DeleteHostedConfigurationVersion",
+                "appconfig:GetHostedConfigurationVersion",
+                "appconfig:ListHostedConfigurationVersions",
+                "appconfig:StartDeployment",
+                "appconfig:StopDeployment",
+                "appconfig:GetDeployment",
+                "appconfig:ListDeployments",
+                "appconfig:GetApplication",
+                "appconfig:GetEnvironment",
+                "appconfig:GetConfigurationProfile",
+                "appconfig:GetDeploymentStrategy",
+                "appconfig:ListTagsForResource",
+                "appconfig:TagResource",
+            ],
+            "Resource": [
+                app,
+                f"{app}/*",
+                f"arn:{partition}:appconfig:{region}:{account_id}:deploymentstrategy/*",
+            ],
         },
         _caller_identity(),
     )
@@ -291,6 +321,11 @@ def platform_preview_policy() -> dict[str, Any]:
             "Action": [
                 "acm:Describe*",
                 "acm:List*",
+                "appconfig:GetApplication",
+                "appconfig:GetConfigurationProfile",
+                "appconfig:GetDeploymentStrategy",
+                "appconfig:GetEnvironment",
+                "appconfig:List*",
                 "application-autoscaling:Describe*",
                 "autoscaling:Describe*",
                 "budgets:ListTagsForResource",
@@ -368,8 +403,23 @@ def platform_preview_policy() -> dict[str, Any]:
 
 
 def services_preview_policy(partition: str, account_id: str, region: str) -> dict[str, Any]:
-    """The services preview identity: find the cluster (its Kubernetes rights are the view access entry)."""
-    return services_deploy_policy(partition, account_id, region)
+    """The services preview identity: find the cluster (its Kubernetes rights are the view access entry)
+    and read the feature flags' versions and deployments (a refresh reads them; nothing is written)."""
+    return document(
+        {
+            "Sid": "FindTheCluster",
+            "Effect": "Allow",
+            "Action": ["eks:DescribeCluster", "eks:ListClusters"],
+            "Resource": f"arn:{partition}:eks:{region}:{account_id}:cluster/*",
+        },
+        {
+            "Sid": "ReadFeatureFlags",
+            "Effect": "Allow",
+            "Action": ["appconfig:Get*", "appconfig:List*"],
+            "Resource": f"arn:{partition}:appconfig:{region}:{account_id}:*",
+        },
+        _caller_identity(),
+    )
 
 
 def _iam_reads() -> Statement:

@@ -69,6 +69,8 @@ class ServiceAlarms(pulumi.ComponentResource):
     """One ``MetricAlarm`` per :class:`~components.observability.catalog.AlarmDefinition`."""
 
     alarm_names: list[pulumi.Output[str]]
+    alarm_arns: dict[str, pulumi.Output[str]]
+    """The alarms' ARNs by definition suffix (``lb-5xx-rate``: what rolls a feature-flag change back)."""
 
     def __init__(
         self, name: str, args: ServiceAlarmsArgs, opts: pulumi.ResourceOptions | None = None
@@ -82,7 +84,9 @@ class ServiceAlarms(pulumi.ComponentResource):
             definitions += cache_alarms(t, cache_node_ids(args.cache))
         if args.load_balancer_arn_suffix is not None:
             definitions += load_balancer_alarms(t, args.load_balancer_arn_suffix)
-        self.alarm_names = [self._alarm(name, d, args).name for d in definitions]
+        alarms = {d.suffix: self._alarm(name, d, args) for d in definitions}
+        self.alarm_names = [alarm.name for alarm in alarms.values()]
+        self.alarm_arns = {suffix: alarm.arn for suffix, alarm in alarms.items()}
         self.register_outputs({"alarm_names": self.alarm_names})
 
     def _alarm(self, name: str, d: AlarmDefinition, args: ServiceAlarmsArgs) -> aws.cloudwatch.MetricAlarm:

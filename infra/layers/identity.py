@@ -22,6 +22,7 @@ from typing import Any
 
 import pulumi
 
+from components.apps.flag_store import FlagStore
 from components.apps.identity import WorkloadIdentity as Planned
 from components.apps.identity import role_name, workload_identities
 from components.cluster.namespaces import PRODUCT_NAMESPACE
@@ -43,7 +44,9 @@ class Identities:
     outputs: dict[str, Any] = field(default_factory=dict)
 
 
-def grants(base: Foundation, stores: DataTier, planned: Planned) -> list[pulumi.Output[list[dict[str, Any]]]]:
+def grants(
+    base: Foundation, stores: DataTier, planned: Planned, flags: FlagStore | None = None
+) -> list[pulumi.Output[list[dict[str, Any]]]]:
     """What each store hands out to ``planned`` for what it ``uses`` (checked to exist when settings load)."""
     uses, found = planned.uses, []
     if uses.buckets:
@@ -57,11 +60,19 @@ def grants(base: Foundation, stores: DataTier, planned: Planned) -> list[pulumi.
     if uses.cache:
         assert stores.redis is not None
         found.append(stores.redis.grant_connect(planned.name))
+    if planned.reads_flags and flags is not None:
+        found.append(flags.grant_read())
     # MongoDB Atlas trusts the role's ARN itself (an AWS IAM database user): no IAM statement is needed.
     return found
 
 
-def build(base: Foundation, stores: DataTier, cluster: Platform | None, planned: list[Planned]) -> Identities:
+def build(
+    base: Foundation,
+    stores: DataTier,
+    cluster: Platform | None,
+    planned: list[Planned],
+    flags: FlagStore | None = None,
+) -> Identities:
     """A role and a Pod Identity association per planned identity (none without a cluster)."""
     if cluster is None or not planned:
         return Identities(roles={})
@@ -79,7 +90,7 @@ def build(base: Foundation, stores: DataTier, cluster: Platform | None, planned:
                 cluster_arn=cluster_arn,
                 namespace=PRODUCT_NAMESPACE,
                 service_account=identity.service_account,
-                grants=grants(base, stores, identity),
+                grants=grants(base, stores, identity, flags),
                 cluster_ready=cluster.cluster.ready,
                 permissions_boundary=ctx.permissions_boundary,
             ),

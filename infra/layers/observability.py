@@ -28,12 +28,16 @@ from infra.layers.platform import Platform
 # which the Load Balancer Controller tags with the cluster and the group.
 PUBLIC_INGRESS_GROUP = DEFAULT_INGRESS_GROUP
 NO_LOAD_BALANCER = "app/none-yet/0"
+FLAG_ROLLBACK_ALARM = "lb-5xx-rate"
+"""The alarm AppConfig watches while a feature-flag change rolls out (components/apps/feature_flags.py)."""
 
 
 @dataclass(frozen=True)
 class Observability:
     alerting: Alerting
     outputs: dict[str, Any] = field(default_factory=dict)
+    flags_rollback_alarm_arn: pulumi.Output[str] | None = None
+    """The alarm that rolls a feature-flag change back (the load balancer's 5xx rate), where it exists."""
 
 
 def load_balancer_arn_suffix(arns: list[str]) -> str:
@@ -86,14 +90,18 @@ def build(base: Foundation, data: DataTier, platform: Platform | None) -> Observ
                 [m.resource_arn for m in mappings or [] if m and m.resource_arn]
             )
         )
+    outputs: dict[str, Any] = {"alert_topic_arn": alerting.topic_arn}
+    rollback_alarm = None
     if postgres or redis or alb is not None:
-        ServiceAlarms(
+        alarms = ServiceAlarms(
             f"{env}-alarms",
             ServiceAlarmsArgs(
                 spec.alarms, alerting.topic_arn, postgres=postgres, cache=redis, load_balancer_arn_suffix=alb
             ),
             base.on_aws,
         )
+        # The services' feature flags roll a change back when the product's 5xx rate alarms.
+        rollback_alarm = alarms.alarm_arns.get(FLAG_ROLLBACK_ALARM)
 
     if platform is not None and Addon.KUBE_PROMETHEUS_STACK in platform.addons.releases:
         # The operator's CRDs and Grafana's dashboard sidecar come with the kube-prometheus-stack release.
@@ -101,4 +109,4 @@ def build(base: Foundation, data: DataTier, platform: Platform | None) -> Observ
         monitoring = MonitoringArgs(spec.alarms, platform.cluster.k8s_provider, after=(prometheus,))
         ServiceAlertRules(f"{env}-slo", monitoring)
         Dashboards(f"{env}-dashboards", monitoring)
-    return Observability(alerting=alerting, outputs={"alert_topic_arn": alerting.topic_arn})
+    return Observability(alerting=alerting, outputs=outputs, flags_rollback_alarm_arn=rollback_alarm)

@@ -80,7 +80,18 @@ def test_the_services_preview_holds_the_apps_and_the_platform_preview_none(stack
         if r.type in APP_KINDS and (r.inputs.get("metadata") or {}).get("namespace") == "product"
     ]
     assert in_product == []
-    assert not any(t.startswith("aws:") for t in services)  # the services project touches only its namespace
+    # The services project touches only its namespace and the flag values in the platform's AppConfig store.
+    assert {t for t in services if t.startswith("aws:")} == {
+        "aws:appconfig/hostedConfigurationVersion:HostedConfigurationVersion",
+        "aws:appconfig/deployment:Deployment",
+    }
+    assert "pulumi:providers:aws" in services
+    assert {t for t in platform if t.startswith("aws:appconfig/")} == {
+        "aws:appconfig/application:Application",
+        "aws:appconfig/environment:Environment",
+        "aws:appconfig/configurationProfile:ConfigurationProfile",
+        "aws:appconfig/deploymentStrategy:DeploymentStrategy",
+    }
 
 
 @pytest.mark.parametrize("stack", STACKS)

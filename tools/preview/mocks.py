@@ -145,6 +145,10 @@ def _acm_certificate(name: str, inputs: dict[str, Any], region: str) -> dict[str
     }
 
 
+def _appconfig_id(name: str) -> str:
+    return hashlib.sha256(name.encode()).hexdigest()[:7]
+
+
 RESOURCE_OUTPUTS: dict[str, Callable[[str, dict[str, Any], str], dict[str, Any]]] = {
     "aws:acm/certificate:Certificate": _acm_certificate,
     "aws:acm/certificateValidation:CertificateValidation": lambda name, inputs, region: {
@@ -158,6 +162,16 @@ RESOURCE_OUTPUTS: dict[str, Callable[[str, dict[str, Any], str], dict[str, Any]]
         "fqdn": str(inputs.get("name", name)).rstrip(".")
     },
     "aws:eks/cluster:Cluster": _eks_cluster,
+    # AppConfig's generated ids (4-7 lower-case letters and digits) and a hosted version's number.
+    "aws:appconfig/environment:Environment": lambda name, inputs, region: {
+        "environmentId": _appconfig_id(name)
+    },
+    "aws:appconfig/configurationProfile:ConfigurationProfile": lambda name, inputs, region: {
+        "configurationProfileId": _appconfig_id(name)
+    },
+    "aws:appconfig/hostedConfigurationVersion:HostedConfigurationVersion": lambda name, inputs, region: {
+        "versionNumber": 1
+    },
     "aws:ec2/launchTemplate:LaunchTemplate": lambda name, state, region: {"latestVersion": 1},
     # The data tier: the RDS-managed master secret, cache endpoints, NAT addresses, Atlas computed values.
     "aws:rds/instance:Instance": lambda name, inputs, region: {

@@ -58,6 +58,34 @@ def _k8s(*extra: str, kind: str = "") -> ForceNew:
 _S3_SUB = ("bucket", "expectedBucketOwner")
 
 FORCE_NEW: dict[str, ForceNew] = {
+    # Issue 32 (feature flags on AppConfig). A deployment cannot be changed or deleted (TF removes it from
+    # state; the deployment stays in AppConfig's history): every input is ForceNew (read at commit 03edc16).
+    "aws:appconfig/application:Application": ForceNew((), TF + "appconfig/application.go"),
+    "aws:appconfig/environment:Environment": ForceNew(("applicationId",), TF + "appconfig/environment.go"),
+    "aws:appconfig/configurationProfile:ConfigurationProfile": ForceNew(
+        ("applicationId", "locationUri", "type"), TF + "appconfig/configuration_profile.go"
+    ),
+    "aws:appconfig/deploymentStrategy:DeploymentStrategy": ForceNew(
+        ("replicateTo",), TF + "appconfig/deployment_strategy.go"
+    ),
+    "aws:appconfig/hostedConfigurationVersion:HostedConfigurationVersion": ForceNew(
+        ("applicationId", "configurationProfileId", "content", "contentType", "description", "versionLabel"),
+        TF + "appconfig/hosted_configuration_version.go",
+        note="a hosted version is immutable: any change is a new version",
+    ),
+    "aws:appconfig/deployment:Deployment": ForceNew(
+        (
+            "applicationId",
+            "configurationProfileId",
+            "configurationVersion",
+            "deploymentStrategyId",
+            "description",
+            "environmentId",
+        ),
+        TF + "appconfig/deployment.go",
+        "source",
+        "a new flag version is a new deployment; the old one stays in AppConfig's history",
+    ),
     # Issue 12 (workload identities, IAM-only stores, rotation): identifiers the AWS APIs cannot modify.
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": ForceNew(
         ("clusterName", "namespace", "serviceAccount"),
