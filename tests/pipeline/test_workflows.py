@@ -132,7 +132,7 @@ def test_no_workflow_uses_pull_request_target():
 
 def test_every_checkout_drops_its_credentials():
     checkouts = [step for _, _, step in _steps() if step.get("uses", "").startswith("actions/checkout@")]
-    assert len(checkouts) == 11
+    assert len(checkouts) == 12
     assert all(step["with"]["persist-credentials"] is False for step in checkouts)
 
 
@@ -227,7 +227,7 @@ def test_every_job_that_runs_pulumi_against_a_stack_runs_on_the_in_vpc_runner():
         stack = "matrix.stack" if "matrix" in str(job.get("strategy")) else "inputs.stack"
         assert runs_on[0] == IN_VPC_RUNNER % stack, f"{wf}:{job_id}"
         assert len(runs_on) == 2  # a label of its own, so two jobs of one run never swap runners
-    assert checked == 4  # deploy-stack, the live preview, promote, rollback's abort
+    assert checked == 5  # deploy-stack, the live preview, promote, rollback's undo and abort
 
 
 def test_only_the_registry_and_offline_jobs_run_on_github_hosted_runners():
