@@ -5,10 +5,13 @@ routing: weights are replica counts, and the first step runs before any new pod 
 
 1. ``analysis`` ``<worker>-queue-drained``: the queue's length plus the jobs in flight, measured every
    ``interval`` up to ``count`` times, until ``consecutiveSuccesses`` measurements in a row are 0
-   (``failureLimit: -1``, ``consecutiveSuccessLimit``: Argo Rollouts >= 1.8, docs/features/analysis.md,
-   "ConsecutiveSuccessLimit and FailureLimit"). An empty answer (no series: the workers export nothing,
-   Prometheus lost them) is not a 0: the success condition is guarded with ``len(result) > 0``, so it
-   counts as not drained.
+   (``consecutiveSuccessLimit``: Argo Rollouts >= 1.8, docs/features/analysis.md, "ConsecutiveSuccessLimit
+   and FailureLimit"). A measurement that is not 0 fails, and ``failureLimit`` is ``count``, so failures
+   never end the run early. Both limits applicable is what makes running out of measurements
+   *Inconclusive* (Argo v1.8.3 ``analysis/analysis.go::assessMetricStatus``: with ``failureLimit: -1``
+   alone the same timeout is *Failed*, which would abort the rollout). An empty answer (no series: the
+   workers export nothing, Prometheus lost them) is not a 0: the success condition is guarded with
+   ``len(result) > 0``, so it counts as not drained.
 2. ``setWeight: 100``: the new workers come up and the old ones get SIGTERM, which they answer warm
    (running jobs finish within ``terminationGracePeriodSeconds``, checked to exceed the longest job).
 
@@ -108,10 +111,11 @@ def analysis_template(
                     "name": "queue-drained",
                     "interval": drain.interval,
                     "count": drain.count,
-                    # No data is not drained: an empty result fails the guard, the measurement fails,
-                    # and failures are never fatal here (failureLimit -1) until `count` runs out.
+                    # No data is not drained: an empty result fails the guard, the measurement fails.
+                    # failureLimit = count: failures never end the run; running out of measurements
+                    # without the consecutive zeros is Inconclusive (the rollout pauses for a person).
                     "successCondition": "len(result) > 0 && result[0] == 0",
-                    "failureLimit": -1,
+                    "failureLimit": drain.count,
                     "consecutiveSuccessLimit": drain.consecutive_successes,
                     "provider": {
                         "prometheus": {

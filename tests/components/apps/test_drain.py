@@ -22,7 +22,7 @@ def test_the_drain_template_is_valid_for_the_real_crd_and_retries_with_a_bound()
     validate(manifest)
     (metric,) = manifest["spec"]["metrics"]
     # failures (not drained yet) never fail the analysis; 2 zeros in a row pass it; 24 tries at most
-    assert (metric["failureLimit"], metric["consecutiveSuccessLimit"], metric["count"]) == (-1, 2, 24)
+    assert (metric["failureLimit"], metric["consecutiveSuccessLimit"], metric["count"]) == (24, 2, 24)
     assert metric["provider"]["prometheus"]["query"] == (
         'sum(queue_length{queue="job:convert"}) + sum(jobs_in_flight{queue="job:convert"})'
     )
@@ -32,7 +32,7 @@ def test_the_drain_template_is_valid_for_the_real_crd_and_retries_with_a_bound()
 def test_no_data_and_a_non_empty_queue_are_not_drained():
     metric = template()["spec"]["metrics"][0]
     assert evaluate_result([0.0], metric) == "Successful"
-    assert evaluate_result([3.0], metric) == "Failed"  # counted toward nothing (failureLimit -1)
+    assert evaluate_result([3.0], metric) == "Failed"  # within failureLimit (= count): never fatal
     assert evaluate_result([], metric) == "Failed"  # no series: not drained
 
 
@@ -72,3 +72,30 @@ def test_a_draining_worker_is_a_rollout_that_drains_before_its_first_new_pod_and
         target("prod", DeliverySpec()),
     )
     assert back.workload["spec"]["strategy"]["canary"]["steps"] == []
+
+
+def assess(phases: list[str], metric: dict) -> str:
+    """Argo Rollouts v1.8.3 ``analysis/analysis.go::assessMetricStatus`` for measurements that are each
+    Successful or Failed: failures past ``failureLimit`` fail the run, ``consecutiveSuccessLimit`` zeros
+    in a row pass it, and reaching ``count`` with both limits applicable and neither reached is
+    Inconclusive (with only the success limit applicable it would be Failed)."""
+    failed = phases.count("Failed")
+    if metric["failureLimit"] >= 0 and failed > metric["failureLimit"]:
+        return "Failed"
+    streak = 0
+    for phase in phases:
+        streak = streak + 1 if phase == "Successful" else 0
+    if streak >= metric["consecutiveSuccessLimit"]:
+        return "Successful"
+    if len(phases) >= metric["count"]:
+        return "Inconclusive" if metric["failureLimit"] >= 0 else "Failed"
+    return "Running"
+
+
+def test_drained_passes_a_queue_that_never_empties_times_out_inconclusive_and_pauses():
+    metric = template()["spec"]["metrics"][0]
+    busy = [evaluate_result([5.0], metric)] * 10 + [evaluate_result([0.0], metric)] * 2
+    assert assess(busy, metric) == "Successful"
+    assert assess([evaluate_result([5.0], metric)] * 10, metric) == "Running"
+    assert assess([evaluate_result([], metric)] * 24, metric) == "Inconclusive"  # no data: never drained
+    assert assess(["Failed", "Successful"] * 12, metric) == "Inconclusive"  # never two zeros in a row
