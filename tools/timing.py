@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.apps.rollback_budget import workflow_budget
 from components.apps.durations import Step, critical_path, services_timing
+from components.apps.rollback_budget import workflow_budget
 from settings.config import ServicesSettings, Settings
 
 # Creation times of the platform's resources, once what they need exists. AWS and MongoDB publish no

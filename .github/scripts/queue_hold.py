@@ -3,7 +3,7 @@
     python3 .github/scripts/queue_hold.py hold --stack prod --preview preview.json --state holds.json
     python3 .github/scripts/queue_hold.py release --stack prod --state holds.json
 
-``hold`` reads the offline preview of the services stack (``python -m infra preview --project services
+``hold`` reads the offline preview of the services stack (``python -m tools preview --project services
 --json``): every Argo Rollout that carries the drain annotations (``release.platform/pause-flag``,
 ``hold-seconds``, ``scaled-object``: ``components/apps/drain.py``) and whose pod image differs from the one
 the cluster runs is a worker this deploy replaces. For each it turns the expiring pause flag on in the

@@ -1,6 +1,6 @@
 """Checks that keep a release from losing a job, run when the services settings load (pure).
 
-``infra/guardrails.py::check_services`` calls :func:`release_problems`; each problem names its key
+``settings/guardrails.py::check_services`` calls :func:`release_problems`; each problem names its key
 relative to ``services:``, the value received and what is allowed:
 
 * cache keys: overlapping prefixes of two services not declared shared (:mod:`components.apps.cache_keys`),

@@ -9,7 +9,7 @@ stack with ``pulumi up``, which then changes no pod. No virtual environment is b
 are healthy: the job runs standard-library scripts and a pinned kubectl.
 
 :data:`STEPS` names every step of that job, in order, with its budget; ``tests/pipeline`` holds them
-to the workflow file. The wait is the service's own: :func:`components.apps.timing.service_timing`'s
+to the workflow file. The wait is the service's own: :func:`components.apps.durations.service_timing`'s
 ``rollback_rollout_seconds`` (one surge round for a canary or blue/green, the rounds of a Deployment).
 A person's approval of the prod environment is not counted, as a promote is not in release times.
 """

@@ -88,7 +88,7 @@ def budget_problems(services: dict[str, AppSpec], delivery: DeliverySpec, tier: 
                     f"{tier.value} rolls back within {ROLLBACK_BUDGET_SECONDS} s from dispatch to healthy pods;"
                     f" the rollback workflow ({WORKFLOW}: {fixed_seconds()} s of named steps) plus this {kind}"
                     f" strategy's {timing.rollback_rollout_seconds} s rollout is {workflow} s (surge more pods per"
-                    " round or shorten minReadySeconds; see `python -m infra timing`)",
+                    " round or shorten minReadySeconds; see `python -m tools timing`)",
                 )
             )
         if timing.rollback_seconds > ROLLBACK_BUDGET_SECONDS:

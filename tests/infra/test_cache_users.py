@@ -6,7 +6,7 @@ import pytest
 
 from components.apps.identity import workload_identities
 from components.data.cache_acl import channel_patterns, key_patterns, may_run
-from infra import stacks
+from settings.config import platform_settings, services_settings
 from tests.conftest import STACKS, stack_run
 from tests.helpers import inputs, of_type
 
@@ -16,7 +16,7 @@ FLUSH = ("@keyspace", "@write", "@slow", "@dangerous")  # Redis src/commands/flu
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_each_cache_user_names_only_its_services_prefixes_and_cannot_flush(stack):
-    services = stacks.services_settings(stacks.platform_settings(stack))
+    services = services_settings(platform_settings(stack))
     assert services is not None
     apps = services.config.apps
     users = {

@@ -8,11 +8,11 @@ import pytest
 
 from components.apps.flag_store import ALL_AT_ONCE, FEATURE_FLAGS
 from components.apps.flags import appconfig_content, split
-from infra import stacks
-from infra.preview.mocks import unwrap
+from settings.config import platform_settings, services_settings
 from tests.conftest import STACKS, services_run, stack_run
 from tests.helpers import inputs, of_type, one
 from tests.infra.test_workload_identity import granted, role_statements
+from tools.preview.mocks import unwrap
 
 ENVIRONMENT = "aws:appconfig/environment:Environment"
 PROFILE = "aws:appconfig/configurationProfile:ConfigurationProfile"
@@ -22,7 +22,7 @@ ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
 
 def services_of(stack: str):
-    found = stacks.services_settings(stacks.platform_settings(stack))
+    found = services_settings(platform_settings(stack))
     assert found is not None
     return found
 

@@ -22,7 +22,7 @@ NOW = 1_800_000_000.0  # 2027-01-15T08:00:00Z
 
 
 def prod_preview() -> dict[str, Any]:
-    """The prod services preview as ``python -m infra preview --json`` prints its resources."""
+    """The prod services preview as ``python -m tools preview --json`` prints its resources."""
     return {"resources": [{"type": r.type, "inputs": r.inputs} for r in services_run("prod", True).resources]}
 
 

@@ -14,9 +14,9 @@ from components.apps import rollback_budget
 from components.apps.rules import ROLLBACK_BUDGET_SECONDS, budget_problems
 from components.apps.spec import AppSpec, DeliverySpec
 from components.core.tier import Tier
-from infra import timing
 from tests.conftest import STACKS
 from tests.pipeline.test_rollout_script import rollout
+from tools import timing
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from infra import cli, release, stacks
-from tests.infra.test_config_errors import problems_of, project, run_cli, write
+from settings import stacks
+from tests.settings.test_config_errors import problems_of, project, run_cli, write
+from tools import cli, release
 
 
 def overlapping_prefixes(config: dict[str, Any]) -> None:
@@ -96,9 +97,10 @@ def test_the_command_line_exits_2_naming_the_key(tmp_path, capsys):
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     (tmp_path / "services").mkdir()
-    (tmp_path / "Pulumi.yaml").write_text("name: platform\nruntime: python\n")
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "Pulumi.yaml").write_text("name: platform\nruntime: python\n")
     for stack in ("dev", "staging", "prod"):
-        (tmp_path / f"Pulumi.{stack}.yaml").write_text(f"config:\n  platform:tier: {stack}\n")
+        (tmp_path / "infra" / f"Pulumi.{stack}.yaml").write_text(f"config:\n  platform:tier: {stack}\n")
         shutil.copy(stacks.ROOT / "services" / f"Pulumi.{stack}.yaml", tmp_path / "services")
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=tmp_path, check=True)
     return tmp_path
