@@ -75,6 +75,7 @@ github = GithubOidc(
         environment=env,
         deploy_workflows=spec.deploy_workflows,
         preview_workflow=spec.preview_workflow,
+        drift_workflow=spec.drift_workflow,
         existing_provider_arn=spec.existing_oidc_provider_arn,
         context=dataclasses.replace(ctx, permissions_boundary=boundary.arn),
         state_bucket_arn=backend.bucket_arn,

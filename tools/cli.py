@@ -14,11 +14,12 @@
     python -m tools hosts --stack staging              # ingress hosts of the services, for smoke checks
     python -m tools diff --stack prod --base origin/main --markdown   # what a change does (tools/review/)
     python -m tools guard preview.json                 # a real `pulumi preview --json` drops no data
+    python -m tools drift refresh.json [preview.json]  # what changed outside Pulumi (exit 1 on drift)
     python -m tools cost --stack prod --json           # monthly on-demand estimate
     python -m tools diagram --stack prod               # Mermaid flowchart of the architecture
     python -m tools upgrade-check --stack prod --to 1.35   # what blocks the next EKS minor (tools/upgrade.py)
 
-Exit codes: 0 success, 2 invalid configuration or usage (a message, never a traceback), 3 a mandatory
+Exit codes: 0 success, 1 drift found (drift), 2 invalid configuration or usage (a message, never a traceback), 3 a mandatory
 policy violation (the rules of the CrossGuard pack in policy/, run over the previewed resources), 4 a
 change would replace or delete a protected or stateful resource (diff, guard), or a failing checkov
 check not accepted in docs/CHECKOV.md (scan), or something blocks the EKS bump (upgrade-check).
@@ -172,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _release(args)
         if args.command == "timing":
             return _timing(args)
-        if args.command in ("diff", "guard", "cost", "diagram"):
+        if args.command in ("diff", "guard", "drift", "cost", "diagram"):
             from tools.review import commands as review
 
             return review.run(args)

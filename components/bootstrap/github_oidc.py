@@ -59,6 +59,7 @@ class GithubOidcArgs:
         environment: the environment (and stack name) the roles deliver.
         deploy_workflows: per project, the workflow files whose jobs may deploy.
         preview_workflow: the workflow file whose jobs may preview.
+        drift_workflow: the scheduled drift check's workflow file: its jobs may preview, from ``main`` only.
         existing_provider_arn: reuse this GitHub OIDC provider; ``None`` creates one.
         context: account, partition and region; its ``permissions_boundary`` is carried by every role.
         state_bucket_arn: the state bucket.
@@ -75,6 +76,7 @@ class GithubOidcArgs:
     state_bucket_arn: pulumi.Input[str]
     state_key_arn: pulumi.Input[str]
     secrets_key_arns: dict[str, pulumi.Output[str]]
+    drift_workflow: str | None = None
 
 
 class GithubOidc(pulumi.ComponentResource):
@@ -141,7 +143,10 @@ def _trust(
     def render(provider_arn: str) -> str:
         if kind is Kind.DEPLOY:
             return iam.dumps(deploy_trust(provider_arn, args.repository, github_env, workflows))
-        return iam.dumps(preview_trust(provider_arn, args.repository, github_env, args.preview_workflow))
+        scheduled = (args.drift_workflow,) if args.drift_workflow else ()
+        return iam.dumps(
+            preview_trust(provider_arn, args.repository, github_env, args.preview_workflow, scheduled)
+        )
 
     return render
 

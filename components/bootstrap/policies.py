@@ -48,14 +48,22 @@ def deploy_trust(
     return _trust("GitHubActionsDeploy", provider_arn, {"StringEquals": _claims(subjects)})
 
 
-def preview_trust(provider_arn: str, repository: str, environment: str, workflow: str) -> dict[str, Any]:
+def preview_trust(
+    provider_arn: str,
+    repository: str,
+    environment: str,
+    workflow: str,
+    main_only: tuple[str, ...] = (),
+) -> dict[str, Any]:
     """A preview role's trust: only the preview ``workflow`` of ``repository`` in GitHub Environment
-    ``environment``, from ``main`` or from a pull request of this repository (forks get no OIDC token).
+    ``environment``, from ``main`` or from a pull request of this repository (forks get no OIDC token), and
+    the ``main_only`` workflows (the scheduled drift check) from ``main`` alone.
 
     The only wildcard is the pull request's number in ``refs/pull/<n>/merge``; what a preview role may do is
     read its own stack (see :func:`state_access`), so a pull request that edits the workflow gains no write.
     """
     subjects = [github_subject(repository, environment, workflow, ref) for ref in (MAIN, PULL_REQUEST_REF)]
+    subjects += [github_subject(repository, environment, w) for w in main_only]
     condition = {
         "StringEquals": {f"{GITHUB_OIDC_HOST}:aud": STS_AUDIENCE},
         "StringLike": {f"{GITHUB_OIDC_HOST}:sub": subjects},

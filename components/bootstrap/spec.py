@@ -27,6 +27,7 @@ DEFAULT_DEPLOY_WORKFLOW = ".github/workflows/deploy-stack.yml"
 PROMOTE_WORKFLOW = ".github/workflows/promote.yml"
 """The audited promotion of a paused blue/green release: it runs as the services deploy identity."""
 DEFAULT_PREVIEW_WORKFLOW = ".github/workflows/preview.yml"
+DEFAULT_DRIFT_WORKFLOW = ".github/workflows/drift.yml"
 AUDIT_BUCKET_SUFFIX = "-audit"
 
 
@@ -49,6 +50,8 @@ class BootstrapSpec(Spec):
             the job: a reusable workflow's own path). Defaults to ``.github/workflows/deploy-stack.yml`` for
             both projects, and ``.github/workflows/promote.yml`` for the services.
         preview_workflow: the workflow file whose jobs may preview. Defaults to ``.github/workflows/preview.yml``.
+        drift_workflow: the scheduled drift check, whose jobs may preview from ``main`` only. Defaults to
+            ``.github/workflows/drift.yml``.
         existing_oidc_provider_arn: the account's GitHub OIDC provider, when it already has one (an IAM
             OIDC provider is unique per URL). Defaults to none: the bootstrap creates it.
         create_autoscaling_service_linked_role: create ``AWSServiceRoleForAutoScaling``, which the data
@@ -67,6 +70,7 @@ class BootstrapSpec(Spec):
     state_bucket_name: str
     deploy_workflows: dict[str, tuple[str, ...]] = Field(default_factory=lambda: _default_deploy_workflows())
     preview_workflow: str = DEFAULT_PREVIEW_WORKFLOW
+    drift_workflow: str = DEFAULT_DRIFT_WORKFLOW
     existing_oidc_provider_arn: str | None = None
     create_autoscaling_service_linked_role: bool = True
     key_deletion_window_days: int = Field(default=30, ge=7, le=30)
@@ -110,7 +114,7 @@ class BootstrapSpec(Spec):
                 )
         return value
 
-    @field_validator("preview_workflow")
+    @field_validator("preview_workflow", "drift_workflow")
     @classmethod
     def _preview_workflow(cls, value: str) -> str:
         if not _WORKFLOW.fullmatch(value):

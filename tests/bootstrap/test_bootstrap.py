@@ -87,6 +87,21 @@ def test_preview_trust_admits_only_the_preview_workflow_of_this_repository():
     ]
 
 
+def test_preview_trust_admits_the_drift_workflow_from_main_only():
+    trust = preview_trust(
+        "arn:provider",
+        REPO,
+        "prod-preview",
+        ".github/workflows/preview.yml",
+        (".github/workflows/drift.yml",),
+    )
+    subjects = trust["Statement"][0]["Condition"]["StringLike"][f"{OIDC}:sub"]
+    drift = [s for s in subjects if "drift.yml" in s]
+    assert drift == [
+        "repo:acme/platform:environment:prod-preview:job_workflow_ref:acme/platform/.github/workflows/drift.yml@refs/heads/main"
+    ]
+
+
 def test_bucket_policy_denies_requests_without_tls():
     denies = statements(tls_only_bucket_policy(BUCKET))
     assert denies["DenyInsecureTransport"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
@@ -457,13 +472,19 @@ def test_the_platform_roles_cannot_use_the_services_stacks_key():
 
 @pytest.mark.parametrize(
     "workflow",
-    [".github/workflows/deploy-stack.yml", ".github/workflows/promote.yml", ".github/workflows/preview.yml"],
+    [
+        ".github/workflows/deploy-stack.yml",
+        ".github/workflows/promote.yml",
+        ".github/workflows/preview.yml",
+        ".github/workflows/drift.yml",
+    ],
 )
 def test_every_workflow_the_roles_trust_exists_and_runs_in_the_trusted_environment(workflow: str):
     text = (ROOT / workflow).read_text()
-    expected = (
-        "${{ matrix.stack }}-preview" if workflow.endswith("preview.yml") else "name: ${{ inputs.stack }}"
-    )
+    expected = {
+        "preview.yml": "${{ matrix.stack }}-preview",
+        "drift.yml": "environment: ${{ matrix.stack }}-preview",
+    }.get(workflow.rsplit("/", 1)[-1], "name: ${{ inputs.stack }}")
     assert expected in text
     assert "role-to-assume" in text
 

@@ -25,6 +25,7 @@ WORKFLOW_FILES = (
     "deploy-platform.yml",
     "deploy-services.yml",
     "deploy-stack.yml",
+    "drift.yml",
     "pr-comment.yml",
     "preview.yml",
     "promote.yml",
@@ -132,7 +133,7 @@ def test_no_workflow_uses_pull_request_target():
 
 def test_every_checkout_drops_its_credentials():
     checkouts = [step for _, _, step in _steps() if step.get("uses", "").startswith("actions/checkout@")]
-    assert len(checkouts) == 12
+    assert len(checkouts) == 14
     assert all(step["with"]["persist-credentials"] is False for step in checkouts)
 
 
@@ -217,7 +218,7 @@ def test_every_job_that_runs_pulumi_against_a_stack_runs_on_the_in_vpc_runner():
     for wf, job_id, job in _jobs():
         steps = job.get("steps", [])
         reaches_cluster = any(s.get("uses", "").startswith("pulumi/actions@") for s in steps) or any(
-            "rollout.py" in s.get("run", "") for s in steps
+            "rollout.py" in s.get("run", "") or "pulumi refresh" in s.get("run", "") for s in steps
         )
         if not reaches_cluster:
             continue
@@ -227,7 +228,7 @@ def test_every_job_that_runs_pulumi_against_a_stack_runs_on_the_in_vpc_runner():
         stack = "matrix.stack" if "matrix" in str(job.get("strategy")) else "inputs.stack"
         assert runs_on[0] == IN_VPC_RUNNER % stack, f"{wf}:{job_id}"
         assert len(runs_on) == 2  # a label of its own, so two jobs of one run never swap runners
-    assert checked == 5  # deploy-stack, the live preview, promote, rollback's undo and abort
+    assert checked == 6  # deploy-stack, the live preview, promote, rollback's undo and abort, drift
 
 
 def test_only_the_registry_and_offline_jobs_run_on_github_hosted_runners():
@@ -238,6 +239,7 @@ def test_only_the_registry_and_offline_jobs_run_on_github_hosted_runners():
         ("preview.yml", "offline-preview"),
         ("deploy-platform.yml", "registry"),
         ("deploy-services.yml", "registry"),
+        ("drift.yml", "registry"),
         ("release.yml", "record"),  # git and GitHub only: the commit of the stack file
         ("rollback.yml", "record"),
         ("publish-release.yml", "release"),  # the tag and the GitHub Release
@@ -435,3 +437,45 @@ def test_promotion_is_its_own_approved_workflow_from_main_that_waits_for_healthy
         "notify failed": "failure()",
         "notify cancelled": "cancelled()",
     }
+
+
+def test_drift_checks_prod_daily_and_every_other_stack_weekly_with_the_preview_roles():
+    workflow = _load("drift.yml")
+    daily, weekly = (entry["cron"] for entry in workflow["on"]["schedule"])
+    assert daily.split()[2:] == ["*", "*", "*"]  # every day
+    assert weekly.split()[2:4] == ["*", "*"]
+    assert weekly.split()[4] != "*"
+    pick = workflow["jobs"]["registry"]["steps"][-1]["run"]
+    # the cron strings choose the registry's lists: prod (approval) daily, the others (automatic) weekly
+    assert f'"{daily}": s["approval"]' in pick
+    assert f'"{weekly}": s["automatic"]' in pick
+    job = workflow["jobs"]["drift"]
+    assert job["strategy"]["matrix"] == {
+        "stack": "${{ fromJSON(needs.registry.outputs.stacks) }}",
+        "project": ["platform", "services"],
+    }
+    assert job["environment"] == "${{ matrix.stack }}-preview"  # the preview roles' Environment
+    assert job["if"] == "github.ref == 'refs/heads/main'"  # their trust admits drift.yml from main only
+    assert job["permissions"] == {"contents": "read", "id-token": "write"}  # nothing written anywhere
+    assert _credentials(job)["role-to-assume"] == (
+        "${{ matrix.project == 'platform' && vars.AWS_PLATFORM_PREVIEW_ROLE_ARN || vars.AWS_SERVICES_PREVIEW_ROLE_ARN }}"
+    )
+    install = next(s for s in job["steps"] if s.get("uses", "").startswith("pulumi/actions@"))
+    assert (
+        "command" not in install["with"]
+    )  # installs the CLI only (pulumi/actions README, "Installation Only")
+    run = next(s["run"] for s in job["steps"] if "pulumi refresh" in s.get("run", ""))
+    assert 'pulumi refresh --preview-only --json --stack "$STACK" --cwd "$WORK_DIR" > refresh.json' in run
+    assert (
+        'pulumi preview --expect-no-changes --json --stack "$STACK" --cwd "$WORK_DIR" > preview.json' in run
+    )
+    report = job["steps"][-1]
+    assert "python -m tools drift refresh.json preview.json --markdown --slack" in report["run"]
+    assert report["env"]["SLACK_WEBHOOK_URL"] == "${{ secrets.slack-webhook-url }}"
+    assert report["run"].strip().endswith('exit "$status"')  # drift (1) or no report (2) fails the job
+
+
+def test_the_drift_workflow_is_the_one_the_preview_roles_trust_from_main():
+    from components.bootstrap.spec import DEFAULT_DRIFT_WORKFLOW
+
+    assert (ROOT / DEFAULT_DRIFT_WORKFLOW).is_file()

@@ -1,9 +1,10 @@
-"""The review commands of ``python -m tools``: diff, guard, cost, diagram (argument handling and I/O)."""
+"""The review commands of ``python -m tools``: diff, guard, drift, cost, diagram (argument handling and I/O)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from settings.stacks import Project, stack_argument
 
 EXIT_CONFIG = 2
 EXIT_DANGER = 4
+EXIT_DRIFT = 1
 PROJECT: dict[str, Any] = {
     "choices": [p.value for p in Project],
     "default": Project.PLATFORM.value,
@@ -43,6 +45,26 @@ def add_parsers(commands: Any) -> None:
         "guard", help="exit 4 if a real `pulumi preview --json` loses stateful/protected data"
     )
     guard.add_argument("preview", type=Path, help="the output of `pulumi preview --json`")
+
+    drift = commands.add_parser(
+        "drift",
+        help="exit 1 if a real `pulumi refresh --preview-only --json` (or `preview --json`) shows drift",
+    )
+    drift.add_argument(
+        "reports",
+        type=Path,
+        nargs="+",
+        metavar="REPORT.json",
+        help="the output of `pulumi refresh --preview-only --json` or `pulumi preview --expect-no-changes --json`",
+    )
+    drift_form = drift.add_mutually_exclusive_group()
+    drift_form.add_argument("--json", action="store_true", help='print JSON: {"drift", "reports": [...]}')
+    drift_form.add_argument("--markdown", action="store_true", help="print Markdown for a job summary")
+    drift.add_argument(
+        "--slack",
+        action="store_true",
+        help="also post the report to the Slack incoming webhook in $SLACK_WEBHOOK_URL (best effort)",
+    )
 
     cost = commands.add_parser("cost", help="monthly on-demand cost estimate of a stack")
     cost.add_argument("--stack", "-s", type=stack_argument, required=True)
@@ -105,6 +127,8 @@ def run(args: argparse.Namespace) -> int:
             return _guard(args)
         if args.command == "diff":
             return _diff(args)
+        if args.command == "drift":
+            return _drift(args)
         if args.command == "cost":
             return _cost(args)
         if args.command == "diagram":
@@ -137,6 +161,49 @@ def _guard(args: argparse.Namespace) -> int:
         return EXIT_DANGER
     print(f"ok: {len(steps)} steps, no stateful or protected resource replaced or deleted")
     return 0
+
+
+def _drift(args: argparse.Namespace) -> int:
+    """0: no drift; 1: drift (reported, and posted with ``--slack``); 2: a file that is not a report."""
+    from tools.review import drift
+
+    reports = []
+    for path in args.reports:
+        try:
+            reports.append(drift.report(drift.load(path), str(path)))
+        except drift.DriftInputError as exc:
+            return _error(str(exc))
+    if args.json:
+        print(json.dumps(drift.as_json(reports), indent=2))
+    elif args.markdown:
+        print(drift.as_markdown(reports), end="")
+    else:
+        print(drift.as_text(reports))
+    if args.slack:
+        post_slack(drift.slack_message(reports, os.environ.get("RUN_URL") or None))
+    return EXIT_DRIFT if any(r.has_drift for r in reports) else 0
+
+
+def post_slack(payload: dict[str, str]) -> bool:
+    """POST ``payload`` to ``$SLACK_WEBHOOK_URL``; best effort: a failure is a warning, never the exit status
+    (the report is in the job's log and summary either way)."""
+    import urllib.error
+    import urllib.request
+
+    url = os.environ.get("SLACK_WEBHOOK_URL", "")
+    if not url:
+        print("notice: SLACK_WEBHOOK_URL is not set; the drift report was not posted", file=sys.stderr)
+        return False
+    request = urllib.request.Request(
+        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        print(f"warning: posting the drift report to Slack failed: {exc}", file=sys.stderr)
+        return False
+    return True
 
 
 def _diff(args: argparse.Namespace) -> int:
