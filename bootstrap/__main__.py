@@ -73,7 +73,7 @@ github = GithubOidc(
     GithubOidcArgs(
         repository=spec.github_repository,
         environment=env,
-        deploy_workflows=spec.deploy_workflows,
+        deploy_workflows=spec.trusted_deploy_workflows(),
         preview_workflow=spec.preview_workflow,
         drift_workflow=spec.drift_workflow,
         existing_provider_arn=spec.existing_oidc_provider_arn,

@@ -7,6 +7,7 @@ platform stack before this one runs, so nothing here waits on them.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ import pulumi_kubernetes as k8s
 from components.apps.feature_flags import FeatureFlags, FeatureFlagsArgs, FlagStoreIds
 from components.apps.flag_store import reader_env
 from components.apps.identity import workload_identities
-from components.apps.product import ProductServices, ProductServicesArgs
+from components.apps.product import PlatformServices, ProductServices, ProductServicesArgs
 from components.apps.spec import AppSpec, Scheme
 from components.cluster.kubeconfig import kubeconfig
 from components.core.tags import common_tags
@@ -64,14 +65,29 @@ def shared_env(settings: ServicesSettings, platform: PlatformStack) -> dict[str,
     if stores.atlas is not None:
         strings = platform.output(PlatformOutput.ATLAS_CONNECTION_STRINGS)
         # SRV address, no credentials: the default database's cluster, or the first one.
-        env["MONGODB_URI"] = strings.apply(
-            lambda found: (found.get("default") or next(iter(found.values()), None) or "") if found else ""
-        )
+        if settings.review_namespace is not None:  # a review environment: its own slot's database
+            env["MONGODB_URI"] = strings.apply(functools.partial(_own_database, settings.environment))
+        else:
+            env["MONGODB_URI"] = strings.apply(
+                lambda found: (
+                    (found.get("default") or next(iter(found.values()), None) or "") if found else ""
+                )
+            )
     return env
 
 
 def _bucket(name: str, names: dict[str, str]) -> str:
     return names[name]
+
+
+def _own_database(environment: str, found: dict[str, str] | None) -> str:
+    """A review environment's connection string: the dev environment of its name (its Atlas slot)."""
+    if not found or environment not in found:
+        raise pulumi.RunError(
+            f"the platform stack has no Atlas environment {environment!r}: `python -m tools env add"
+            f" {environment}` records its slot, and the platform stack's deploy creates it"
+        )
+    return found[environment]
 
 
 def smoke_targets(apps: Mapping[str, AppSpec]) -> dict[str, dict[str, str]]:
@@ -145,6 +161,14 @@ def kubernetes_provider(settings: ServicesSettings, platform: PlatformStack) -> 
     )
 
 
+def _platform_services(settings: ServicesSettings) -> PlatformServices:
+    """The platform's names; a review environment runs in its own namespace (the platform creates it)."""
+    names = platform_services()
+    if settings.review_namespace is None:
+        return names
+    return dataclasses.replace(names, namespace=settings.review_namespace)
+
+
 def _edge(settings: ServicesSettings, platform: PlatformStack) -> dict[str, Any]:
     """The platform's WAF web ACL and ALB access-log bucket for the public ingresses, where it has them."""
     cluster = settings.platform.config.cluster
@@ -185,7 +209,7 @@ def build(settings: ServicesSettings) -> Delivery:
             delivery=settings.config.delivery,
             environment=settings.environment,
             provider=provider,
-            platform=platform_services(),
+            platform=_platform_services(settings),
             redis_address=redis_address,
             shared_env=shared_env(settings, platform),
             **_edge(settings, platform),

@@ -25,7 +25,7 @@ from components.core.iam import permissions_boundary_arn
 from components.core.model import Spec
 from components.core.tags import common_tags
 from components.core.tier import Tier, TierPolicy, policy_for
-from settings import guardrails, placeholders, stackfile, stacks
+from settings import guardrails, placeholders, reviews, stackfile, stacks
 from settings.errors import ConfigError
 from settings.schema import (
     NAMESPACE,
@@ -334,6 +334,11 @@ class ServicesSettings:
     def platform_stack(self) -> str:
         return self.config.platform_stack or f"organization/{NAMESPACE}/{self.environment}"
 
+    @property
+    def review_namespace(self) -> str | None:
+        """A review environment's own namespace (its stack name, ``pr-<n>``); None: the product namespace."""
+        return self.environment if self.config.review_environment is not None else None
+
 
 def parse_services(
     raw: Mapping[str, str],
@@ -401,8 +406,9 @@ def load_services() -> ServicesSettings:
     stack = pulumi.get_stack()
     # The language host passes the project's directory (services/, where its Pulumi.yaml is).
     project_root = Path(pulumi.runtime.get_root_directory() or os.getcwd()).resolve()
-    platform = platform_settings(stack, project_root.parent)
     raw, secret_keys = _runtime_config()
+    raw = reviews.services_config(raw, stack, project_root)  # a review stack: its base's services
+    platform = platform_settings(stacks.platform_stack_of(stack, raw), project_root.parent)
     settings = parse_services(raw, stack, platform, pulumi.get_project(), secret_keys)
     check_placeholders(raw, SERVICES_NAMESPACE, stack, secret_keys)
     return settings

@@ -296,6 +296,15 @@ def check_services(
     """
     apps = services.apps
     problems = service_problems(apps, platform.tier)
+    if (services.review or services.review_environment) is not None and platform.tier is not Tier.DEV:
+        key = "review" if services.review is not None else "reviewEnvironment"
+        problems.append(
+            (
+                key,
+                "review environments run on the dev platform only (their Atlas slots are the shared dev"
+                f" clusters'); the platform stack's tier is {platform.tier.value}",
+            )
+        )
     if "delivery" not in invalid:
         problems += budget_problems(apps, services.delivery, platform.tier)
     if not {"cache", "flags"} & invalid:

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from components.apps.cache_keys import CacheSharingSpec
 from components.apps.flags import FlagSpec
+from components.apps.review import ReviewEnvironmentSpec, ReviewSpec
 from components.apps.spec import DeliverySpec, Services
 from components.ci.runners import RunnersSpec
 from components.cluster.spec import ClusterSpec
@@ -109,6 +110,10 @@ class ServicesStackConfig(Spec):
         cache: cache key regions services share (``components.apps.cache_keys``). Defaults to none.
         flags: the feature flags by name, served by AWS AppConfig (``components.apps.flags``). Defaults
             to none.
+        review: the policy of the review environments copied from this stack (label, quota, TTL;
+            ``components.apps.review``). Defaults to none: no review environments.
+        review_environment: set in a review stack's file only (``python -m tools env add pr-<n>``): the
+            stack it copies, its pull request, its expiry. Defaults to none.
     """
 
     platform_stack: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$")
@@ -116,3 +121,5 @@ class ServicesStackConfig(Spec):
     apps: Services = Field(default_factory=dict)
     cache: CacheSharingSpec = CacheSharingSpec()
     flags: dict[str, FlagSpec] = Field(default_factory=dict)
+    review: ReviewSpec | None = None
+    review_environment: ReviewEnvironmentSpec | None = None

@@ -8,10 +8,12 @@ Stacks are ordered by tier (dev, staging, prod), then by name: the order a relea
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
+from components.apps.review import is_review
 from components.core.tier import Tier
 from settings.stackfile import StackFile, read_stack_file, stack_name_problem, stack_of_file
 
@@ -61,9 +63,22 @@ def stack_files(project: Project | str = Project.PLATFORM, root: Path = ROOT) ->
 
 
 def stacks(project: Project | str = Project.PLATFORM, root: Path = ROOT) -> tuple[str, ...]:
-    """The stacks of ``project`` in promotion order (by the platform stack's tier, then name)."""
-    order = {name: _TIER_ORDER.get(tier_of(name, root), len(Tier)) for name in stack_files(project, root)}  # type: ignore[arg-type]
+    """The stacks of ``project`` in promotion order (by the platform stack's tier, then name).
+
+    Review environments (``pr-<n>``, recorded on main by review-env.yml) are not environments of the
+    promotion order: they are left out (``components.apps.review``).
+    """
+    files = {name: path for name, path in stack_files(project, root).items() if not is_review(name)}
+    order = {name: _TIER_ORDER.get(tier_of(name, root), len(Tier)) for name in files}  # type: ignore[arg-type]
     return tuple(sorted(order, key=lambda name: (order[name], name)))
+
+
+def platform_stack_of(stack: str, services_config: Mapping[str, str]) -> str:
+    """The platform stack a services stack deploys onto: the one of the same name, or for a review
+    environment (``services:reviewEnvironment.base``, ``components.apps.review``) its base's."""
+    from settings.reviews import base_of
+
+    return base_of(services_config) or stack
 
 
 def tier_of(stack: str, root: Path = ROOT) -> Tier | None:

@@ -9,6 +9,9 @@
     python -m tools timing --stack prod --json         # release/rollback per service, from-scratch path
     python -m tools env add alice                      # a dev environment on a shared Atlas slot
     python -m tools env remove alice                   # free its slot (reused first-in, first-out)
+    python -m tools env add pr-123                     # a review environment: slot + services stack pr-123
+    python -m tools env expired                        # review environments past their TTL, one a line
+    python -m tools env policy                         # services:review of dev as JSON (label, quota, TTL)
     python -m tools release --stack dev --service gateway --image REPO:dev-2612010900   # tools/release.py
     python -m tools rollback --stack prod --service gateway [--to REPO:vX.Y.Z@sha256:...]
     python -m tools hosts --stack staging              # ingress hosts of the services, for smoke checks
@@ -28,6 +31,7 @@ check not accepted in docs/CHECKOV.md (scan), or something blocks the EKS bump (
 from __future__ import annotations
 
 import argparse
+import datetime
 import gc
 import json
 import os
@@ -99,9 +103,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     registry = commands.add_parser("stacks", help="list the stacks of each project, in promotion order")
     registry.add_argument("--json", action="store_true", help='print {"platform": [...], "services": [...]}')
-    env = commands.add_parser("env", help="add or remove a dev environment on a shared Atlas cluster slot")
-    env.add_argument("action", choices=["add", "remove"])
-    env.add_argument("name", help="environment name: lower-case letters, digits and '-'")
+    env = commands.add_parser(
+        "env",
+        help="add or remove a dev environment on a shared Atlas cluster slot; pr-<n>: a review environment"
+        " (its services stack file too; renew pushes back its expiry, expired lists those past it)",
+    )
+    env.add_argument("action", choices=["add", "remove", "renew", "expired", "policy"])
+    env.add_argument(
+        "name", nargs="?", default=None, help="environment name: lower-case letters, digits and '-'"
+    )
+    env.add_argument(
+        "--now", type=_utc_time, default=None, help=argparse.SUPPRESS
+    )  # the clock, for reproducible runs
     env.add_argument(
         "--stack", "-s", type=stack_argument, default="dev", help="stack file to edit (default dev)"
     )
@@ -286,6 +299,13 @@ def _env(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"error: no stack file {path.name}", file=sys.stderr)
         return EXIT_CONFIG
+    if args.action not in ("expired", "policy") and not args.name:
+        print(f"error: env {args.action} needs an environment name", file=sys.stderr)
+        return EXIT_CONFIG
+    from components.apps.review import is_review
+
+    if args.action in ("renew", "expired", "policy") or is_review(args.name or ""):
+        return _review_env(args, path)
     try:
         if args.action == "add":
             allocation = envs.add(path, args.name, args.stack)
@@ -300,6 +320,55 @@ def _env(args: argparse.Namespace) -> int:
             print(
                 f"{args.name}: removed; slot {removal.slot} queued for reuse in {path.name}."
                 " The next `pulumi up` deletes its user, then its database role."
+            )
+    except (envs.EnvError, ConfigError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    return 0
+
+
+def _utc_time(value: str) -> datetime.datetime:
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {value!r}") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{value!r} names no time zone (e.g. 2026-12-06T20:00:00Z)")
+    return moment
+
+
+def _review_env(args: argparse.Namespace, platform_path: Path) -> int:
+    """``env add|remove|renew pr-<n>``, ``env expired`` and ``env policy``: review environments
+    (``components.apps.review``)."""
+    from settings import stacks
+    from settings.errors import ConfigError
+    from tools import envs
+
+    now = args.now or datetime.datetime.now(datetime.UTC)
+    services_dir = stacks.project_dir(stacks.Project.SERVICES, args.root or stacks.ROOT)
+    try:
+        if args.action == "expired":
+            for name in envs.expired(services_dir, now):
+                print(name)
+            return 0
+        if args.action == "policy":  # what review-env.yml reads: the label, the quota, the TTL
+            print(json.dumps(envs.review_policy(services_dir, args.stack).model_dump(by_alias=True)))
+            return 0
+        if args.action == "add":
+            review = envs.add_review(platform_path, services_dir, args.name, args.stack, now)
+            assert review.allocation is not None
+            print(
+                f"{args.name}: slot {review.allocation.slot} in {platform_path.name}; stack file"
+                f" services/{review.stack_file.name}; expires {review.expires_at:%Y-%m-%dT%H:%M:%SZ}"
+            )
+        elif args.action == "renew":
+            review = envs.renew(services_dir, args.name, args.stack, now)
+            print(f"{args.name}: expires {review.expires_at:%Y-%m-%dT%H:%M:%SZ}")
+        else:
+            removal, stack_file = envs.remove_review(platform_path, services_dir, args.name, args.stack)
+            print(
+                f"{args.name}: removed services/{stack_file.name}; slot {removal.slot} queued for reuse in"
+                f" {platform_path.name}"
             )
     except (envs.EnvError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)

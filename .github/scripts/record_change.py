@@ -1,6 +1,7 @@
-"""Record a stack-file edit on main: ``python3 record_change.py FILE MESSAGE -- EDIT-COMMAND...``.
+"""Record a stack-file edit on main: ``python3 record_change.py FILE [FILE...] MESSAGE -- EDIT-COMMAND...``.
 
-Used by release.yml and rollback.yml so that git stays the source of truth of what a stack runs: the
+Used by release.yml, rollback.yml and review-env.yml (a review environment's slot in the dev stack file
+and its own stack file, created or deleted: every FILE is staged as the edit left it) so that git stays the source of truth of what a stack runs: the
 edit (``python -m tools release|rollback``) is applied to the newest main, committed and pushed. When the
 push is refused because main moved meanwhile, the edit is applied again on the new main (it is a
 key-level edit, so it never conflicts) - up to ``ATTEMPTS`` times. An edit that changes nothing (the
@@ -45,19 +46,23 @@ def _git(env: dict[str, str], *args: str, check: bool = True) -> subprocess.Comp
     return subprocess.run(["git", *args], env=env, capture_output=True, text=True, check=check)
 
 
-def record(path: str, message: str, edit: list[str], env: dict[str, str]) -> str:
-    """Apply ``edit`` on the newest main, commit ``path`` and push; the commit main then points at."""
+def record(path: str | list[str], message: str, edit: list[str], env: dict[str, str]) -> str:
+    """Apply ``edit`` on the newest main, commit ``path`` (one or more files, new and deleted ones too)
+    and push; the commit main then points at."""
+    paths = [path] if isinstance(path, str) else path
     remote = f"{env.get('GITHUB_SERVER_URL', 'https://github.com')}/{env['GITHUB_REPOSITORY']}.git"
     for attempt in range(1, ATTEMPTS + 1):
         _git(env, "fetch", "--quiet", remote, "main")
         _git(env, "checkout", "--quiet", "--force", "-B", "main", "FETCH_HEAD")
+        _git(env, "clean", "--quiet", "--force", "--", *paths)  # an earlier attempt's new file
         done = subprocess.run(edit, env=env, check=False)
         if done.returncode != 0:
             raise SystemExit(2)  # the command printed why (unknown service, a tag the tier refuses)
-        if not _git(env, "status", "--porcelain", "--", path).stdout.strip():
-            print(f"{path}: already as requested on main; nothing to record")
+        _git(env, "add", "--all", "--", *paths)
+        if not _git(env, "status", "--porcelain", "--", *paths).stdout.strip():
+            print(f"{' '.join(paths)}: already as requested on main; nothing to record")
             return _git(env, "rev-parse", "HEAD").stdout.strip()
-        _git(env, "commit", "--quiet", "-m", message, "--", path)
+        _git(env, "commit", "--quiet", "-m", message, "--", *paths)
         pushed = _git(env, "push", "--quiet", remote, "HEAD:refs/heads/main", check=False)
         if pushed.returncode == 0:
             return _git(env, "rev-parse", "HEAD").stdout.strip()
@@ -67,16 +72,18 @@ def record(path: str, message: str, edit: list[str], env: dict[str, str]) -> str
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) < 5 or argv[3] != "--":
-        print("usage: record_change.py FILE MESSAGE -- EDIT-COMMAND...", file=sys.stderr)
+    split = argv.index("--") if "--" in argv else -1
+    if split < 3 or split == len(argv) - 1:
+        print("usage: record_change.py FILE [FILE...] MESSAGE -- EDIT-COMMAND...", file=sys.stderr)
         return 2
+    paths, message = argv[1 : split - 1], argv[split - 1]
     env = git_env(dict(os.environ))
     try:
-        sha = record(argv[1], argv[2], argv[4:], env)
+        sha = record(paths, message, argv[split + 1 :], env)
     except subprocess.CalledProcessError as exc:
         print(f"::error::git {' '.join(exc.cmd[1:3])} failed: {exc.stderr.strip()}", file=sys.stderr)
         return 1
-    print(f"recorded {argv[1]} at {sha}")
+    print(f"recorded {' '.join(paths)} at {sha}")
     output = os.environ.get("GITHUB_OUTPUT")
     if output:
         with open(output, "a", encoding="utf-8") as handle:

@@ -31,6 +31,11 @@ DEFAULT_DRIFT_WORKFLOW = ".github/workflows/drift.yml"
 AUDIT_BUCKET_SUFFIX = "-audit"
 
 
+REVIEW_WORKFLOW = ".github/workflows/review-env.yml"
+"""Review environments: deploys and destroys the services stacks pr-<n> on dev as the services deploy identity
+(which reaches only the product and review namespaces; docs/REVIEW-ENVIRONMENTS.md)."""
+
+
 def _default_deploy_workflows() -> dict[str, tuple[str, ...]]:
     return {"platform": (DEFAULT_DEPLOY_WORKFLOW,), "services": (DEFAULT_DEPLOY_WORKFLOW, PROMOTE_WORKFLOW)}
 
@@ -48,7 +53,8 @@ class BootstrapSpec(Spec):
             bucket is named after it (``<name>-audit``).
         deploy_workflows: per project, the workflow files whose jobs may deploy (the file that defines
             the job: a reusable workflow's own path). Defaults to ``.github/workflows/deploy-stack.yml`` for
-            both projects, and ``.github/workflows/promote.yml`` for the services.
+            both projects, and ``.github/workflows/promote.yml`` for the services; a dev account's services
+            also trust ``.github/workflows/review-env.yml`` (:meth:`trusted_deploy_workflows`).
         preview_workflow: the workflow file whose jobs may preview. Defaults to ``.github/workflows/preview.yml``.
         drift_workflow: the scheduled drift check, whose jobs may preview from ``main`` only. Defaults to
             ``.github/workflows/drift.yml``.
@@ -76,6 +82,13 @@ class BootstrapSpec(Spec):
     key_deletion_window_days: int = Field(default=30, ge=7, le=30)
     audit_log_retention_days: int = Field(default=365, ge=365, le=3650)
     protect: bool = True
+
+    def trusted_deploy_workflows(self) -> dict[str, tuple[str, ...]]:
+        """``deploy_workflows``, plus the review environments' workflow for a dev account's services
+        deploy role (review environments run on the dev platform only)."""
+        if self.tier is not Tier.DEV or REVIEW_WORKFLOW in self.deploy_workflows["services"]:
+            return dict(self.deploy_workflows)
+        return {**self.deploy_workflows, "services": (*self.deploy_workflows["services"], REVIEW_WORKFLOW)}
 
     @property
     def audit_bucket_name(self) -> str:

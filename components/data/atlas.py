@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.apps.review import is_review
 from components.core import iam
 from components.core.context import AwsContext
 from components.core.naming import physical_name
@@ -234,14 +235,16 @@ class Atlas(pulumi.ComponentResource):
                     f"atlas.shared.servicesEnvironment {shared.services_environment!r} is not a recorded"
                     " environment; the services' identities need its database"
                 )
-            database = databases[services_env.name]
+            # The services environment's database, and each review environment's (``pr-<n>``: the same
+            # workloads run there under the same roles, components.apps.review).
+            served = [services_env, *(e for e in shared.environments if is_review(e.name))]
             self._user(
                 f"{name}-user-{identity}",
                 role_arn,
-                [Grant(role=database.role_name, database="admin")],
-                [clusters[services_env.cluster].name],
+                [Grant(role=databases[e.name].role_name, database="admin") for e in served],
+                [clusters[cluster].name for cluster in dict.fromkeys(e.cluster for e in served)],
                 project=project,
-                depends_on=[database],
+                depends_on=[databases[e.name] for e in served],
             )
 
 

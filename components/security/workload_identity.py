@@ -25,6 +25,8 @@ class WorkloadIdentityArgs:
         cluster_name: the EKS cluster whose Pod Identity agent hands out the role.
         cluster_arn: the cluster's ARN (the trust policy's ``aws:SourceArn``).
         namespace: the ServiceAccount's namespace.
+        review_namespaces: review environments' namespaces (``pr-<n>``) whose ServiceAccount of the same
+            name gets the role too (an association each). Defaults to none.
         service_account: the ServiceAccount's name.
         grants: policy statements handed out by the stores (``Buckets.grant``, ``Postgres.grant_connect``,
             ``Redis.grant_connect``, ``Secrets.grant_read``). Defaults to none (a role with no permission:
@@ -42,6 +44,7 @@ class WorkloadIdentityArgs:
     grants: Sequence[pulumi.Input[list[dict[str, Any]]]] = field(default_factory=tuple)
     permissions_boundary: pulumi.Input[str] | None = None
     cluster_ready: Sequence[pulumi.Resource] = field(default_factory=tuple)
+    review_namespaces: Sequence[str] = field(default_factory=tuple)
 
 
 class WorkloadIdentity(pulumi.ComponentResource):
@@ -73,14 +76,15 @@ class WorkloadIdentity(pulumi.ComponentResource):
                 policy=pulumi.Output.all(*args.grants).apply(lambda groups: iam.dumps(combine(groups))),
                 opts=child,
             )
-        aws.eks.PodIdentityAssociation(
-            name,
-            cluster_name=args.cluster_name,
-            namespace=args.namespace,
-            service_account=args.service_account,
-            role_arn=role.arn,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.cluster_ready)),
-        )
+        for namespace in (args.namespace, *args.review_namespaces):
+            aws.eks.PodIdentityAssociation(
+                name if namespace == args.namespace else f"{name}-{namespace}",
+                cluster_name=args.cluster_name,
+                namespace=namespace,
+                service_account=args.service_account,
+                role_arn=role.arn,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.cluster_ready)),
+            )
         self.role_arn = role.arn
         self.register_outputs({"role_arn": self.role_arn})
 

@@ -29,7 +29,7 @@ from components.cluster.namespaces import PRODUCT_NAMESPACE
 from components.security.workload_identity import WorkloadIdentity, WorkloadIdentityArgs
 from infra.layers.data import DataTier
 from infra.layers.foundation import Foundation
-from infra.layers.platform import Platform
+from infra.layers.platform import Platform, review_environments
 from settings.config import ServicesSettings
 
 
@@ -89,6 +89,7 @@ def build(
                 cluster_name=cluster.cluster.name,
                 cluster_arn=cluster_arn,
                 namespace=PRODUCT_NAMESPACE,
+                review_namespaces=review_environments(base),
                 service_account=identity.service_account,
                 grants=grants(base, stores, identity, flags),
                 cluster_ready=cluster.cluster.ready,

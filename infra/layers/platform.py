@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.apps.identity import WorkloadIdentity
+from components.apps.review import review_names
 from components.cluster.addons import PlatformAddons, PlatformAddonsArgs
 from components.cluster.cluster import EksCluster, EksClusterArgs
 from components.cluster.edge import PublicEdge, PublicEdgeArgs
@@ -33,6 +34,12 @@ def build(base: Foundation, workloads: list[WorkloadIdentity] | None = None) -> 
     spec = settings.config.cluster
     if spec is None:
         return None
+    reviews = review_environments(base)
+    if reviews:  # the services deploy identities deploy into each review environment's namespace too
+        access = spec.access.model_copy(
+            update={"deploy_namespaces": (*spec.access.deploy_namespaces, *reviews)}
+        )
+        spec = spec.model_copy(update={"access": access})
     cluster = EksCluster(
         f"{env}-cluster",
         EksClusterArgs(
@@ -69,7 +76,8 @@ def build(base: Foundation, workloads: list[WorkloadIdentity] | None = None) -> 
             data_key_arn=base.keys.data,
             protect=settings.protect,
             workload_secrets={
-                PRODUCT_NAMESPACE: sorted({name for w in workloads or [] for name in w.uses.secrets})
+                namespace: sorted({name for w in workloads or [] for name in w.uses.secrets})
+                for namespace in (PRODUCT_NAMESPACE, *reviews)
             },
         ),
         base.on_aws,
@@ -84,6 +92,19 @@ def build(base: Foundation, workloads: list[WorkloadIdentity] | None = None) -> 
             cluster_ready=tuple(cluster.ready),
         ),
     )
+    for review in reviews:
+        # A review environment's namespace: the product namespace's isolation, RBAC and flows, its own name.
+        ProductNamespace(
+            f"{env}-review-{review}",
+            ProductNamespaceArgs(
+                k8s_provider=cluster.k8s_provider,
+                load_balancer_cidrs=subnets.public,
+                data_cidrs=subnets.data,
+                endpoint_cidrs=subnets.app,
+                namespace=review,
+                cluster_ready=tuple(cluster.ready),
+            ),
+        )
     edge = None
     if addons.ingress_class is not None:
         # What the controller's ALBs are annotated with (services project): WAF and access logs.
@@ -126,6 +147,15 @@ def build(base: Foundation, workloads: list[WorkloadIdentity] | None = None) -> 
             ),
         },
     )
+
+
+def review_environments(base: Foundation) -> tuple[str, ...]:
+    """The review environments (``pr-<n>``) recorded on the shared Atlas slots of ``platform:atlas``: each
+    gets a namespace, its workloads' Pod Identity associations and Atlas grants (``components.apps.review``)."""
+    atlas = base.settings.config.atlas
+    if atlas is None or atlas.shared is None:
+        return ()
+    return review_names(e.name for e in atlas.shared.environments)
 
 
 def _dns(base: Foundation, cluster: EksCluster) -> tuple[DnsZone | None, dict[str, Any]]:

@@ -309,6 +309,8 @@ def test_deploy_roles_trust_only_main_deploy_workflows_in_the_environment_exactl
     workflows = [".github/workflows/deploy-stack.yml"]
     if project == "services":
         workflows.append(".github/workflows/promote.yml")  # the audited promotion runs as services deploy
+    if project == "services" and stack == "dev":
+        workflows.append(".github/workflows/review-env.yml")  # review environments: dev only
     subjects = [
         f"repo:{REPO}:environment:{stack}:job_workflow_ref:{REPO}/{w}@refs/heads/main" for w in workflows
     ]
@@ -477,6 +479,7 @@ def test_the_platform_roles_cannot_use_the_services_stacks_key():
         ".github/workflows/promote.yml",
         ".github/workflows/preview.yml",
         ".github/workflows/drift.yml",
+        ".github/workflows/review-env.yml",
     ],
 )
 def test_every_workflow_the_roles_trust_exists_and_runs_in_the_trusted_environment(workflow: str):
@@ -484,6 +487,7 @@ def test_every_workflow_the_roles_trust_exists_and_runs_in_the_trusted_environme
     expected = {
         "preview.yml": "${{ matrix.stack }}-preview",
         "drift.yml": "environment: ${{ matrix.stack }}-preview",
+        "review-env.yml": "environment: dev",
     }.get(workflow.rsplit("/", 1)[-1], "name: ${{ inputs.stack }}")
     assert expected in text
     assert "role-to-assume" in text

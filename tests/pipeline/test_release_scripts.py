@@ -198,6 +198,47 @@ def test_when_main_moved_the_edit_is_applied_again_on_the_new_main(github: tuple
     assert _git(remote, "show", "main:other.txt") == "b"
 
 
+def test_several_files_are_recorded_in_one_commit_new_and_deleted_ones_too(github: tuple[Path, Path]):
+    # Given an edit that changes one file, creates one and deletes one (a review environment's slot,
+    # its new stack file; its removal deletes that file again)
+    remote, work = github
+    output = work.parent / "github_output"
+    output.write_text("")
+    edit = "import os; open('stack.yaml','w').write('image: v3\\n'); open('new.yaml','w').write('a: 1\\n'); os.remove('other.txt')"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(SCRIPTS / "record_change.py"),
+            "stack.yaml",
+            "new.yaml",
+            "other.txt",
+            "review pr-1",
+            "--",
+            sys.executable,
+            "-c",
+            edit,
+        ],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={
+            **os.environ,
+            "GH_TOKEN": "t0ken",
+            "GITHUB_REPOSITORY": "acme/platform",
+            "GITHUB_SERVER_URL": f"file://{remote.parents[1]}",
+            "GITHUB_OUTPUT": str(output),
+        },
+    )
+    # Then one commit holds all three changes
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _git(remote, "log", "-1", "--format=%s", "main") == "review pr-1"
+    assert _git(remote, "show", "main:stack.yaml") == "image: v3"
+    assert _git(remote, "show", "main:new.yaml") == "a: 1"
+    assert "other.txt" not in _git(remote, "ls-tree", "--name-only", "main")
+
+
 def test_a_refused_edit_records_nothing_and_exits_2(github: tuple[Path, Path]):
     remote, work = github
     before = _git(remote, "rev-parse", "main")

@@ -74,7 +74,9 @@ def test_a_services_deploy_checks_out_the_newest_main_and_reports_the_commit():
     workflow = _load("deploy-stack.yml")
     steps = workflow["jobs"]["deploy"]["steps"]
     # never an older stack file over a release recorded while this run waited in the group
-    assert steps[0]["with"]["ref"] == "${{ inputs.project == 'services' && 'refs/heads/main' || '' }}"
+    assert steps[0]["with"]["ref"] == (
+        "${{ (inputs.project == 'services' || inputs.newest-main) && 'refs/heads/main' || '' }}"
+    )
     assert steps[1]["id"] == "commit"
     assert workflow["on"]["workflow_call"]["outputs"]["sha"]["value"] == "${{ jobs.deploy.outputs.sha }}"
 
@@ -141,6 +143,9 @@ def test_contents_write_only_where_a_commit_or_a_release_is_made():
         ("rollback.yml", "publish"),
         ("deploy-services.yml", "publish-automatic"),
         ("deploy-services.yml", "publish-dispatched"),
+        # a review environment's slot and stack file, recorded on main and removed again
+        ("review-env.yml", "record"),
+        ("review-env.yml", "release"),
     }
     for wf, j, job in _all_jobs():
         if job.get("uses", "").endswith("publish-release.yml"):
@@ -156,6 +161,17 @@ def test_contents_write_only_where_a_commit_or_a_release_is_made():
         ("pr-comment.yml", "comment", "create or update one comment per stack and project"),  # pull-requests
         ("publish-release.yml", "release", "tag and release"),
         ("release.yml", "record", "set the image and commit it to main"),
+        # review environments: the plan reads the pull request, record and release commit, the deploy
+        # comments; the request dispatches review-env.yml
+        ("review-env.yml", "plan", "decide from the pull request itself"),
+        ("review-env.yml", "record", "env add or renew, committed to main"),
+        ("review-env.yml", "services", "comment the environment's URLs on the pull request"),
+        (
+            "review-env.yml",
+            "release",
+            "env remove, committed to main (the slot joins the back of the reuse queue)",
+        ),
+        ("review.yml", "request", "dispatch review-env.yml on main"),
         ("rollback.yml", "record", "set rollbackTo and commit it to main"),
     ]
 

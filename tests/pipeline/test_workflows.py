@@ -31,6 +31,8 @@ WORKFLOW_FILES = (
     "promote.yml",
     "publish-release.yml",
     "release.yml",
+    "review-env.yml",
+    "review.yml",
     "rollback.yml",
 )
 IN_VPC_RUNNER = "codebuild-platform-${{ %s }}-runner-${{ github.run_id }}-${{ github.run_attempt }}"
@@ -133,7 +135,7 @@ def test_no_workflow_uses_pull_request_target():
 
 def test_every_checkout_drops_its_credentials():
     checkouts = [step for _, _, step in _steps() if step.get("uses", "").startswith("actions/checkout@")]
-    assert len(checkouts) == 14
+    assert len(checkouts) == 20
     assert all(step["with"]["persist-credentials"] is False for step in checkouts)
 
 
@@ -225,10 +227,13 @@ def test_every_job_that_runs_pulumi_against_a_stack_runs_on_the_in_vpc_runner():
         checked += 1
         runs_on = job["runs-on"]
         assert isinstance(runs_on, list), f"{wf}:{job_id}"
-        stack = "matrix.stack" if "matrix" in str(job.get("strategy")) else "inputs.stack"
-        assert runs_on[0] == IN_VPC_RUNNER % stack, f"{wf}:{job_id}"
+        if wf == "review-env.yml":  # review environments live on the dev platform only
+            assert runs_on[0] == IN_VPC_RUNNER.replace("${{ %s }}", "dev"), f"{wf}:{job_id}"
+        else:
+            stack = "matrix.stack" if "matrix" in str(job.get("strategy")) else "inputs.stack"
+            assert runs_on[0] == IN_VPC_RUNNER % stack, f"{wf}:{job_id}"
         assert len(runs_on) == 2  # a label of its own, so two jobs of one run never swap runners
-    assert checked == 6  # deploy-stack, the live preview, promote, rollback's undo and abort, drift
+    assert checked == 8  # deploy-stack, the live preview, promote, rollback's undo and abort, drift, review's two
 
 
 def test_only_the_registry_and_offline_jobs_run_on_github_hosted_runners():
@@ -240,6 +245,10 @@ def test_only_the_registry_and_offline_jobs_run_on_github_hosted_runners():
         ("deploy-platform.yml", "registry"),
         ("deploy-services.yml", "registry"),
         ("drift.yml", "registry"),
+        ("review.yml", "request"),  # dispatches review-env.yml: no code, no credentials
+        ("review-env.yml", "plan"),  # the pull request's state, the sweep
+        ("review-env.yml", "record"),  # git only: the slot and the stack file on main
+        ("review-env.yml", "release"),
         ("release.yml", "record"),  # git and GitHub only: the commit of the stack file
         ("rollback.yml", "record"),
         ("publish-release.yml", "release"),  # the tag and the GitHub Release
@@ -479,3 +488,53 @@ def test_the_drift_workflow_is_the_one_the_preview_roles_trust_from_main():
     from components.bootstrap.spec import DEFAULT_DRIFT_WORKFLOW
 
     assert (ROOT / DEFAULT_DRIFT_WORKFLOW).is_file()
+
+
+def test_a_labelled_pull_request_asks_for_its_review_environment_and_forks_never_do():
+    workflow = _load("review.yml")
+    assert workflow["on"] == {
+        "pull_request": {"types": ["labeled", "unlabeled", "synchronize", "reopened", "closed"]}
+    }
+    job = workflow["jobs"]["request"]
+    assert job["if"] == "github.event.pull_request.head.repo.full_name == github.repository"
+    assert job["permissions"] == {"actions": "write"}  # nothing else: no checkout, no secrets
+    (step,) = job["steps"]
+    assert step["run"] == 'gh workflow run review-env.yml --ref main -f pull-request="$PR_NUMBER"'
+    assert step["env"]["PR_NUMBER"] == "${{ github.event.pull_request.number }}"  # a number, through env
+
+
+def test_review_env_decides_from_the_pull_request_and_the_config_not_the_event():
+    workflow = _load("review-env.yml")
+    assert set(workflow["on"]) == {"workflow_dispatch", "schedule"}
+    assert workflow["concurrency"] == {"group": "review-env", "cancel-in-progress": False}
+    jobs = workflow["jobs"]
+    plan = jobs["plan"]
+    assert plan["if"] == "github.ref == 'refs/heads/main'"  # the dev deploy roles trust it from main only
+    run = next(s["run"] for s in plan["steps"] if s.get("id") == "plan")
+    assert "python -m tools env expired" in run  # the TTL sweep
+    assert "python -m tools env policy" in run  # the label is services:review.label, one owner
+    assert 'not pr["isCrossRepository"]' in run  # forks never get one
+    assert 'pr["state"] == "OPEN"' in run
+    assert "^[1-9][0-9]{0,6}$" in run  # the dispatched number is checked before use
+    record = next(s["run"] for s in jobs["record"]["steps"] if "record_change.py" in s.get("run", ""))
+    assert 'record_change.py infra/Pulumi.dev.yaml "services/Pulumi.${NAME}.yaml"' in record
+    assert "python -m tools env renew" in record
+    assert "python -m tools env add" in record
+    for name in ("platform", "platform-after"):
+        assert jobs[name]["uses"] == "./.github/workflows/deploy-stack.yml"
+        assert jobs[name]["with"] == {"stack": "dev", "project": "platform", "newest-main": True}
+    services = jobs["services"]
+    assert services["needs"] == ["plan", "platform"]  # namespace and slot exist before the services
+    assert services["environment"] == "dev"
+    up = next(s for s in services["steps"] if s.get("uses", "").startswith("pulumi/actions@"))
+    assert up["with"]["command"] == "up"
+    assert up["with"]["stack-name"] == "${{ needs.plan.outputs.name }}"
+    assert up["with"]["upsert"] is True
+    assert up["with"]["policyPacks"] == "policy"
+    assert "gh pr comment" in services["steps"][-1]["run"]  # the comment shows its URLs
+    assert "smoke_targets" in services["steps"][-1]["run"]
+    destroy = next(s for s in jobs["destroy"]["steps"] if s.get("uses", "").startswith("pulumi/actions@"))
+    assert (destroy["with"]["command"], destroy["with"]["remove"]) == ("destroy", True)
+    release = next(s["run"] for s in jobs["release"]["steps"] if "record_change.py" in s.get("run", ""))
+    assert "python -m tools env remove" in release  # the slot goes back to the FIFO queue
+    assert jobs["release"]["needs"] == ["plan", "destroy"]

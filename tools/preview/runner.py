@@ -82,7 +82,8 @@ def run_project(
         if platform is not None:
             outputs = platform.outputs
         else:
-            outputs = platform_outputs(stack, preview=preview, root=root, cache=cache)
+            base = stacks.platform_stack_of(stack, stack_file.config)  # a review stack's is its base's
+            outputs = platform_outputs(base, preview=preview, root=root, cache=cache)
         references = {_platform_reference(stack_file): outputs}
     result = run_program(
         stack_file, preview=preview, root=directory, stack_references=references, repository=root
@@ -264,8 +265,9 @@ def _settle(loop: asyncio.AbstractEventLoop) -> None:
 def _region(stack_file: StackFile, repository: Path) -> str:
     if stack_file.project != "platform":  # the services project runs in its platform stack's region
         try:
-            platform = stacks.project_dir(stacks.Project.PLATFORM, repository)
-            return read_stack_file(stack_file.stack, platform).config.get("platform:region", DEFAULT_REGION)
+            directory = stacks.project_dir(stacks.Project.PLATFORM, repository)
+            platform = stacks.platform_stack_of(stack_file.stack, stack_file.config)  # a review's base
+            return read_stack_file(platform, directory).config.get("platform:region", DEFAULT_REGION)
         except FileNotFoundError:
             return DEFAULT_REGION
     return stack_file.config.get("platform:region", DEFAULT_REGION)
