@@ -360,7 +360,10 @@ class EksCluster(pulumi.ComponentResource):
                         type="namespace" if grant.namespaces else "cluster",
                         namespaces=list(grant.namespaces) or None,
                     ),
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]),
+                    # A scope change (deployNamespaces, a review environment's namespace) replaces the
+                    # association (accessScope is force-new), and the replacement has the same identity
+                    # (cluster, principal, policy): created first, the old one's delete would disassociate it.
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[entry], delete_before_replace=True),
                 )
             )
         return associations
