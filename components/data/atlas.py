@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components.apps.review import is_review
 from components.core import iam
 from components.core.context import AwsContext
 from components.core.naming import physical_name
@@ -40,6 +39,8 @@ class AtlasArgs:
         iam_users: service identity → its IAM role ARN; each becomes an AWS IAM database user with
             ``readWrite`` on the services' database (dedicated) or the services environment's role
             (shared). Defaults to none.
+        review_environments: shared dev environments the same identities also get (the review environments
+            ``pr-<n>``, where the same workloads run: ``components.apps.review``). Defaults to none.
     """
 
     spec: AtlasSpec
@@ -53,6 +54,7 @@ class AtlasArgs:
     data_key_arn: pulumi.Input[str]
     protect: bool
     iam_users: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    review_environments: Sequence[str] = ()
 
 
 class Atlas(pulumi.ComponentResource):
@@ -237,7 +239,7 @@ class Atlas(pulumi.ComponentResource):
                 )
             # The services environment's database, and each review environment's (``pr-<n>``: the same
             # workloads run there under the same roles, components.apps.review).
-            served = [services_env, *(e for e in shared.environments if is_review(e.name))]
+            served = [services_env, *(e for e in shared.environments if e.name in args.review_environments)]
             self._user(
                 f"{name}-user-{identity}",
                 role_arn,

@@ -10,6 +10,7 @@ import pulumi_mongodbatlas as mongodbatlas
 
 from components.apps.identity import WorkloadIdentity
 from components.apps.identity import role_name as workload_role_name
+from components.apps.review import review_names
 from components.data.atlas import Atlas, AtlasArgs
 from components.data.buckets import Buckets, BucketsArgs
 from components.data.cache_acl import access_string
@@ -148,6 +149,9 @@ def build(base: Foundation, identities: list[WorkloadIdentity] | None = None) ->
                     for i in identities
                     if i.uses.mongodb
                 },
+                review_environments=review_names(e.name for e in cfg.atlas.shared.environments)
+                if cfg.atlas.shared is not None
+                else (),
             ),
             pulumi.ResourceOptions(providers=[base.aws_provider, atlas_provider]),
         )

@@ -233,7 +233,9 @@ def test_every_job_that_runs_pulumi_against_a_stack_runs_on_the_in_vpc_runner():
             stack = "matrix.stack" if "matrix" in str(job.get("strategy")) else "inputs.stack"
             assert runs_on[0] == IN_VPC_RUNNER % stack, f"{wf}:{job_id}"
         assert len(runs_on) == 2  # a label of its own, so two jobs of one run never swap runners
-    assert checked == 8  # deploy-stack, the live preview, promote, rollback's undo and abort, drift, review's two
+    assert (
+        checked == 8
+    )  # deploy-stack, the live preview, promote, rollback's undo and abort, drift, review's two
 
 
 def test_only_the_registry_and_offline_jobs_run_on_github_hosted_runners():

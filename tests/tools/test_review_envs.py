@@ -193,6 +193,13 @@ def test_the_pr_123_previews_register_a_namespace_and_a_slot_no_other_dev_enviro
     }
     assert ("pr-123", "gateway") in associations
     assert ("product", "gateway") in associations
+    # ... and its Atlas user (MONGODB-AWS as that role) holds the review database's role besides main's
+    (user,) = [
+        r
+        for r in platform.resources
+        if r.type == "mongodbatlas:index/databaseUser:DatabaseUser" and r.name.endswith("user-gateway")
+    ]
+    assert {role["roleName"] for role in user.inputs["roles"]} == {"env-main", "env-pr-123"}
 
 
 def test_a_recorded_review_stack_is_no_environment_of_the_registry(repo, capsys):
