@@ -127,3 +127,18 @@ def test_a_release_accepting_what_is_emitted_is_written(repo: Path):
     doc = YAML(typ="safe").load((repo / "services" / "Pulumi.dev.yaml").read_text())
     assert doc["config"]["services:apps"]["worker-convert"]["jobs"] == {"accepts": {"job:convert": [2, 3]}}
     assert json.dumps(doc)  # plain data
+
+
+def test_the_release_command_exits_2_naming_both_services_and_versions_and_writes_nothing(capsys):
+    path = stacks.ROOT / "services" / "Pulumi.dev.yaml"
+    before = path.read_bytes()
+    image = "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/product/worker:dev-2612060900"
+    jobs = json.dumps({"accepts": {"job:convert": [1]}})
+    code, output = run_cli(
+        capsys, "release", "--stack", "dev", "--service", "worker-convert", "--image", image, "--jobs", jobs
+    )
+    assert code == cli.EXIT_CONFIG, output
+    assert "Traceback" not in output
+    assert "gateway (old release) emits version(s) [2]" in output
+    assert "worker-convert (new release) does not accept (accepts [1])" in output
+    assert path.read_bytes() == before  # refused before the file is written
