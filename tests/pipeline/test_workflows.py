@@ -540,3 +540,19 @@ def test_review_env_decides_from_the_pull_request_and_the_config_not_the_event()
     release = next(s["run"] for s in jobs["release"]["steps"] if "record_change.py" in s.get("run", ""))
     assert "python -m tools env remove" in release  # the slot goes back to the FIFO queue
     assert jobs["release"]["needs"] == ["plan", "destroy"]
+
+
+def test_every_raw_pulumi_command_runs_in_the_projects_own_directory():
+    # Given the project directories (the platform's Pulumi.yaml is in infra/ since the layout)
+    from settings.stacks import Project, project_dir
+
+    dirs = {p.value: str(project_dir(p).relative_to(ROOT)) for p in Project}
+    expected = f"${{{{ matrix.project == 'services' && '{dirs['services']}' || '{dirs['platform']}' }}}}"
+    # Then every step that runs `pulumi ... --cwd "$WORK_DIR"` points WORK_DIR at one of them
+    found = [
+        (wf, step["env"]["WORK_DIR"])
+        for wf, _, step in _steps()
+        if '--cwd "$WORK_DIR"' in step.get("run", "")
+    ]
+    assert {wf for wf, _ in found} == {"preview.yml", "drift.yml"}
+    assert {work_dir for _, work_dir in found} == {expected}
