@@ -18,7 +18,7 @@ from settings import config, stacks
 
 
 def platform() -> None:
-    from infra.layers import data, flags, foundation, identity, observability
+    from infra.layers import data, flags, foundation, identity, observability, registry
     from infra.layers import platform as cluster_layer
 
     settings = config.load()  # every config problem reported here, before any resource exists
@@ -27,15 +27,18 @@ def platform() -> None:
     workloads = identity.plan(services)
     base = foundation.build(settings)
     stores = data.build(base, workloads)
-    cluster = cluster_layer.build(base, workloads)
+    cache = registry.cache(base)  # the add-ons pull through it
+    cluster = cluster_layer.build(base, workloads, cache)
     signals = observability.build(base, stores, cluster)
     flag_store = flags.build(base, signals, services)
     identities = identity.build(base, stores, cluster, workloads, flag_store.store)
+    images = registry.build(base, cluster, identities, services)  # the services' images come from here
     _export(
         base.outputs,
         stores.outputs,
         cluster.outputs if cluster else {},
         identities.outputs,
+        images.outputs,
         signals.outputs if signals else {},
         flag_store.outputs,
     )

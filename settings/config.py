@@ -363,6 +363,8 @@ def parse_services(
     problems += schema_problems
     problems += _plaintext_secrets(ServicesStackConfig, SERVICES_NAMESPACE, config, secret, invalid)
     found = guardrails.check_services(config, platform.config, stack, invalid)
+    # Image registries are checked on the raw values: an image the schema refuses (`latest`) is still named.
+    found += guardrails.image_registry_problems(values.get("apps"), platform.config)
     problems += [f"{SERVICES_NAMESPACE}:{key}: {message}" for key, message in found]
     if problems:
         raise ConfigError(stack, problems)

@@ -39,6 +39,8 @@ from components.data.windows import (
 )
 from components.network.dns import covers
 from components.network.spec import NatStrategy
+from components.registry.policies import foreign_images, owned_registries
+from components.registry.rules import registry_problems
 from components.security.key_policies import KeyPurpose
 from components.security.secrets import secret_name
 
@@ -421,6 +423,16 @@ def _ingress_hosts_certified(apps: Services, platform: StackConfig) -> list[Prob
     ]
 
 
+def image_registry_problems(apps: Any, platform: StackConfig) -> list[Problem]:
+    """Images of the raw ``services:apps`` from a registry the platform neither owns nor allows (only
+    when the platform stack has ``platform:registry``)."""
+    spec = platform.registry
+    if spec is None:
+        return []
+    owned = owned_registries(platform.account_id, platform.region, spec)
+    return foreign_images(apps, owned, spec.allowed_registries)
+
+
 def platform_secret_names(platform: StackConfig) -> set[str]:
     """The names of every secret the platform stack keeps in Secrets Manager for the services.
 
@@ -581,6 +593,14 @@ def name_problems(
     return problems
 
 
+def _registry(config: StackConfig, policy: TierPolicy) -> list[Problem]:
+    if config.registry is None:
+        return []
+    return registry_problems(
+        config.registry, policy, config.tier.value, config.region, config.cluster is not None
+    )
+
+
 Section = str
 CHECKS: list[tuple[Check, frozenset[Section]]] = [
     (_network, frozenset({"tier", "network"})),
@@ -593,6 +613,7 @@ CHECKS: list[tuple[Check, frozenset[Section]]] = [
     (_observability, frozenset({"observability", "secrets"})),
     (_cloud_limits, frozenset({"postgres", "redis", "atlas"})),
     (_account, frozenset({"accountId", "iam", "cluster"})),
+    (_registry, frozenset({"tier", "registry", "region", "cluster"})),
 ]
 
 

@@ -25,6 +25,7 @@ from components.data.redis import RedisSpec
 from components.network.dns import DnsSpec
 from components.network.spec import NetworkSpec
 from components.observability.spec import ObservabilitySpec
+from components.registry.spec import RegistrySpec
 from components.security.keys import KeysSpec
 from components.security.secrets import SecretsSpec
 
@@ -74,6 +75,8 @@ class StackConfig(Spec):
             Defaults to none.
         observability: alert route, budget and alarm thresholds. Defaults to none (the policy pack's
             tier-floors rule requires the alert topic and the budget in prod).
+        registry: the environment's image registry (ECR), signing key and image admission
+            (``components.registry.spec``). Defaults to none.
     """
 
     tier: Tier
@@ -93,6 +96,7 @@ class StackConfig(Spec):
     dns: DnsSpec | None = None
     runners: RunnersSpec | None = None
     observability: ObservabilitySpec | None = None
+    registry: RegistrySpec | None = None
 
 
 class ServicesStackConfig(Spec):

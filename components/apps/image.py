@@ -6,6 +6,10 @@ release candidates (``rc-YYMMDDHHmm`` or ``vX.Y.Z-rc.N``) and prod ships release
 pinned by digest (``vX.Y.Z@sha256:<64 hex>``): a tag can be pushed again, a digest names the bytes.
 ``latest`` and untagged references are never accepted: they make a deploy unrepeatable and a rollback
 impossible to name.
+
+Every tier also accepts the build tag of the deployment guide (002 §4, ``<major.minor.patch>-<gitShortSha>``,
+what ``.github/workflows/build-and-sign.yml`` pushes), pinned by digest: the image built once and promoted
+by digest from dev to prod (docs/IMAGES.md).
 """
 
 from __future__ import annotations
@@ -35,6 +39,10 @@ TAG_RULES: dict[Tier, tuple[str, tuple[re.Pattern[str], ...]]] = {
     ),
     Tier.PROD: ("vX.Y.Z", (re.compile(rf"^{_SEMVER}$"),)),
 }
+
+BUILD_TAG = re.compile(rf"^{_NUM}\.{_NUM}\.{_NUM}-[0-9a-f]{{7,40}}$")
+"""The build tag (002 §4): ``1.4.2-ab12cd3``; accepted in every tier, always with its digest."""
+BUILD_TAG_RULE = "a build X.Y.Z-<git sha>@sha256:<64 hex>"
 
 DIGEST_REQUIRED = frozenset({Tier.PROD})
 """Tiers whose images must carry ``@sha256:<64 hex>`` (a mutable tag alone is refused)."""
@@ -82,6 +90,10 @@ def tag_problem(reference: str, tier: Tier) -> str | None:
     except ValueError as exc:
         return str(exc)
     allowed, patterns = TAG_RULES[tier]
+    if BUILD_TAG.fullmatch(image.tag):
+        if image.digest is None:
+            return f"a build tag is promoted by digest: {image}@sha256:<64 hex>"
+        return None
     pinned = tier in DIGEST_REQUIRED
     suffix = "@sha256:<64 hex>" if pinned else " (optionally @sha256:<64 hex>)"
     for pattern in patterns:
@@ -93,7 +105,7 @@ def tag_problem(reference: str, tier: Tier) -> str | None:
             if pinned and image.digest is None:
                 return f"{tier.value} images must be pinned by digest: {image}@sha256:<64 hex>"
             return None
-    return f"{tier.value} accepts only {allowed}{suffix}"
+    return f"{tier.value} accepts only {allowed}{suffix}, or {BUILD_TAG_RULE} (002 §4)"
 
 
 def _valid_stamp(stamp: str) -> bool:

@@ -32,6 +32,7 @@ from components.cluster.log_bucket import LogBucket, LogBucketArgs
 from components.cluster.spec import AddonsSpec, ChartSpec, LogStorage
 from components.core import iam
 from components.core.context import AwsContext
+from components.registry.cache import PullThroughCache
 from components.security.secrets import secret_name
 
 _READY = {"pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": "300"}
@@ -60,6 +61,8 @@ class PlatformAddonsArgs:
         workload_secrets: namespace → the secrets (short names) its workloads declare they read; External
             Secrets may read these and the add-ons' own (``REQUIRED_SECRETS``), for these namespaces and
             the add-ons' only. Defaults to none.
+        image_cache: the registry's pull-through cache; the charts that allow it pull their image through
+            it (``charts.CACHED_IMAGES``), after its rules exist. Defaults to none (upstream registries).
     """
 
     spec: AddonsSpec
@@ -76,6 +79,7 @@ class PlatformAddonsArgs:
     data_key_arn: pulumi.Input[str] | None = None
     protect: bool = False
     workload_secrets: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    image_cache: PullThroughCache | None = None
 
 
 class PlatformAddons(pulumi.ComponentResource):
@@ -226,6 +230,11 @@ class PlatformAddons(pulumi.ComponentResource):
         chart = CHARTS[addon]
         namespace = self._namespaces.get(chart.namespace)
         needs = [*self._args.cluster_ready, *([namespace] if namespace else []), *(depends_on or [])]
+        cache = self._args.image_cache
+        if cache is not None and addon in charts.CACHED_IMAGES:
+            cached = charts.with_cache(addon, values, cache.registry_host, cache.upstreams)
+            if cached is not values:
+                values, needs = cached, [*needs, cache]
         release = k8s.helm.v3.Release(
             f"{self._name}-{chart.release}",
             name=chart.release,

@@ -84,6 +84,8 @@ class EksCluster(pulumi.ComponentResource):
     kubeconfig: pulumi.Output[str]
     k8s_provider: k8s.Provider
     security_group_id: pulumi.Output[str]
+    node_role_arn: pulumi.Output[str]
+    """The nodes' role: the kubelet pulls images with it (a puller the registry's policies name)."""
     ready: list[pulumi.Resource]
 
     def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -101,6 +103,7 @@ class EksCluster(pulumi.ComponentResource):
         )
         cluster_role = self._cluster_role(name, args)
         node_role = self._node_role(name, ctx)
+        self.node_role_arn = node_role.arn
 
         endpoint = spec.endpoint
         cluster = aws.eks.Cluster(
@@ -260,6 +263,7 @@ class EksCluster(pulumi.ComponentResource):
                 "certificate_authority": self.certificate_authority,
                 "oidc_provider_arn": self.oidc.provider_arn,
                 "security_group_id": self.security_group_id,
+                "node_role_arn": self.node_role_arn,
             }
         )
 

@@ -14,7 +14,7 @@ _POLICIES = Path(__file__).parent / "iam_policies"
 
 # AWS-managed policies, by name; ARNs are built with the partition.
 CLUSTER_MANAGED_POLICIES = ("AmazonEKSClusterPolicy",)
-NODE_MANAGED_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly")
+NODE_MANAGED_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly")
 VPC_CNI_MANAGED_POLICY = "AmazonEKS_CNI_Policy"
 EBS_CSI_MANAGED_POLICY = "service-role/AmazonEBSCSIDriverPolicy"
 

@@ -46,6 +46,10 @@ class TierPolicy:
         manual_promotion: blue/green switches need a person's ``promote``.
         gated_canary: a canary must run at least one analysis gate.
         min_exposed_replicas: fewest pods a service behind an ingress may run.
+        immutable_image_tags: service image repositories refuse to move a tag (``IMMUTABLE``).
+        enforce_image_admission: an image that fails verification is refused, not only reported, and the
+            admission webhook fails closed (``Enforce``, failure policy ``Fail``).
+        image_replication: service images are replicated to a DR region.
     """
 
     protect: bool
@@ -69,6 +73,9 @@ class TierPolicy:
     manual_promotion: bool
     gated_canary: bool
     min_exposed_replicas: int
+    immutable_image_tags: bool = False
+    enforce_image_admission: bool = False
+    image_replication: bool = False
 
 
 POLICIES: dict[Tier, TierPolicy] = {
@@ -94,6 +101,9 @@ POLICIES: dict[Tier, TierPolicy] = {
         manual_promotion=False,
         gated_canary=False,
         min_exposed_replicas=1,
+        immutable_image_tags=False,
+        enforce_image_admission=False,
+        image_replication=False,
     ),
     Tier.STAGING: TierPolicy(
         protect=True,
@@ -117,6 +127,9 @@ POLICIES: dict[Tier, TierPolicy] = {
         manual_promotion=False,
         gated_canary=True,
         min_exposed_replicas=1,
+        immutable_image_tags=True,
+        enforce_image_admission=True,
+        image_replication=False,
     ),
     Tier.PROD: TierPolicy(
         protect=True,
@@ -140,6 +153,9 @@ POLICIES: dict[Tier, TierPolicy] = {
         manual_promotion=True,
         gated_canary=True,
         min_exposed_replicas=2,
+        immutable_image_tags=True,
+        enforce_image_admission=True,
+        image_replication=True,
     ),
 }
 

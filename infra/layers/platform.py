@@ -14,6 +14,7 @@ from components.cluster.external_dns import ExternalDns, ExternalDnsArgs
 from components.cluster.namespaces import PRODUCT_NAMESPACE, ProductNamespace, ProductNamespaceArgs
 from components.network.cidr import plan_subnets
 from components.network.dns import DnsZone, DnsZoneArgs
+from components.registry.cache import PullThroughCache
 from infra.layers.foundation import Foundation
 
 
@@ -27,9 +28,12 @@ class Platform:
     outputs: dict[str, Any] = field(default_factory=dict)
 
 
-def build(base: Foundation, workloads: list[WorkloadIdentity] | None = None) -> Platform | None:
+def build(
+    base: Foundation, workloads: list[WorkloadIdentity] | None = None, cache: PullThroughCache | None = None
+) -> Platform | None:
     """The cluster layer, or ``None`` for a stack without ``platform:cluster``. External Secrets may read
-    the secrets the ``workloads`` declare (in the product namespace) and the add-ons' own."""
+    the secrets the ``workloads`` declare (in the product namespace) and the add-ons' own; the add-ons
+    whose chart allows it pull their images through ``cache``."""
     settings, env, ctx = base.settings, base.env, base.context
     spec = settings.config.cluster
     if spec is None:
@@ -79,6 +83,7 @@ def build(base: Foundation, workloads: list[WorkloadIdentity] | None = None) -> 
                 namespace: sorted({name for w in workloads or [] for name in w.uses.secrets})
                 for namespace in (PRODUCT_NAMESPACE, *reviews)
             },
+            image_cache=cache,
         ),
         base.on_aws,
     )

@@ -22,6 +22,7 @@ WORKFLOWS = ROOT / ".github" / "workflows"
 BIN = Path(sys.executable).parent
 FULL_SHA = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 WORKFLOW_FILES = (
+    "build-and-sign.yml",
     "deploy-platform.yml",
     "deploy-services.yml",
     "deploy-stack.yml",
@@ -135,7 +136,7 @@ def test_no_workflow_uses_pull_request_target():
 
 def test_every_checkout_drops_its_credentials():
     checkouts = [step for _, _, step in _steps() if step.get("uses", "").startswith("actions/checkout@")]
-    assert len(checkouts) == 20
+    assert len(checkouts) == 21  # build-and-sign.yml adds one
     assert all(step["with"]["persist-credentials"] is False for step in checkouts)
 
 
@@ -254,6 +255,8 @@ def test_only_the_registry_and_offline_jobs_run_on_github_hosted_runners():
         ("release.yml", "record"),  # git and GitHub only: the commit of the stack file
         ("rollback.yml", "record"),
         ("publish-release.yml", "release"),  # the tag and the GitHub Release
+        ("build-and-sign.yml", "build"),  # ECR's public endpoint; no cluster
+        ("build-and-sign.yml", "promote"),
     }
 
 
@@ -556,3 +559,170 @@ def test_every_raw_pulumi_command_runs_in_the_projects_own_directory():
     ]
     assert {wf for wf, _ in found} == {"preview.yml", "drift.yml"}
     assert {work_dir for _, work_dir in found} == {expected}
+
+
+# --- build-and-sign.yml: the images the cluster admits ---------------------------------------------------
+
+
+def _build() -> dict[str, Any]:
+    return _load("build-and-sign.yml")["jobs"]["build"]
+
+
+def _step(name: str) -> dict[str, Any]:
+    return next(s for s in _build()["steps"] if s.get("name") == name or s.get("uses", "").startswith(name))
+
+
+def test_build_and_sign_is_reusable_and_pushes_with_the_push_role_by_oidc():
+    workflow = _load("build-and-sign.yml")
+    assert set(workflow["on"]) == {"workflow_call"}
+    assert set(workflow["on"]["workflow_call"]["inputs"]) >= {"component", "version", "environment"}
+    job = _build()
+    assert job["permissions"] == {"contents": "read", "id-token": "write"}
+    assert job["environment"]["name"] == "${{ inputs.environment }}"  # the push role trusts its subject
+    aws = _step("aws-actions/configure-aws-credentials@")
+    assert aws["with"]["role-to-assume"] == "${{ vars.IMAGE_PUSH_ROLE_ARN }}"
+
+
+@pytest.mark.parametrize(
+    ("version", "ok"),
+    [
+        ("1.4.2", True),
+        ("10.0.0", True),
+        ("latest", False),
+        ("v1.4.2", False),
+        ("1.4", False),
+        ("01.4.2", False),
+        ("1.4.2-rc.1", False),
+    ],
+)
+def test_build_and_sign_enforces_the_tag_standard(tmp_path: Path, version: str, ok: bool):
+    # 002 §4: <component>:<major.minor.patch>-<gitShortSha>, never latest; the step's own script, run.
+    script = _step("the tag standard (002 §4)")["run"]
+    out = tmp_path / "out"
+    env = {
+        "COMPONENT": "gateway",
+        "VERSION": version,
+        "ENVIRONMENT": "dev",
+        "REGISTRY": "111111111111.dkr.ecr.ap-northeast-2.amazonaws.com",
+        "GITHUB_SHA": "ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12",
+        "GITHUB_OUTPUT": str(out),
+        "PATH": "/usr/bin:/bin",
+    }
+    done = subprocess.run(["bash", "-e", "-c", script], env=env, capture_output=True, text=True, check=False)
+    assert (done.returncode == 0) == ok, done.stdout
+    if ok:
+        assert out.read_text().splitlines() == [
+            "repository=111111111111.dkr.ecr.ap-northeast-2.amazonaws.com/product/gateway",
+            f"tag={version}-ab12cd3",
+        ]
+    else:
+        assert done.returncode == 2
+        assert f"got '{version}'" in done.stdout
+
+
+def test_build_and_sign_scans_before_it_signs_and_fails_on_fixable_high_or_critical():
+    names = [s.get("name") or s["uses"].split("@")[0] for s in _build()["steps"]]
+    assert names.index("vulnerabilities (high or critical with a fix fail the build)") < names.index(
+        "sign and attest the digest"
+    )
+    sbom = _step("SBOM (CycloneDX)")["with"]
+    assert (sbom["format"], sbom["output-file"]) == ("cyclonedx-json", "sbom.cdx.json")
+    grype = _step("vulnerabilities (high or critical with a fix fail the build)")["with"]
+    assert grype == {
+        **grype,
+        "sbom": "sbom.cdx.json",
+        "fail-build": True,
+        "severity-cutoff": "high",
+        "only-fixed": True,
+    }
+
+
+def test_build_and_sign_signs_the_digest_with_the_kms_key_as_admission_verifies():
+    job = _build()
+    assert (
+        job["env"]["SIGNING_KEY"] == "awskms:///${{ vars.IMAGE_SIGNING_KEY_ARN }}"
+    )  # three slashes and the ARN
+    assert _step("sigstore/cosign-installer@")["with"]["cosign-release"] == "v3.1.2"
+    sign = _step("sign and attest the digest")
+    assert sign["env"]["IMAGE"].endswith("@${{ steps.build.outputs.digest }}")  # the digest, never a tag
+    script = sign["run"]
+    assert (
+        'cosign sign --yes --key "$SIGNING_KEY" --tlog-upload=false --use-signing-config=false "$IMAGE"'
+        in script
+    )
+    assert 'cosign attest --yes --key "$SIGNING_KEY" --type cyclonedx --predicate sbom.cdx.json' in script
+    verify = _step("verify as admission does")["run"]
+    assert "--insecure-ignore-tlog=true" in verify
+    assert "verify-attestation" in verify
+    build = _step("build and push")["with"]
+    assert (build["provenance"], build["sbom"], build["push"]) == (False, False, True)
+
+
+def test_builds_go_to_dev_and_the_environments_above_receive_promoted_images(tmp_path: Path):
+    script = _step("the tag standard (002 §4)")["run"]
+    env = {"COMPONENT": "gateway", "VERSION": "1.4.2", "ENVIRONMENT": "prod", "PATH": "/usr/bin:/bin"}
+    env |= {"GITHUB_OUTPUT": str(tmp_path / "out"), "GITHUB_SHA": "ab12cd3" * 6}
+    done = subprocess.run(["bash", "-e", "-c", script], env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert "builds go to dev; prod receives promoted images (promote-from)" in done.stdout
+    workflow = _load("build-and-sign.yml")
+    assert workflow["jobs"]["build"]["if"] == "inputs.promote-from == ''"
+    assert workflow["jobs"]["promote"]["if"] == "inputs.promote-from != ''"
+
+
+DIGEST = "sha256:" + "ab" * 32
+STAGING = "222222222222.dkr.ecr.ap-northeast-2.amazonaws.com"
+DEV = "111111111111.dkr.ecr.ap-northeast-2.amazonaws.com"
+
+
+@pytest.mark.parametrize(
+    ("source", "ok"),
+    [
+        (f"{DEV}/product/gateway:1.4.2-ab12cd3@{DIGEST}", True),
+        (f"{DEV}/product/gateway:1.4.2-ab12cd3", False),  # a tag alone can move: the digest is the image
+        (f"{DEV}/product/gateway:latest@{DIGEST}", False),
+        (f"{DEV}/product/web:1.4.2-ab12cd3@{DIGEST}", False),  # another component
+        (f"docker.io/library/gateway:1.4.2-ab12cd3@{DIGEST}", False),
+    ],
+)
+def test_promotion_takes_only_a_build_of_the_component_pinned_by_digest(
+    tmp_path: Path, source: str, ok: bool
+):
+    job = _load("build-and-sign.yml")["jobs"]["promote"]
+    script = next(s for s in job["steps"] if s.get("id") == "source")["run"]
+    out = tmp_path / "out"
+    env = {"COMPONENT": "gateway", "SOURCE": source, "REGISTRY": STAGING, "GITHUB_OUTPUT": str(out)}
+    done = subprocess.run(
+        ["bash", "-e", "-c", script],
+        env={**env, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode == 0) == ok, done.stdout
+    if ok:
+        assert out.read_text().splitlines() == [
+            "registries=111111111111,222222222222",
+            f"repository={STAGING}/product/gateway",
+            "tag=1.4.2-ab12cd3",
+            f"digest={DIGEST}",
+        ]
+
+
+def test_promotion_verifies_the_source_copies_by_digest_rescans_and_signs_with_its_own_key():
+    steps = _load("build-and-sign.yml")["jobs"]["promote"]["steps"]
+    names = [s.get("name") or s["uses"].split("@")[0] for s in steps]
+    order = [
+        "verify the environment below signed and attested it",
+        "vulnerabilities (high or critical with a fix fail the promotion)",
+        "copy by digest",
+        "sign and attest the digest",
+        "verify as admission does",
+    ]
+    assert [n for n in names if n in order] == order
+    by_name = dict(zip(names, steps, strict=True))
+    verify = by_name[order[0]]["run"]
+    assert "cosign verify --key source.pub --insecure-ignore-tlog=true" in verify
+    assert "--type cyclonedx" in verify
+    assert "skopeo copy --all --preserve-digests" in by_name["copy by digest"]["run"]
+    assert by_name[order[1]]["with"]["only-fixed"] is True

@@ -111,5 +111,5 @@ def test_a_real_services_deployment_refuses_its_placeholder_images_and_hosts(mon
             config.load_services()
     finally:
         runtime.close()
-    assert any(".image" in p and "123456789012" in p for p in error.value.problems)
+    assert any(".image" in p and "222222222222" in p for p in error.value.problems)  # staging's registry
     assert any(".ingress.host" in p and "example.com" in p for p in error.value.problems)

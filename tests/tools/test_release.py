@@ -17,6 +17,7 @@ from settings import stacks
 from tools import cli, release
 
 REG = "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/product"
+DEV_REG = "111111111111.dkr.ecr.ap-northeast-2.amazonaws.com/product"  # dev's own registry (its stack files)
 
 
 def _digest(text: str) -> str:
@@ -59,12 +60,12 @@ def _changed_lines(before: str, after: str) -> list[str]:
 def test_release_changes_only_the_image_line_and_keeps_comments_order_and_quoting(repo: Path):
     path = repo / "services" / "Pulumi.dev.yaml"
     before = path.read_text()
-    image = f"{REG}/gateway:dev-2612010900"
+    image = f"{DEV_REG}/gateway:dev-2612010900"
     change = release.release("dev", "gateway", image, root=repo)
     after = path.read_text()
-    assert (change.before, change.after) == (f"{REG}/gateway:dev-2611220100", image)
+    assert (change.before, change.after) == (f"{DEV_REG}/gateway:dev-2611220100", image)
     assert _changed_lines(before, after) == [
-        f"-      image: {REG}/gateway:dev-2611220100",
+        f"-      image: {DEV_REG}/gateway:dev-2611220100",
         f"+      image: {image}",
     ]
     # every comment (full-line and end-of-line) is still there; flow style and quotes did not move

@@ -90,6 +90,15 @@ CALLS: dict[str, CallHandler] = {
         "endpoint": f"ec2.{region}.amazonaws.com",
         "description": region,
     },
+    # The image-signing key's public key (an asymmetric KMS key): a well-formed PEM of no real key.
+    "aws:kms/getPublicKey:getPublicKey": lambda args, region: {
+        "arn": args.get("keyId"),
+        "id": args.get("keyId"),
+        "keyId": args.get("keyId"),
+        "keyUsage": "SIGN_VERIFY",
+        "customerMasterKeySpec": "ECC_NIST_P256",
+        "publicKeyPem": "-----BEGIN PUBLIC KEY-----\nTU9DSy1QVUJMSUMtS0VZ\n-----END PUBLIC KEY-----\n",
+    },
     # The ALB the Load Balancer Controller made for the public Ingress group (as after a first deploy).
     "aws:resourcegroupstaggingapi/getResources:getResources": lambda args, region: {
         "resourceTagMappingLists": [

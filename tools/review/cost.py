@@ -161,6 +161,7 @@ class _Pricer:
             self.atlas,
             self.logs,
             self.buckets,
+            self.registry,
             self.keys_and_secrets,
         ):
             method()
@@ -375,6 +376,29 @@ class _Pricer:
         gb = self.assumption("s3_gb_per_bucket")
         for r in self.of_type("aws:s3/bucket:Bucket"):
             self.add(r, f"S3 Standard, assumed {gb:g} GB stored", gb * price, src)
+
+    def registry(self) -> None:
+        """Service repositories: storage and Inspector's scans (ENHANCED: on push, then continuous); the
+        pull-through cache: the add-on images it stores. The signing key is a KMS key (below)."""
+        storage, storage_src = self.monthly("ecr_storage_gb")
+        scan, scan_src = self.monthly("inspector_ecr_initial_scan")
+        rescan, _ = self.monthly("inspector_ecr_rescan")
+        gb = self.assumption("ecr_gb_per_repository")
+        pushes = self.assumption("ecr_pushes_per_repository")
+        rescans = self.assumption("ecr_rescans_per_repository")
+        for r in self.of_type("aws:ecr/repository:Repository"):
+            self.add(
+                r,
+                f"ECR, assumed {gb:g} GB stored; Inspector scans, assumed {pushes:g} pushes and {rescans:g}"
+                " re-scans",
+                gb * storage + pushes * scan + rescans * rescan,
+                f"{storage_src} {scan_src}",
+            )
+        cached = self.assumption("ecr_gb_per_cache_rule")
+        for r in self.of_type("aws:ecr/pullThroughCacheRule:PullThroughCacheRule"):
+            self.add(
+                r, f"ECR pull-through cache, assumed {cached:g} GB stored", cached * storage, storage_src
+            )
 
     def keys_and_secrets(self) -> None:
         key, key_src = self.monthly("kms_key")

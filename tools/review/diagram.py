@@ -29,6 +29,9 @@ ARCHITECTURE_TYPES: dict[str, str] = {
     "aws:elasticache/replicationGroup:ReplicationGroup": "ElastiCache group",
     "aws:s3/bucket:Bucket": "S3 bucket",
     "aws:kms/key:Key": "KMS key",
+    "aws:ecr/repository:Repository": "ECR repository",
+    "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": "ECR pull-through cache",
+    "aws:ecr/replicationConfiguration:ReplicationConfiguration": "ECR replication",
     "aws:secretsmanager/secret:Secret": "secret",
     "aws:sns/topic:Topic": "SNS topic",
     "aws:lambda/function:Function": "Lambda",
@@ -47,6 +50,7 @@ ARCHITECTURE_TYPES: dict[str, str] = {
     "kubernetes:batch/v1:Job": "Job",
     "kubernetes:networking.k8s.io/v1:Ingress": "Ingress",
     "kubernetes:monitoring.coreos.com/v1:PrometheusRule": "PrometheusRule",
+    "kubernetes:policies.kyverno.io/v1:ImageValidatingPolicy": "ImageValidatingPolicy",
     "kubernetes:core/v1:ConfigMap": "ConfigMap",
     "kubernetes:storage.k8s.io/v1:StorageClass": "StorageClass",
 }

@@ -271,6 +271,27 @@ FORCE_NEW: dict[str, ForceNew] = {
     ),
     "aws:elasticache/subnetGroup:SubnetGroup": ForceNew(("name",), TF + "elasticache/subnet_group.go"),
     # --- AWS: IAM, KMS, Lambda, SNS, Secrets Manager
+    # --- AWS: ECR (the registry, components/registry)
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": ForceNew(("repository",), TF + "ecr/lifecycle_policy.go"),
+    "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": ForceNew(
+        ("ecrRepositoryPrefix", "upstreamRegistryUrl", "upstreamRepositoryPrefix"),
+        TF + "ecr/pull_through_cache_rule.go",
+    ),
+    "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration": ForceNew(
+        (), TF + "ecr/registry_scanning_configuration.go", note="one per registry: every change is in place"
+    ),
+    "aws:ecr/replicationConfiguration:ReplicationConfiguration": ForceNew(
+        (), TF + "ecr/replication_configuration.go", note="one per registry: every change is in place"
+    ),
+    "aws:ecr/repository:Repository": ForceNew(
+        ("encryptionConfigurations", "name"),
+        TF + "ecr/repository.go",
+        note="a new KMS key or name is a new repository: its images go with the old one",
+    ),
+    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": ForceNew(
+        ("prefix",), TF + "ecr/repository_creation_template.go"
+    ),
+    "aws:ecr/repositoryPolicy:RepositoryPolicy": ForceNew(("repository",), TF + "ecr/repository_policy.go"),
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": ForceNew(
         ("url",), TF + "iam/openid_connect_provider.go"
     ),
@@ -395,6 +416,7 @@ FORCE_NEW: dict[str, ForceNew] = {
     "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": _k8s(),
     "kubernetes:networking.k8s.io/v1:Ingress": _k8s(),
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": _k8s(),
+    "kubernetes:policies.kyverno.io/v1:ImageValidatingPolicy": _k8s(),
     "kubernetes:policy/v1:PodDisruptionBudget": _k8s(),
     "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": _k8s(),
     "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": _k8s("roleRef", kind="ClusterRoleBinding"),
@@ -449,6 +471,7 @@ STATEFUL_TYPES: frozenset[str] = frozenset(
         "aws:elasticache/cluster:Cluster",
         "aws:s3/bucket:Bucket",
         "aws:s3/bucketV2:BucketV2",
+        "aws:ecr/repository:Repository",  # the images (and their signatures) go with it
         "aws:kms/key:Key",
         "aws:eks/cluster:Cluster",
         "mongodbatlas:index/advancedCluster:AdvancedCluster",

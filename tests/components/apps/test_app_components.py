@@ -215,7 +215,7 @@ def test_children_are_named_after_the_component(mock_runtime):
 def test_adding_a_service_through_config_creates_it(mock_runtime):
     def add(services):
         services["search"] = {
-            "image": "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/product/search:v0.1.0@sha256:3333333333333333333333333333333333333333333333333333333333333333",
+            "image": "333333333333.dkr.ecr.ap-northeast-2.amazonaws.com/product/search:v0.1.0@sha256:3333333333333333333333333333333333333333333333333333333333333333",
             "autoscaling": {"minReplicas": 2, "maxReplicas": 4},
             "ingress": {"host": "search.slidecraft.example.com"},
             "after": ["gateway"],

@@ -102,7 +102,7 @@ def _set(path: str, value: Any):
     return edit
 
 
-REG = "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/product"
+REG = "333333333333.dkr.ecr.ap-northeast-2.amazonaws.com/product"  # prod's own registry (platform:registry)
 
 INVALID = [
     (

@@ -228,7 +228,7 @@ def test_cluster_and_node_roles_carry_only_the_policies_they_need(recorded):
         if r.name.startswith(("test-cluster-", "test-node-"))
     }
     assert sorted(attached.values()) == [
-        "AmazonEC2ContainerRegistryReadOnly",
+        "AmazonEC2ContainerRegistryPullOnly",
         "AmazonEKSClusterPolicy",
         "AmazonEKSWorkerNodePolicy",
     ]

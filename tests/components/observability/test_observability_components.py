@@ -202,7 +202,7 @@ def test_rules_and_dashboards_are_wired_to_the_cluster_after_kube_prometheus_sta
         for r in of_type(resources, "kubernetes:helm.sh/v3:Release")
         if inputs(r).get("chart") == "kube-prometheus-stack"
     )
-    rule = one(resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule")
+    rule = one(resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule", f"{stack}-slo")
     dashboards = [
         r
         for r in of_type(resources, "kubernetes:core/v1:ConfigMap")

@@ -12,9 +12,14 @@ from tests.helpers import inputs, of_type, one, policy
 KEY = "aws:kms/key:Key"
 
 
+def data_class_keys(stack: str) -> list:
+    """The keys of ``Keys`` (the image-signing key is the registry's: tests/components/registry)."""
+    return [k for k in of_type(stack_run(stack).resources, KEY) if k.name.startswith(f"{stack}-keys-")]
+
+
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
 def test_one_rotating_key_per_data_class(stack):
-    keys = of_type(stack_run(stack).resources, KEY)
+    keys = data_class_keys(stack)
     assert sorted(inputs(k)["tags"]["purpose"] for k in keys) == sorted(p.value for p in KeyPurpose)
     for key in keys:
         assert inputs(key)["enableKeyRotation"] is True
@@ -24,7 +29,9 @@ def test_one_rotating_key_per_data_class(stack):
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
 def test_aliases_are_platform_env_purpose(stack):
     aliases = {inputs(a)["name"] for a in of_type(stack_run(stack).resources, "aws:kms/alias:Alias")}
-    assert aliases == {f"alias/platform-{stack}-{p.value}" for p in KeyPurpose}
+    assert aliases == {f"alias/platform-{stack}-{p.value}" for p in KeyPurpose} | {
+        f"alias/platform-{stack}-image-signing"
+    }
 
 
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
@@ -34,7 +41,7 @@ def test_no_key_policy_has_a_wildcard_principal(stack):
 
 
 def test_prod_keys_wait_30_days_before_deletion_and_are_protected():
-    keys = of_type(stack_run("prod").resources, KEY)
+    keys = of_type(stack_run("prod").resources, KEY)  # the image-signing key too
     assert {inputs(k)["deletionWindowInDays"] for k in keys} == {30}
     assert all(k.protect for k in keys)
 

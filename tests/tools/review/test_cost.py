@@ -50,6 +50,8 @@ def test_prod_has_one_line_per_priced_resource(documents):
         "mongodbatlas:index/advancedCluster:AdvancedCluster",
         "aws:cloudwatch/logGroup:LogGroup",
         "aws:s3/bucket:Bucket",
+        "aws:ecr/repository:Repository",
+        "aws:ecr/pullThroughCacheRule:PullThroughCacheRule",
     ):
         assert expected in by_type, expected
     primary = next(line for line in estimate.lines if line.resource == "prod-postgres" and "rds" in line.type)
@@ -81,3 +83,14 @@ def test_cost_command_prints_the_documented_shape_and_warns_over_budget(capsys):
     )  # platform:observability.budget.monthlyLimitUsd in Pulumi.dev.yaml
     if document["total_monthly_usd"] > 300:
         assert "exceeds its budget platform:observability.budget.monthlyLimitUsd" in captured.err
+
+
+def test_the_registry_is_priced_storage_scans_and_cache(documents):
+    estimate = cost.estimate("prod", documents["prod"]["resources"], cost.load_prices())
+    repositories = [line for line in estimate.lines if line.type == "aws:ecr/repository:Repository"]
+    assert len(repositories) == 5
+    # 20 GB x 0.10 + 30 scans x 0.09 + 100 re-scans x 0.01 (prices.json and its assumptions)
+    assert {round(line.monthly_usd, 2) for line in repositories} == {5.7}
+    assert all("inspector/pricing" in line.source and "ecr/pricing" in line.source for line in repositories)
+    signing = next(line for line in estimate.lines if line.resource == "prod-image-signing")
+    assert signing.monthly_usd == 1.0

@@ -1,0 +1,172 @@
+"""The registry's documents and names (pure: plain values in, JSON-ready documents out).
+
+* the service repositories each services stack file needs (:func:`service_repositories`);
+* a repository's policy: only the push role pushes, only the environment's node, workload and admission
+  roles pull (:func:`repository_policy`);
+* the lifecycle policy (:func:`lifecycle_policy`);
+* the registries an image may come from (:func:`registry_problem`, :func:`foreign_images`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from components.core.iam import Statement, document
+from components.registry.spec import LifecycleSpec, RegistrySpec
+
+PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
+"""What a pull needs on the repository (the token, ``ecr:GetAuthorizationToken``, is account-wide)."""
+
+PUSH_ACTIONS = (
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:BatchGetImage",
+    "ecr:CompleteLayerUpload",
+    "ecr:GetDownloadUrlForLayer",
+    "ecr:InitiateLayerUpload",
+    "ecr:PutImage",
+    "ecr:UploadLayerPart",
+)
+"""What ``docker push``, ``cosign sign`` and ``cosign attest`` need (a signature bundle is an image
+manifest pushed by digest with a ``subject``: ``PutImage`` again)."""
+
+WRITE_ACTIONS = ("ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart")
+
+NODE_PULL_POLICY = "AmazonEC2ContainerRegistryPullOnly"
+"""The nodes' managed ECR policy: ``ecr:GetAuthorizationToken``, ``BatchGetImage``,
+``GetDownloadUrlForLayer`` and ``ecr:BatchImportUpstreamImage``, which a first pull through the
+pull-through cache needs (it creates the cached repository) and ``AmazonEC2ContainerRegistryReadOnly``
+lacks (AWS managed policy reference, AmazonEC2ContainerRegistryPullOnly v1, 2024-10-04)."""
+
+SERVICE_PREFIX = "product"
+"""Service repositories live under ``product/`` (``<registry>/product/gateway``), apart from the cache's
+prefixes."""
+
+
+def registry_host(account_id: str, region: str) -> str:
+    """The environment's private registry, ``<account>.dkr.ecr.<region>.amazonaws.com``."""
+    return f"{account_id}.dkr.ecr.{region}.amazonaws.com"
+
+
+def owned_registries(account_id: str, region: str, spec: RegistrySpec) -> tuple[str, ...]:
+    """The registries this environment owns: its own, and its DR replica when it replicates."""
+    hosts = [registry_host(account_id, region)]
+    if spec.replication_region is not None:
+        hosts.append(registry_host(account_id, spec.replication_region))
+    return tuple(hosts)
+
+
+def _within(reference: str, prefix: str) -> bool:
+    return reference == prefix or reference.startswith(prefix.rstrip("/") + "/")
+
+
+def registry_problem(reference: str, owned: Sequence[str], allowed: Sequence[str]) -> str | None:
+    """Why ``reference`` may not be deployed: it comes from a registry neither owned nor allowed."""
+    if any(_within(reference, host) for host in owned) or any(_within(reference, a) for a in allowed):
+        return None
+    choices = [f"{host}/..." for host in owned] + [f"{a}/..." for a in allowed]
+    return (
+        "images come from this environment's registry or platform:registry.allowedRegistries"
+        f" ({', '.join(choices)}); push it there (docs/IMAGES.md) or allow its registry"
+    )
+
+
+def foreign_images(apps: Any, owned: Sequence[str], allowed: Sequence[str]) -> list[tuple[str, str]]:
+    """``(key, message)`` for every image of a services stack's raw ``apps`` mapping from a registry
+    neither owned nor allowed. Reads the raw values (strings only), so an image the schema refuses for
+    another reason (``latest``) is still named for its registry."""
+    if not isinstance(apps, Mapping):
+        return []
+    problems = []
+    for name, entry in apps.items():
+        if not isinstance(entry, Mapping):
+            continue
+        for field in ("image", "rollbackTo"):
+            reference = entry.get(field)
+            if not isinstance(reference, str):
+                continue
+            problem = registry_problem(reference, owned, allowed)
+            if problem:
+                problems.append((f"apps.{name}.{field}", f"{problem}; got {reference!r}"))
+    return problems
+
+
+def service_repositories(images: Iterable[str], host: str) -> list[str]:
+    """The repository names (``product/gateway``) of the ``images`` that live in ``host``, sorted, once
+    each (worker-convert and worker-export share ``product/worker``)."""
+    found = set()
+    for reference in images:
+        if not _within(reference, host):
+            continue
+        path = reference[len(host) + 1 :].split("@", 1)[0]
+        slash, colon = path.rfind("/"), path.rfind(":")
+        found.add(path[:colon] if colon > slash else path)
+    return sorted(found)
+
+
+def repository_policy(push_role_arn: str, pull_role_arns: Sequence[str]) -> dict[str, Any]:
+    """Only ``push_role_arn`` writes; only it and ``pull_role_arns`` read.
+
+    In the same account an identity policy alone would grant access (the nodes' managed policy allows
+    every repository), so the exclusivity is two explicit denies on every other IAM principal; AWS
+    services acting for ECR (replication, Inspector scans) carry ``aws:PrincipalIsAWSService`` and are
+    not denied.
+    """
+    readers = sorted({push_role_arn, *pull_role_arns})
+    not_aws_service = {"BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}
+    statements: list[Statement] = [
+        {
+            "Sid": "PushRoleWrites",
+            "Effect": "Allow",
+            "Principal": {"AWS": push_role_arn},
+            "Action": list(PUSH_ACTIONS),
+        },
+        {
+            "Sid": "EnvironmentRolesPull",
+            "Effect": "Allow",
+            "Principal": {"AWS": sorted(pull_role_arns)},
+            "Action": list(PULL_ACTIONS),
+        },
+        {
+            "Sid": "NoOtherWriter",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": list(WRITE_ACTIONS),
+            "Condition": {"ArnNotEquals": {"aws:PrincipalArn": push_role_arn}, **not_aws_service},
+        },
+        {
+            "Sid": "NoOtherReader",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": list(PULL_ACTIONS),
+            "Condition": {"ArnNotEquals": {"aws:PrincipalArn": readers}, **not_aws_service},
+        },
+    ]
+    return document(*statements)
+
+
+def lifecycle_policy(spec: LifecycleSpec) -> dict[str, Any]:
+    """Dev builds (``dev-*``, ``*-dev.*``) expire after ``dev_build_days``; nothing else expires.
+
+    No rule expires untagged images: cosign v3 stores each signature and attestation as an untagged
+    manifest whose ``subject`` is the image (an OCI 1.1 referrer), and ECR's lifecycle rules count such
+    artifacts as images (aws/containers-roadmap#2613), so an untagged rule would delete the signatures of
+    the images the cluster runs and admission would refuse their next pod. In an IMMUTABLE repository a
+    tag is never moved, so nothing else becomes untagged.
+    """
+    return {
+        "rules": [
+            {
+                "rulePriority": 1,
+                "description": f"dev builds expire after {spec.dev_build_days} days",
+                "selection": {
+                    "tagStatus": "tagged",
+                    "tagPatternList": ["dev-*", "*-dev.*"],
+                    "countType": "sinceImagePushed",
+                    "countUnit": "days",
+                    "countNumber": spec.dev_build_days,
+                },
+                "action": {"type": "expire"},
+            }
+        ]
+    }

@@ -1,0 +1,273 @@
+"""``platform:registry``: the environment's ECR registry, its signing key and image admission (pure).
+
+Where the registry lives (docs/IMAGES.md argues it): in each environment's own account, created by that
+environment's platform stack. An image is built once into dev's registry, signed there, and promoted by
+digest (``cosign copy`` keeps the digest, the signature and the SBOM attestation) into staging's, then
+prod's; each environment's key signs what it admits, after verifying the signature of the environment
+below.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, field_validator, model_validator
+
+from components.core.model import Spec
+from components.core.region import AwsRegion
+
+
+class TagMutability(StrEnum):
+    """ECR tag mutability of the service repositories (``image_tag_mutability``)."""
+
+    IMMUTABLE = "IMMUTABLE"
+    MUTABLE = "MUTABLE"
+
+
+class AdmissionMode(StrEnum):
+    """What the ImageValidatingPolicy does with an image it cannot verify (``validationActions``)."""
+
+    ENFORCE = "Enforce"  # Deny: the pod is refused
+    AUDIT = "Audit"  # Audit: admitted, reported in a PolicyReport
+
+
+class FailurePolicy(StrEnum):
+    """What the API server does when Kyverno's webhook cannot answer (down, timed out)."""
+
+    FAIL = "Fail"
+    IGNORE = "Ignore"
+
+
+class Upstream(StrEnum):
+    """Upstream registries the pull-through cache serves, by ECR's name for them."""
+
+    K8S = "k8s"
+    QUAY = "quay"
+    ECR_PUBLIC = "ecr-public"
+    GHCR = "github-container-registry"
+    DOCKER_HUB = "docker-hub"
+
+
+UPSTREAM_URLS: dict[Upstream, str] = {
+    Upstream.K8S: "registry.k8s.io",
+    Upstream.QUAY: "quay.io",
+    Upstream.ECR_PUBLIC: "public.ecr.aws",
+    Upstream.GHCR: "ghcr.io",
+    Upstream.DOCKER_HUB: "registry-1.docker.io",
+}
+"""Where each cached upstream is (the ``upstream_registry_url`` of its rule)."""
+
+CACHE_PREFIXES: dict[Upstream, str] = {
+    Upstream.K8S: "k8s",
+    Upstream.QUAY: "quay",
+    Upstream.ECR_PUBLIC: "ecr-public",
+    Upstream.GHCR: "ghcr",
+    Upstream.DOCKER_HUB: "docker-hub",
+}
+"""The repository prefix in this registry each upstream is cached under
+(``<account>.dkr.ecr.<region>.amazonaws.com/<prefix>/<upstream repository>``)."""
+
+NEEDS_CREDENTIALS = frozenset({Upstream.GHCR, Upstream.DOCKER_HUB})
+"""Upstreams ECR reaches only with credentials in a Secrets Manager secret (ECR user guide, "Sync an
+upstream registry": Docker Hub and GitHub Container Registry require authentication; ECR Public,
+registry.k8s.io and Quay do not)."""
+
+CREDENTIAL_SECRET_PREFIX = "ecr-pullthroughcache/"
+
+SIGNING_KEY_SPECS = ("ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "RSA_2048", "RSA_3072", "RSA_4096")
+"""Asymmetric KMS key specs both cosign's ``awskms://`` signer (sigstore/sigstore
+``pkg/signature/kms/aws``) and Kyverno's key verification accept."""
+
+SIGN_VERIFY = "SIGN_VERIFY"
+
+_SECRET_ARN = re.compile(
+    r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:ecr-pullthroughcache/[A-Za-z0-9/_+=.@-]+$"
+)
+_REGISTRY = re.compile(r"^[a-z0-9]+([.-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$")
+_ROLE_ARN = r"^arn:aws[a-z-]*:iam::\d{12}:role/[A-Za-z0-9+=,.@_/-]+$"
+_SUBJECT = re.compile(r"^repo:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+:\S+$")
+
+
+def _registry(value: str) -> str:
+    if not _REGISTRY.fullmatch(value):
+        raise ValueError(
+            "an allowed registry is a host with an optional repository path, lower case, no scheme and no"
+            " trailing '/' (e.g. public.ecr.aws/acme)"
+        )
+    return value
+
+
+AllowedRegistry = Annotated[str, AfterValidator(_registry)]
+
+
+class CacheRuleSpec(Spec):
+    """One pull-through cache rule.
+
+    Attributes:
+        upstream: the upstream registry (``k8s``, ``quay``, ``ecr-public``, ``github-container-registry``,
+            ``docker-hub``) (required).
+        credential_secret_arn: the Secrets Manager secret holding the upstream's credentials, named
+            ``ecr-pullthroughcache/...`` (required for Docker Hub and GitHub Container Registry, refused for
+            the others). Not created by this program: ECR reads only secrets encrypted with the
+            ``aws/secretsmanager`` key (ECR user guide, "Storing your upstream repository credentials"),
+            which the policy pack's ``cmk-encryption`` refuses for the secrets this program creates.
+    """
+
+    upstream: Upstream
+    credential_secret_arn: str | None = None
+
+    @model_validator(mode="after")
+    def _credentials(self) -> CacheRuleSpec:
+        needs = self.upstream in NEEDS_CREDENTIALS
+        if needs and self.credential_secret_arn is None:
+            raise ValueError(
+                f"{self.upstream.value} needs credentialSecretArn: a Secrets Manager secret named"
+                f" {CREDENTIAL_SECRET_PREFIX}<name> (ECR reaches it only with credentials)"
+            )
+        if not needs and self.credential_secret_arn is not None:
+            raise ValueError(f"{self.upstream.value} takes no credentials; remove credentialSecretArn")
+        if self.credential_secret_arn is not None and not _SECRET_ARN.fullmatch(self.credential_secret_arn):
+            raise ValueError(
+                f"credentialSecretArn must be a Secrets Manager secret ARN whose name starts with"
+                f" {CREDENTIAL_SECRET_PREFIX} (ECR reads no other)"
+            )
+        return self
+
+
+def _default_cache() -> list[CacheRuleSpec]:
+    return [CacheRuleSpec(upstream=u) for u in (Upstream.K8S, Upstream.QUAY, Upstream.ECR_PUBLIC)]
+
+
+class LifecycleSpec(Spec):
+    """Which images of a service repository expire.
+
+    Released tags (``vX.Y.Z``, ``vX.Y.Z-rc.N`` and the build tags ``X.Y.Z-<sha>``) never expire: a
+    rollback must find them.
+
+    Attributes:
+        untagged_days: untagged images (superseded manifests) expire after this many days, 1-365. Defaults
+            to 7. Signatures and attestations are OCI referrers of their image, not untagged images of
+            their own: ECR keeps them with their subject.
+        dev_build_days: dev builds (tags ``dev-*``) expire after this many days, 1-365. Defaults to 14.
+    """
+
+    untagged_days: int = Field(default=7, ge=1, le=365)
+    dev_build_days: int = Field(default=14, ge=1, le=365)
+
+
+class SigningKeySpec(Spec):
+    """The KMS key CI signs images with (cosign ``--key awskms:///<key ARN>``).
+
+    Attributes:
+        key_usage: must be ``SIGN_VERIFY``. Defaults to it.
+        key_spec: an asymmetric signing key spec cosign and Kyverno both verify. Defaults to
+            ``ECC_NIST_P256`` (ECDSA P-256 with SHA-256: cosign's own default key type).
+    """
+
+    key_usage: str = SIGN_VERIFY
+    key_spec: str = "ECC_NIST_P256"
+
+    @field_validator("key_usage")
+    @classmethod
+    def _usage(cls, value: str) -> str:
+        if value != SIGN_VERIFY:
+            raise ValueError(
+                f"the signing key must be an asymmetric {SIGN_VERIFY} key (cosign signs with it)"
+            )
+        return value
+
+    @field_validator("key_spec")
+    @classmethod
+    def _spec(cls, value: str) -> str:
+        if value not in SIGNING_KEY_SPECS:
+            raise ValueError(
+                f"the signing key must be asymmetric, one of {', '.join(SIGNING_KEY_SPECS)}"
+                " (SYMMETRIC_DEFAULT and HMAC keys cannot sign an image)"
+            )
+        return value
+
+
+class AdmissionSpec(Spec):
+    """Kyverno and the ImageValidatingPolicy that admits only signed, attested images in the product
+    namespace.
+
+    Attributes:
+        mode: ``Enforce`` (an unverifiable image is refused) or ``Audit`` (admitted and reported).
+            Defaults to ``Enforce``; prod refuses ``Audit``.
+        failure_policy: what the API server does when Kyverno cannot answer for a product-namespace pod:
+            ``Fail`` (refuse it: nothing unverified runs, new pods wait for Kyverno) or ``Ignore`` (admit
+            it unverified). Defaults to ``Fail``; staging and prod refuse ``Ignore``. Only the product
+            namespace is matched, so a Kyverno outage never blocks kube-system or Kyverno itself.
+        timeout_seconds: the webhook's timeout, 1-10 s (the API server's maximum is 30; Kyverno's chart
+            recommends well under 10). Defaults to 5: a signature and an attestation fetched from ECR in
+            the same region take well under a second once Kyverno's cache holds the token.
+        chart_version: the Kyverno chart. Defaults to 3.9.0 (Kyverno 1.19.0), whose values this program
+            was checked against.
+        replicas: admission controller replicas, 3 or more (a disruption budget keeps all but one). Defaults
+            to 3.
+    """
+
+    mode: AdmissionMode = AdmissionMode.ENFORCE
+    failure_policy: FailurePolicy = FailurePolicy.FAIL
+    timeout_seconds: int = Field(default=5, ge=1, le=10)
+    chart_version: str = Field(default="3.9.0", pattern=r"^\d+\.\d+\.\d+$")
+    replicas: int = Field(default=3, ge=3, le=7)
+
+
+class RegistrySpec(Spec):
+    """The environment's image registry.
+
+    Attributes:
+        tag_mutability: of every service repository. Defaults to ``IMMUTABLE`` (a tag names one image for
+            ever); staging and prod refuse ``MUTABLE``.
+        lifecycle: which images expire. Defaults to untagged after 7 days, dev builds after 14.
+        continuous_scan: ``true`` rescans every service repository whenever a new CVE is published
+            (ENHANCED scanning, Amazon Inspector), ``false`` scans on push only. Defaults to ``true``.
+        replication_region: the DR region service images are replicated to (the same account). Defaults to
+            none; prod requires one. It may not be the stack's own region.
+        pull_through_cache: the upstream registries the add-ons pull through this registry. Defaults to
+            registry.k8s.io, quay.io and public.ecr.aws (none needs credentials).
+        allowed_registries: registries (host and optional path) a services stack may name images from
+            besides this environment's own. Defaults to none. Images from them are not signature-checked.
+        signing_key: the KMS key CI signs with. Defaults to ECC_NIST_P256, SIGN_VERIFY.
+        push_subjects: the GitHub OIDC subjects (``repo:<owner>/<repo>:...``, exact, no wildcard) that may
+            assume the push role, the only identity that may push to the service repositories and sign
+            (required, at least one).
+        promotion_role_arns: the next environment's push role(s) (``arn:aws:iam::<its account>:role/
+            platform-<its env>-image-push``), which may pull from this registry to promote an image by digest
+            (cross-account). Defaults to none (the last environment promotes nowhere).
+        admission: Kyverno and the image policy (with the cluster). Defaults to none (no admission check).
+    """
+
+    tag_mutability: TagMutability = TagMutability.IMMUTABLE
+    lifecycle: LifecycleSpec = LifecycleSpec()
+    continuous_scan: bool = True
+    replication_region: AwsRegion | None = None
+    pull_through_cache: list[CacheRuleSpec] = Field(default_factory=_default_cache)
+    allowed_registries: list[AllowedRegistry] = Field(default_factory=list)
+    signing_key: SigningKeySpec = SigningKeySpec()
+    push_subjects: list[str] = Field(min_length=1)
+    promotion_role_arns: list[Annotated[str, Field(pattern=_ROLE_ARN)]] = Field(default_factory=list)
+    admission: AdmissionSpec | None = None
+
+    @field_validator("pull_through_cache")
+    @classmethod
+    def _one_rule_per_upstream(cls, value: list[CacheRuleSpec]) -> list[CacheRuleSpec]:
+        seen = [rule.upstream for rule in value]
+        twice = sorted({u.value for u in seen if seen.count(u) > 1})
+        if twice:
+            raise ValueError(f"one rule per upstream; {', '.join(twice)} appears more than once")
+        return value
+
+    @field_validator("push_subjects")
+    @classmethod
+    def _subjects(cls, value: list[str]) -> list[str]:
+        for subject in value:
+            if not _SUBJECT.fullmatch(subject) or "*" in subject:
+                raise ValueError(
+                    "a push subject is an exact GitHub OIDC subject, repo:<owner>/<repo>:<context>..., no"
+                    f" wildcard; got {subject!r}"
+                )
+        return value

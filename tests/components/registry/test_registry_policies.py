@@ -1,0 +1,109 @@
+"""The registry's documents: who may push and pull, what expires, where images may come from (pure)."""
+
+from __future__ import annotations
+
+from components.registry.policies import (
+    NODE_PULL_POLICY,
+    PULL_ACTIONS,
+    WRITE_ACTIONS,
+    foreign_images,
+    lifecycle_policy,
+    owned_registries,
+    registry_host,
+    registry_problem,
+    repository_policy,
+    service_repositories,
+)
+from components.registry.spec import LifecycleSpec, RegistrySpec
+
+HOST = "333333333333.dkr.ecr.ap-northeast-2.amazonaws.com"
+PUSH = "arn:aws:iam::333333333333:role/platform-prod-image-push"
+NODES = "arn:aws:iam::333333333333:role/prod-cluster-nodes-abc"
+WORKLOAD = "arn:aws:iam::333333333333:role/platform-prod-workload-gateway"
+DIGEST = "sha256:" + "1" * 64
+
+
+def statement(policy: dict, sid: str) -> dict:
+    return next(s for s in policy["Statement"] if s["Sid"] == sid)
+
+
+def test_only_the_push_role_writes_and_every_other_principal_is_denied_writes():
+    policy = repository_policy(PUSH, [NODES, WORKLOAD])
+    assert statement(policy, "PushRoleWrites")["Principal"] == {"AWS": PUSH}
+    deny = statement(policy, "NoOtherWriter")
+    assert deny["Effect"] == "Deny"
+    assert set(deny["Action"]) == set(WRITE_ACTIONS)
+    assert deny["Condition"]["ArnNotEquals"] == {"aws:PrincipalArn": PUSH}
+
+
+def test_only_the_environments_roles_pull_and_aws_services_are_not_denied():
+    policy = repository_policy(PUSH, [WORKLOAD, NODES])
+    allow = statement(policy, "EnvironmentRolesPull")
+    assert allow["Principal"] == {"AWS": sorted([NODES, WORKLOAD])}
+    assert set(allow["Action"]) == set(PULL_ACTIONS)
+    deny = statement(policy, "NoOtherReader")
+    assert deny["Condition"]["ArnNotEquals"] == {"aws:PrincipalArn": sorted([PUSH, NODES, WORKLOAD])}
+    # replication and Inspector act as AWS services: the denies leave them alone
+    assert deny["Condition"]["BoolIfExists"] == {"aws:PrincipalIsAWSService": "false"}
+
+
+def test_lifecycle_expires_dev_builds_and_never_untagged_signatures():
+    rules = lifecycle_policy(LifecycleSpec(dev_build_days=10))["rules"]
+    assert len(rules) == 1
+    selection = rules[0]["selection"]
+    assert selection["tagStatus"] == "tagged"
+    assert selection["tagPatternList"] == ["dev-*", "*-dev.*"]
+    assert (selection["countType"], selection["countNumber"]) == ("sinceImagePushed", 10)
+    # cosign v3's bundles are untagged referrers: no rule may select untagged images
+    assert all(r["selection"]["tagStatus"] != "untagged" for r in rules)
+
+
+def test_service_repositories_are_the_owned_images_once_each():
+    images = [
+        f"{HOST}/product/gateway:1.4.2-ab12cd3@{DIGEST}",
+        f"{HOST}/product/worker:v1.4.2@{DIGEST}",
+        f"{HOST}/product/worker:v1.4.1@{DIGEST}",  # worker-export, or a rollbackTo
+        f"{HOST}/product/web:dev-2611220100",
+        "public.ecr.aws/acme/sidecar:v1.0.0",  # allowed elsewhere, not created here
+    ]
+    assert service_repositories(images, HOST) == ["product/gateway", "product/web", "product/worker"]
+
+
+def test_owned_registries_include_the_dr_replica():
+    spec = RegistrySpec.model_validate(
+        {"pushSubjects": ["repo:a/b:ref:refs/heads/main"], "replicationRegion": "ap-northeast-1"}
+    )
+    assert owned_registries("333333333333", "ap-northeast-2", spec) == (
+        HOST,
+        "333333333333.dkr.ecr.ap-northeast-1.amazonaws.com",
+    )
+    assert registry_host("111111111111", "us-east-1") == "111111111111.dkr.ecr.us-east-1.amazonaws.com"
+
+
+def test_registry_problem_matches_whole_path_segments():
+    assert registry_problem(f"{HOST}/product/web:v1.0.0", [HOST], []) is None
+    assert registry_problem("public.ecr.aws/acme/tool:v1", [HOST], ["public.ecr.aws/acme"]) is None
+    # a prefix that is not a whole segment is another registry
+    assert registry_problem("public.ecr.aws/acmecorp/tool:v1", [HOST], ["public.ecr.aws/acme"]) is not None
+    assert registry_problem(f"{HOST}.evil.example/product/web:v1", [HOST], []) is not None
+
+
+def test_foreign_images_names_key_and_value_even_for_a_latest_tag():
+    apps = {
+        "web": {"image": "docker.io/library/nginx:latest"},
+        "gateway": {"image": f"{HOST}/product/gateway:v1.4.2@{DIGEST}", "rollbackTo": "ghcr.io/x/y:v1"},
+        "broken": "not a mapping",
+    }
+    found = dict(foreign_images(apps, [HOST], []))
+    assert set(found) == {"apps.web.image", "apps.gateway.rollbackTo"}
+    assert found["apps.web.image"].endswith("got 'docker.io/library/nginx:latest'")
+    assert HOST in found["apps.web.image"]
+    assert foreign_images(None, [HOST], []) == []
+
+
+def test_nodes_use_the_pull_only_managed_policy():
+    # AmazonEC2ContainerRegistryReadOnly lacks ecr:BatchImportUpstreamImage, which a pull through the cache needs
+    from components.cluster.policies import NODE_MANAGED_POLICIES
+
+    assert NODE_PULL_POLICY in NODE_MANAGED_POLICIES
+    assert "AmazonEC2ContainerRegistryReadOnly" not in NODE_MANAGED_POLICIES
