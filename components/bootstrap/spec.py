@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import pulumi
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from components.core import placeholders
 from components.core.account import AwsAccountId
 from components.core.model import Spec
 from components.core.region import AwsRegion
@@ -26,6 +27,9 @@ PROJECTS = ("platform", "services")
 DEFAULT_DEPLOY_WORKFLOW = ".github/workflows/deploy-stack.yml"
 PROMOTE_WORKFLOW = ".github/workflows/promote.yml"
 """The audited promotion of a paused blue/green release: it runs as the services deploy identity."""
+ROLLBACK_WORKFLOW = ".github/workflows/rollback.yml"
+"""Its ``abort`` job stops an in-flight rollout as the services deploy identity (its rollback goes through
+the deploy workflow)."""
 DEFAULT_PREVIEW_WORKFLOW = ".github/workflows/preview.yml"
 DEFAULT_DRIFT_WORKFLOW = ".github/workflows/drift.yml"
 AUDIT_BUCKET_SUFFIX = "-audit"
@@ -37,7 +41,10 @@ REVIEW_WORKFLOW = ".github/workflows/review-env.yml"
 
 
 def _default_deploy_workflows() -> dict[str, tuple[str, ...]]:
-    return {"platform": (DEFAULT_DEPLOY_WORKFLOW,), "services": (DEFAULT_DEPLOY_WORKFLOW, PROMOTE_WORKFLOW)}
+    return {
+        "platform": (DEFAULT_DEPLOY_WORKFLOW,),
+        "services": (DEFAULT_DEPLOY_WORKFLOW, PROMOTE_WORKFLOW, ROLLBACK_WORKFLOW),
+    }
 
 
 class BootstrapSpec(Spec):
@@ -53,8 +60,9 @@ class BootstrapSpec(Spec):
             bucket is named after it (``<name>-audit``).
         deploy_workflows: per project, the workflow files whose jobs may deploy (the file that defines
             the job: a reusable workflow's own path). Defaults to ``.github/workflows/deploy-stack.yml`` for
-            both projects, and ``.github/workflows/promote.yml`` for the services; a dev account's services
-            also trust ``.github/workflows/review-env.yml`` (:meth:`trusted_deploy_workflows`).
+            both projects, and ``.github/workflows/promote.yml`` and ``.github/workflows/rollback.yml`` (its
+            ``abort`` job) for the services; a dev account's services also trust
+            ``.github/workflows/review-env.yml`` (:meth:`trusted_deploy_workflows`).
         preview_workflow: the workflow file whose jobs may preview. Defaults to ``.github/workflows/preview.yml``.
         drift_workflow: the scheduled drift check, whose jobs may preview from ``main`` only. Defaults to
             ``.github/workflows/drift.yml``.
@@ -67,6 +75,10 @@ class BootstrapSpec(Spec):
         audit_log_retention_days: how long CloudTrail log files are kept, 365-3650. Defaults to 365.
         protect: protect the buckets and keys. Defaults to true (they hold the stacks' state and the audit
             trail).
+        deploy_reviewer_teams: ids of the GitHub teams whose approval a deployment of this environment
+            waits for (the ``<env>`` Environment's required reviewers). Defaults to none; prod needs a
+            team or a user.
+        deploy_reviewer_users: ids of the GitHub users who approve, likewise. Defaults to none.
     """
 
     account_id: AwsAccountId
@@ -82,6 +94,8 @@ class BootstrapSpec(Spec):
     key_deletion_window_days: int = Field(default=30, ge=7, le=30)
     audit_log_retention_days: int = Field(default=365, ge=365, le=3650)
     protect: bool = True
+    deploy_reviewer_teams: tuple[int, ...] = ()
+    deploy_reviewer_users: tuple[int, ...] = ()
 
     def trusted_deploy_workflows(self) -> dict[str, tuple[str, ...]]:
         """``deploy_workflows``, plus the review environments' workflow for a dev account's services
@@ -133,6 +147,15 @@ class BootstrapSpec(Spec):
         if not _WORKFLOW.fullmatch(value):
             raise ValueError(f"must be a path such as {DEFAULT_PREVIEW_WORKFLOW} (no wildcards)")
         return value
+
+    @model_validator(mode="after")
+    def _prod_deploys_after_approval(self) -> BootstrapSpec:
+        if self.tier is Tier.PROD and not (self.deploy_reviewer_teams or self.deploy_reviewer_users):
+            raise ValueError(
+                "deployReviewerTeams: prod deploys only after approval: name at least one GitHub team"
+                " (or deployReviewerUsers a user) by id; got none"
+            )
+        return self
 
     @model_validator(mode="after")
     def _oidc_provider_in_this_account(self) -> BootstrapSpec:
@@ -194,3 +217,30 @@ def parse(values: Mapping[str, object]) -> BootstrapSpec:
                 message = str(err["msg"]).removeprefix("Value error, ")
                 problems.append(f"{key}: {message}; got {err.get('input')!r}")
         raise BootstrapConfigError(problems) from None
+
+
+def placeholders_of(raw: Mapping[str, str], spec: BootstrapSpec) -> list[placeholders.Placeholder]:
+    """The stand-ins left in a bootstrap stack file (``raw``: its ``bootstrap:*`` values as Pulumi hands
+    them over): account ids, the example organization's repository and bucket, and reviewer id 0."""
+    found = placeholders.find(raw, NAMESPACE)
+    for key, ids in (
+        ("deployReviewerTeams", spec.deploy_reviewer_teams),
+        ("deployReviewerUsers", spec.deploy_reviewer_users),
+    ):
+        found += [
+            placeholders.Placeholder(f"{NAMESPACE}:{key}[{i}]", "0", "no GitHub team or user has id 0")
+            for i, value in enumerate(ids)
+            if value == 0
+        ]
+    return found
+
+
+def refuse_placeholders(raw: Mapping[str, str], spec: BootstrapSpec) -> None:
+    """A real ``up`` refuses a stack file with stand-ins left (one error naming every key); an offline
+    run or a preview warns once. The roles would otherwise trust another repository's workflows."""
+    found = placeholders_of(raw, spec)
+    if not found:
+        return
+    if placeholders.deploying():
+        raise BootstrapConfigError(placeholders.problems(found))
+    pulumi.log.warn(f"bootstrap: {placeholders.message(found)} (a real `pulumi up` refuses them)")

@@ -47,6 +47,11 @@ class RunnersSpec(Spec):
             (required).
         compute_type: the CodeBuild compute type. Defaults to ``BUILD_GENERAL1_MEDIUM`` (4 GiB, 2 vCPU).
         log_retention_days: how long build logs are kept. Defaults to 90.
+        connection_available: ``true`` once the GitHub connection (``<project>-github``, created
+            ``PENDING``) has been completed in the console and is ``AVAILABLE``. Defaults to ``false``:
+            the webhook that tells CodeBuild of queued jobs is created only then, since CodeBuild's
+            CreateWebhook needs a working connection to reach GitHub (docs/RUNBOOK.md says when to set
+            it). Until then no job starts on the runners.
     """
 
     github_repository: str
@@ -55,6 +60,7 @@ class RunnersSpec(Spec):
         pattern=r"^BUILD_GENERAL1_(SMALL|MEDIUM|LARGE|XLARGE|2XLARGE)$",
     )
     log_retention_days: RetentionDays = 90
+    connection_available: bool = False
 
     @field_validator("github_repository")
     @classmethod
@@ -90,7 +96,7 @@ class CiRunners(pulumi.ComponentResource):
 
     The GitHub side is a CodeConnections connection (``connection_arn``): created here in ``PENDING``
     state, it is completed once by an administrator in the console (docs/RUNBOOK.md); no token passes
-    through Pulumi.
+    through Pulumi. The webhook follows on the next ``up`` after ``connectionAvailable: true``.
     """
 
     project_name: pulumi.Output[str]
@@ -185,21 +191,22 @@ class CiRunners(pulumi.ComponentResource):
             encryption_key=args.logs_key_arn,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[credential]),
         )
-        aws.codebuild.Webhook(
-            f"{name}-webhook",
-            project_name=runner.name,
-            build_type="BUILD",
-            filter_groups=[
-                aws.codebuild.WebhookFilterGroupArgs(
-                    filters=[
-                        aws.codebuild.WebhookFilterGroupFilterArgs(
-                            type="EVENT", pattern="WORKFLOW_JOB_QUEUED"
-                        )
-                    ]
-                )
-            ],
-            opts=child,
-        )
+        if args.spec.connection_available:
+            aws.codebuild.Webhook(
+                f"{name}-webhook",
+                project_name=runner.name,
+                build_type="BUILD",
+                filter_groups=[
+                    aws.codebuild.WebhookFilterGroupArgs(
+                        filters=[
+                            aws.codebuild.WebhookFilterGroupFilterArgs(
+                                type="EVENT", pattern="WORKFLOW_JOB_QUEUED"
+                            )
+                        ]
+                    )
+                ],
+                opts=child,
+            )
         self.project_name = runner.name
         self.security_group_id = group.id
         self.connection_arn = connection.arn

@@ -24,11 +24,13 @@ class KeysSpec(Spec):
         deletion_window_days: waiting period before a scheduled deletion, 7-30 days. Defaults to 30;
             prod may not go below 30.
         autoscaling_service_linked_role_exists: ``true`` when the account already has
-            ``AWSServiceRoleForAutoScaling`` (it appears with the account's first Auto Scaling group, or
-            another stack of the account created it). Defaults to ``false``: this stack creates it
-            (kept on delete) before the cluster key, whose policy names it — KMS rejects a key policy
-            naming a principal that does not exist (``MalformedPolicyDocumentException``), and so does
-            IAM a second creation of the role: exactly one stack per account leaves this ``false``.
+            ``AWSServiceRoleForAutoScaling``: the account's bootstrap creates it
+            (``bootstrap:createAutoscalingServiceLinkedRole``), so every stack file of this repository
+            says ``true``. Defaults to ``false``: this stack creates it (kept on delete) before the
+            cluster key, whose policy names it — KMS rejects a key policy naming a principal that does
+            not exist (``MalformedPolicyDocumentException``), and IAM a second creation of the role:
+            exactly one stack of all projects of an account creates it
+            (tests/bootstrap/test_account_names.py).
     """
 
     rotation_period_days: int = Field(default=90, ge=90, le=2560)

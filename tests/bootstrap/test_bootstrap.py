@@ -309,6 +309,7 @@ def test_deploy_roles_trust_only_main_deploy_workflows_in_the_environment_exactl
     workflows = [".github/workflows/deploy-stack.yml"]
     if project == "services":
         workflows.append(".github/workflows/promote.yml")  # the audited promotion runs as services deploy
+        workflows.append(".github/workflows/rollback.yml")  # and the emergency abort
     if project == "services" and stack == "dev":
         workflows.append(".github/workflows/review-env.yml")  # review environments: dev only
     subjects = [
@@ -477,6 +478,7 @@ def test_the_platform_roles_cannot_use_the_services_stacks_key():
     [
         ".github/workflows/deploy-stack.yml",
         ".github/workflows/promote.yml",
+        ".github/workflows/rollback.yml",
         ".github/workflows/preview.yml",
         ".github/workflows/drift.yml",
         ".github/workflows/review-env.yml",

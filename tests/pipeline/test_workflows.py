@@ -196,7 +196,7 @@ def test_pull_requests_preview_every_stack_of_both_projects_offline_and_live():
     assert pulumi["with"]["command"] == "preview"
     assert pulumi["with"]["work-dir"] == "${{ matrix.project == 'services' && 'services' || 'infra' }}"
     assert pulumi["with"]["comment-on-pr"] is True
-    assert pulumi["with"]["policyPacks"] == "policy"
+    assert pulumi["with"]["policyPacks"] == "${{ github.workspace }}/policy"  # test_action_paths.py
     guard = live["steps"][-1]["run"]
     assert 'pulumi preview --stack "$STACK" --cwd "$WORK_DIR" --json > preview.json' in guard
     assert guard.strip().endswith("venv/bin/python -m tools guard preview.json")
@@ -212,7 +212,7 @@ def test_every_diff_is_posted_as_a_comment_even_for_forks_without_running_their_
     assert download["with"]["pattern"] == "diff-*"  # every stack x project the preview uploaded
     assert download["with"]["run-id"] == "${{ github.event.workflow_run.id }}"
     post = job["steps"][1]["run"]
-    assert "tr -dc '0-9'" in post  # the PR number from the artifact is digits only
+    assert "github.event.workflow_run.head_sha" in str(job["steps"][1]["env"])  # test_pr_comment.py
     assert "<!-- infra-diff:" in post
 
 

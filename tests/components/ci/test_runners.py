@@ -19,7 +19,7 @@ SUBNETS = ["subnet-app-0", "subnet-app-1"]
 def recorded(mock_runtime):
     def program() -> None:
         ctx = AwsContext(REGION, pulumi.Output.from_input(ACCOUNT_ID), pulumi.Output.from_input("aws"))
-        spec = RunnersSpec.model_validate({"githubRepository": "acme/platform"})
+        spec = RunnersSpec.model_validate({"githubRepository": "acme/platform", "connectionAvailable": True})
         CiRunners("prod-runners", CiRunnersArgs(spec, ctx, "prod", "vpc-1", SUBNETS, LOGS_KEY))
 
     return mock_runtime.run(program)
@@ -70,3 +70,18 @@ def test_the_runner_role_can_only_log_attach_to_the_vpc_and_use_the_connection(r
 def test_the_repository_must_be_owner_slash_name(repository):
     with pytest.raises(ValueError, match="owner/name"):
         RunnersSpec.model_validate({"githubRepository": repository})
+
+
+def test_no_webhook_until_the_connection_is_available(mock_runtime):
+    # CreateWebhook needs a working connection; a new one is PENDING until completed in the console.
+    def program() -> None:
+        ctx = AwsContext(REGION, pulumi.Output.from_input(ACCOUNT_ID), pulumi.Output.from_input("aws"))
+        spec = RunnersSpec.model_validate({"githubRepository": "acme/platform"})
+        CiRunners("prod-runners", CiRunnersArgs(spec, ctx, "prod", "vpc-1", SUBNETS, LOGS_KEY))
+
+    recorded = mock_runtime.run(program)
+    assert of_type(recorded, "aws:codebuild/webhook:Webhook") == []
+    assert (
+        inputs(one(recorded, "aws:codestarconnections/connection:Connection"))["name"]
+        == "platform-prod-runner-github"
+    )

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import pulumi
 import pytest
 
+from components.core.context import AwsContext
 from components.core.iam import wildcard_principals
 from components.security.key_policies import KeyPurpose, key_policy
+from components.security.keys import Keys, KeysArgs, KeysSpec
 from tests.conftest import stack_run
 from tests.helpers import inputs, of_type, one, policy
+from tools.preview.mocks import ACCOUNT_ID
 
 KEY = "aws:kms/key:Key"
+REGION = "ap-northeast-2"
 
 
 def data_class_keys(stack: str) -> list:
@@ -87,9 +92,14 @@ def test_wildcard_detector_finds_wildcards():
 SLR = "aws:iam/serviceLinkedRole:ServiceLinkedRole"
 
 
-def test_the_first_stack_of_an_account_creates_the_autoscaling_role_before_the_cluster_key():
+def test_a_stack_of_an_account_without_the_role_creates_it_before_the_cluster_key(mock_runtime):
     # A fresh account has no AWSServiceRoleForAutoScaling; KMS rejects a key policy naming it.
-    resources = stack_run("staging").resources
+    def program() -> None:
+        ctx = AwsContext(REGION, pulumi.Output.from_input(ACCOUNT_ID), pulumi.Output.from_input("aws"))
+        spec = KeysSpec.model_validate({"autoscalingServiceLinkedRoleExists": False})
+        Keys("staging-keys", KeysArgs(spec, ctx, "staging", protect=False))
+
+    resources = mock_runtime.run(program)
     role = one(resources, SLR)
     assert inputs(role)["awsServiceName"] == "autoscaling.amazonaws.com"
     assert role.retain_on_delete  # the account's role: other stacks' node groups use it
@@ -99,7 +109,7 @@ def test_the_first_stack_of_an_account_creates_the_autoscaling_role_before_the_c
     assert any("AWSServiceRoleForAutoScaling" in str(s.get("Principal")) for s in named)
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
 def test_stacks_that_say_the_role_exists_do_not_create_it_again(stack):
-    # IAM refuses a second AWSServiceRoleForAutoScaling in the account.
+    # IAM refuses a second AWSServiceRoleForAutoScaling in the account; each account's bootstrap creates it.
     assert of_type(stack_run(stack).resources, SLR) == []
