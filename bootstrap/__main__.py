@@ -1,12 +1,15 @@
 """The bootstrap of one environment's account (stack = environment): state bucket and secrets-provider
-keys, the account's permissions boundary and security baseline, and the GitHub OIDC delivery roles of both
-projects (see the README's bootstrap section)."""
+keys, the account's permissions boundary and security baseline, the GitHub OIDC delivery roles of both
+projects, and the repository's GitHub Environments with their protection and variables (see
+docs/RUNBOOK.md, step 1)."""
 
 import dataclasses
 import json
+import os
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_github
 
 from components.bootstrap.baseline import AccountBaseline, AccountBaselineArgs
 from components.bootstrap.boundary import PermissionsBoundary, PermissionsBoundaryArgs
@@ -15,14 +18,19 @@ from components.bootstrap.github_oidc import (
     GithubOidc,
     GithubOidcArgs,
 )
-from components.bootstrap.spec import NAMESPACE, PROJECTS, environment_name, parse
+from components.bootstrap.github_repository import GithubEnvironments, GithubEnvironmentsArgs
+from components.bootstrap.spec import NAMESPACE, PROJECTS, environment_name, parse, refuse_placeholders
 from components.bootstrap.state_backend import StateBackend, StateBackendArgs, secrets_key_alias
 from components.core.context import AwsContext
 from components.core.tags import common_tags
 
 
+def _raw() -> dict[str, str]:
+    return {**pulumi.runtime.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
+
+
 def _values() -> dict[str, object]:
-    raw = {**pulumi.runtime.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
+    raw = _raw()
     values: dict[str, object] = {}
     for key, value in raw.items():
         if key.startswith(f"{NAMESPACE}:"):
@@ -33,6 +41,7 @@ def _values() -> dict[str, object]:
 
 env = environment_name(pulumi.get_stack())
 spec = parse(_values())
+refuse_placeholders(_raw(), spec)
 provider = aws.Provider(
     "aws",
     region=spec.region,
@@ -85,8 +94,30 @@ github = GithubOidc(
     on_aws,
 )
 
+backend_url = pulumi.Output.concat("s3://", backend.bucket_name, f"?region={spec.region}")
+# The token: the provider plugin reads GITHUB_TOKEN from the environment the Pulumi CLI gives it. The SDK
+# would copy it from this program's environment into the provider's inputs, which the state records
+# (pulumi_github/provider.py, _internal_init), so this program drops its own copy first.
+os.environ.pop("GITHUB_TOKEN", None)
+on_github = pulumi.ResourceOptions(
+    providers=[pulumi_github.Provider("github", owner=spec.github_repository.split("/", 1)[0])]
+)
+environments = GithubEnvironments(
+    "github",
+    GithubEnvironmentsArgs(
+        repository=spec.github_repository,
+        environment=env,
+        region=spec.region,
+        backend_url=backend_url,
+        role_arns=github.role_arns,
+        reviewer_teams=spec.deploy_reviewer_teams,
+        reviewer_users=spec.deploy_reviewer_users,
+    ),
+    on_github,
+)
+
 pulumi.export("account_id", spec.account_id)
-pulumi.export("backend_url", pulumi.Output.concat("s3://", backend.bucket_name, f"?region={spec.region}"))
+pulumi.export("backend_url", backend_url)
 pulumi.export(
     "secrets_providers",
     {p: f"awskms://{secrets_key_alias(p, env)}?region={spec.region}" for p in PROJECTS},
@@ -99,3 +130,4 @@ pulumi.export("role_arns", github.role_arns)
 pulumi.export("deploy_max_session_seconds", DEPLOY_MAX_SESSION_SECONDS)
 pulumi.export("trail_arn", baseline.trail_arn)
 pulumi.export("guardduty_detector_id", baseline.guardduty_detector_id)
+pulumi.export("github_environments", environments.environments)

@@ -18,6 +18,7 @@ from typing import Annotated, Any, TypeVar, Union, cast, get_args, get_origin
 import pulumi
 from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
 
+from components.core import placeholders
 from components.core.account import partition_of
 from components.core.catalog import suggestion
 from components.core.catalog.kubernetes import RunDateError, run_date
@@ -25,7 +26,7 @@ from components.core.iam import permissions_boundary_arn
 from components.core.model import Spec
 from components.core.tags import common_tags
 from components.core.tier import Tier, TierPolicy, policy_for
-from settings import guardrails, placeholders, reviews, stackfile, stacks
+from settings import guardrails, reviews, stackfile, stacks
 from settings.errors import ConfigError
 from settings.schema import (
     NAMESPACE,
@@ -280,7 +281,7 @@ def _secret_paths(value: Any, path: str) -> list[str]:
 def load() -> Settings:
     """Read and validate the running platform stack's configuration from the Pulumi runtime.
 
-    Placeholder values (see :mod:`settings.placeholders`) are a warning in a preview and an error in a real
+    Placeholder values (see :mod:`components.core.placeholders`) are a warning in a preview and an error in a real
     deployment.
     """
     raw, secret_keys = _runtime_config()

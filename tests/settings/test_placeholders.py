@@ -7,7 +7,8 @@ import logging
 import pulumi.runtime.settings
 import pytest
 
-from settings import config, placeholders, stacks
+from components.core import placeholders
+from settings import config, stacks
 from tests.conftest import STACKS
 from tools.preview import mocks, runner
 
@@ -33,6 +34,10 @@ from tools.preview import mocks, runner
         ("api.slidecraft.io", False),
         ("examples.com", False),
         ("ap-northeast-2", False),
+        ("acme/platform", True),  # the stack files' example organization: the roles would trust it
+        ("acme-platform-dev-pulumi-state", True),
+        ("my-org/platform", False),
+        ("acmecorp/platform", False),
     ],
 )
 def test_classify(value, placeholder):

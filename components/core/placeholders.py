@@ -3,9 +3,11 @@
 The repository's stack files run offline as they are, so they carry values that cannot be real: the
 Atlas organization id of zeros, the documentation AWS account ``123456789012`` (in role ARNs and image
 registries), the documentation address ranges (RFC 5737: ``192.0.2.0/24``, ``198.51.100.0/24``,
-``203.0.113.0/24``) and the reserved domains (RFC 2606: ``example.com`` and the like). A preview (or any
-offline run) warns once, naming every such key, and carries on; a real ``pulumi up`` refuses with one
-error naming every such key, before the first resource is registered.
+``203.0.113.0/24``), the reserved domains (RFC 2606: ``example.com`` and the like) and the example
+organization ``acme`` (the GitHub repository ``acme/platform`` the delivery roles would trust, the state
+buckets ``acme-...``). A preview (or any offline run) warns once, naming every such key, and carries on; a
+real ``pulumi up`` (of the platform, the services or the bootstrap) refuses with one error naming every
+such key, before the first resource is registered.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ _RESERVED_DOMAIN = re.compile(
     r"(^|[.*])(example\.(com|net|org)|[a-z0-9-]+\.(example|invalid|test))\.?$", re.I
 )
 _ZEROS_ID = re.compile(r"^0{24}$")  # an Atlas organization or project id of zeros
+EXAMPLE_ORGANIZATION = "acme"
+_EXAMPLE_NAME = re.compile(rf"^{EXAMPLE_ORGANIZATION}(/[A-Za-z0-9._-]+|-[a-z0-9.-]+)$")
 _ACCOUNT_IN_TEXT = re.compile(rf"(^|[^0-9]){DOCUMENTATION_ACCOUNT}([^0-9]|$)")
 # An account id of one digit repeated (111111111111...): the stack files' stand-ins for each environment's
 # account, alone (platform:accountId) or inside an ARN.
@@ -49,6 +53,8 @@ def classify(value: str) -> str | None:
     text = value.strip()
     if _ZEROS_ID.match(text):
         return "an id of zeros"
+    if _EXAMPLE_NAME.match(text):
+        return f"a name of the example organization {EXAMPLE_ORGANIZATION!r}"
     if _ACCOUNT_IN_TEXT.search(text):
         return f"the documentation AWS account {DOCUMENTATION_ACCOUNT}"
     if _REPEATED_ACCOUNT.search(text):

@@ -1,0 +1,142 @@
+"""The GitHub side of one environment's delivery, as code (the Pulumi GitHub provider): the repository's
+Environments ``<env>`` and ``<env>-preview`` with their protection, the variables the workflows read in
+each, and the repository's OIDC subject template that the delivery roles' trust expects.
+
+- ``<env>`` (deployments): deployable only from ``main`` (a custom deployment branch policy), with the
+  required reviewers the stack names (prod: at least one), who may not approve their own run, and no
+  bypass for administrators.
+- ``<env>-preview`` (previews of pull requests): no reviewers and no branch policy (a pull request's
+  branch must reach it); its roles may only read their own stack.
+- Variables, in both: ``AWS_REGION`` and ``PULUMI_BACKEND_URL`` (this account's state bucket: one backend
+  per environment); the deploy role ARNs in ``<env>``, the preview role ARNs in ``<env>-preview``, named
+  :func:`role_variable`. Environment variables override repository ones of the same name (GitHub docs,
+  "Store information in variables"), so nothing here is repository-wide but the subject template.
+- Secrets are never resources here: a secret given to ``github.ActionsEnvironmentSecret`` would be a
+  plaintext input in this stack's state. The Atlas API keys and the Slack webhook are set with
+  ``gh secret set`` (docs/RUNBOOK.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_github as github
+
+from components.bootstrap.github_oidc import Kind, github_environment
+from components.bootstrap.policies import SUBJECT_CLAIMS
+
+DEPLOY_BRANCH = "main"
+REGION_VARIABLE = "AWS_REGION"
+BACKEND_VARIABLE = "PULUMI_BACKEND_URL"
+
+
+def role_variable(project: str, kind: Kind) -> str:
+    """The variable holding a delivery role's ARN: ``AWS_<PROJECT>_<KIND>_ROLE_ARN`` (the workflows'
+    ``role-to-assume``)."""
+    return f"AWS_{project.upper()}_{kind.value.upper()}_ROLE_ARN"
+
+
+@dataclass(frozen=True)
+class GithubEnvironmentsArgs:
+    """Inputs of :class:`GithubEnvironments`.
+
+    Attributes:
+        repository: ``owner/name``; the provider's ``owner`` must be its owner.
+        environment: the environment (and stack name) the Environments deliver.
+        region: the environment's AWS region (``AWS_REGION``).
+        backend_url: this account's state backend URL (``PULUMI_BACKEND_URL``).
+        role_arns: ``role_arns[project][kind]``, the delivery roles (:class:`GithubOidc`).
+        reviewer_teams: ids of the teams that must approve a deployment (``gh api orgs/<org>/teams/<slug>
+            --jq .id``). Defaults to none.
+        reviewer_users: ids of the users who must approve one (``gh api users/<login> --jq .id``).
+            Defaults to none.
+    """
+
+    repository: str
+    environment: str
+    region: str
+    backend_url: pulumi.Input[str]
+    role_arns: Mapping[str, Mapping[str, pulumi.Input[str]]]
+    reviewer_teams: Sequence[int] = ()
+    reviewer_users: Sequence[int] = ()
+
+
+class GithubEnvironments(pulumi.ComponentResource):
+    """The Environments ``<env>`` and ``<env>-preview`` of the repository, their variables, and the
+    repository's OIDC subject template."""
+
+    environments: dict[str, pulumi.Output[str]]
+
+    def __init__(
+        self, name: str, args: GithubEnvironmentsArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("platform:bootstrap:GithubEnvironments", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        repository = args.repository.split("/", 1)[1]
+        # Repository-wide, so every environment's bootstrap declares the same template: GitHub's PUT is
+        # idempotent, and deleting one environment's bootstrap must not reset it under the others.
+        github.ActionsRepositoryOidcSubjectClaimCustomizationTemplate(
+            f"{name}-oidc-subject",
+            repository=repository,
+            use_default=False,
+            include_claim_keys=list(SUBJECT_CLAIMS),
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
+        )
+        self.environments = {}
+        for kind in Kind:
+            environment_name = github_environment(args.environment, kind)
+            deploy = kind is Kind.DEPLOY
+            reviewers = (
+                [
+                    github.RepositoryEnvironmentReviewerArgs(
+                        teams=list(args.reviewer_teams), users=list(args.reviewer_users)
+                    )
+                ]
+                if deploy and (args.reviewer_teams or args.reviewer_users)
+                else None
+            )
+            environment = github.RepositoryEnvironment(
+                f"{name}-{kind.value}",
+                repository=repository,
+                environment=environment_name,
+                reviewers=reviewers,
+                prevent_self_review=bool(reviewers),
+                can_admins_bypass=not deploy,
+                deployment_branch_policy=(
+                    github.RepositoryEnvironmentDeploymentBranchPolicyArgs(
+                        protected_branches=False, custom_branch_policies=True
+                    )
+                    if deploy
+                    else None
+                ),
+                opts=child,
+            )
+            on_environment = pulumi.ResourceOptions(parent=self, depends_on=[environment])
+            if deploy:
+                github.RepositoryEnvironmentDeploymentPolicy(
+                    f"{name}-{kind.value}-{DEPLOY_BRANCH}",
+                    repository=repository,
+                    environment=environment.environment,
+                    branch_pattern=DEPLOY_BRANCH,
+                    opts=on_environment,
+                )
+            values: dict[str, pulumi.Input[str]] = {
+                REGION_VARIABLE: args.region,
+                BACKEND_VARIABLE: args.backend_url,
+                **{
+                    role_variable(project, kind): arns[kind.value] for project, arns in args.role_arns.items()
+                },
+            }
+            for variable, value in values.items():
+                github.ActionsEnvironmentVariable(
+                    f"{name}-{kind.value}-{variable.lower().replace('_', '-')}",
+                    repository=repository,
+                    environment=environment.environment,
+                    variable_name=variable,
+                    value=value,
+                    opts=on_environment,
+                )
+            self.environments[kind.value] = environment.environment
+        self.register_outputs({"environments": self.environments})
