@@ -161,8 +161,8 @@ class PostgresArgs:
         deletion_protection: deletion protection and a final snapshot (the tier decides).
         protect: ``protect=True`` on the primary (the tier decides).
         iam_users: the database users the services' identities connect as with IAM authentication (the
-            proxy may log in as these only). The users themselves are created in SQL (see the README's
-            Secrets section). Defaults to none.
+            proxy may log in as these only). The users themselves are created by
+            :class:`components.data.database_users.DatabaseUsers`. Defaults to none.
     """
 
     spec: PostgresSpec

@@ -10,11 +10,13 @@ import pulumi_mongodbatlas as mongodbatlas
 
 from components.apps.identity import WorkloadIdentity
 from components.apps.identity import role_name as workload_role_name
+from components.apps.manifests import migration_identity
 from components.apps.review import review_names
 from components.data.atlas import Atlas, AtlasArgs
 from components.data.buckets import Buckets, BucketsArgs
 from components.data.cache_acl import access_string
-from components.data.postgres import Postgres, PostgresArgs
+from components.data.database_users import DatabaseUsers, DatabaseUsersArgs
+from components.data.postgres import Postgres, PostgresArgs, database_user
 from components.data.redis import Redis, RedisArgs
 from infra.layers.foundation import Foundation
 
@@ -64,6 +66,32 @@ def build(base: Foundation, identities: list[WorkloadIdentity] | None = None) ->
             ),
             base.on_aws,
         )
+        users = {
+            database_user(i.name): i.name == migration_identity(i.service)
+            for i in identities
+            if i.uses.database
+        }
+        if users:
+            # The users the migrations and services log in as, created inside the VPC by the program.
+            DatabaseUsers(
+                f"{env}-postgres-users",
+                DatabaseUsersArgs(
+                    context=ctx,
+                    environment=env,
+                    users=users,
+                    database=cfg.postgres.database_name,
+                    host=postgres.endpoint,
+                    port=postgres.port,
+                    master_secret_arn=postgres.master_secret_arn,
+                    secrets_key_arn=keys.secrets,
+                    subnet_ids=network.app_subnet_ids,
+                    security_group_id=network.workload_security_group_id,
+                    logs_key_arn=keys.logs,
+                    wait_for=[postgres],
+                    log_retention_days=cfg.postgres.log_retention_days,  # kept as long as the database's
+                ),
+                base.on_aws,
+            )
         outputs["postgres_endpoint"] = postgres.endpoint
         outputs["postgres_reader_endpoints"] = postgres.reader_endpoints
         outputs["postgres_port"] = postgres.port

@@ -203,7 +203,11 @@ def test_two_previews_of_a_stack_are_byte_identical():
 
 
 def test_an_asset_archive_renders_as_its_files_content_hashes(previews):
-    function = next(r for r in previews["prod"]["resources"] if r["type"] == "aws:lambda/function:Function")
+    function = next(
+        r
+        for r in previews["prod"]["resources"]
+        if r["type"] == "aws:lambda/function:Function" and r["urn"].endswith("::prod-alerts-forwarder")
+    )
     source = ROOT / "components" / "observability" / "slack_forwarder.py"
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
     assert function["inputs"]["code"] == {"[archive]": {"slack_forwarder.py": f"[asset sha256:{digest}]"}}

@@ -306,6 +306,10 @@ FORCE_NEW: dict[str, ForceNew] = {
         TF + "kms/key.go",
     ),
     "aws:lambda/function:Function": ForceNew(("functionName", "packageType"), TF + "lambda/function.go"),
+    # input forces a new invocation under the default lifecycle_scope CREATE_ONLY (customizeDiff).
+    "aws:lambda/invocation:Invocation": ForceNew(
+        ("functionName", "qualifier", "triggers", "input"), TF + "lambda/invocation.go"
+    ),
     "aws:lambda/permission:Permission": ForceNew(
         (
             "action",
