@@ -18,7 +18,7 @@ import pytest
 from settings import stackfile
 from tests.bootstrap import trust
 from tests.bootstrap.test_bootstrap import BOOTSTRAP, bootstrap_run
-from tests.pipeline.runs import JobRun, registry, runs
+from tests.pipeline.runs import WORKFLOWS, JobRun, registry, runs
 from tools.preview.mocks import Recorded
 
 CREDENTIALS_ACTION = "aws-actions/configure-aws-credentials@"
@@ -74,7 +74,9 @@ def subject_keys(stack: str) -> tuple[str, ...]:
 
 def test_jobs_that_assume_roles_are_found_in_every_workflow_that_does():
     workflows = {run.workflow for run, _ in _assuming()}
-    assert workflows == {"deploy-stack.yml", "preview.yml", "promote.yml", "rollback.yml"}
+    expected = {p.name for p in WORKFLOWS.glob("*.yml") if CREDENTIALS_ACTION in p.read_text()}
+    assert workflows == expected
+    assert {"deploy-stack.yml", "preview.yml", "promote.yml", "rollback.yml"} <= workflows
 
 
 def test_every_stack_a_job_deploys_or_previews_has_a_bootstrap_stack():

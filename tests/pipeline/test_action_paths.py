@@ -46,6 +46,11 @@ def _list(value: object) -> list[str]:
 def _pulumi_problems(run: JobRun, step: dict) -> list[str]:
     given = step.get("with") or {}
     problems = []
+    version_file = given.get("pulumi-version-file")
+    if version_file and not _resolve(WORKSPACE, run.value(version_file)).is_file():
+        problems.append(f"pulumi-version-file {version_file!r} does not exist")
+    if not given.get("command"):
+        return problems  # install-only mode (src/main.ts, makeInstallationConfig): no work-dir is read
     work_dir = run.value(given.get("work-dir", "./"))
     assert work_dir is not UNKNOWN, f"{run}: work-dir {given.get('work-dir')!r} cannot be evaluated"
     project = _resolve(WORKSPACE, work_dir)
@@ -61,9 +66,6 @@ def _pulumi_problems(run: JobRun, step: dict) -> list[str]:
     for config in _list(run.value(given.get("policyPackConfigs"))):
         if not _resolve(project, config).is_file():
             problems.append(f"policyPackConfigs {config!r} -> {_resolve(project, config)} does not exist")
-    version_file = given.get("pulumi-version-file")
-    if version_file and not _resolve(WORKSPACE, run.value(version_file)).is_file():
-        problems.append(f"pulumi-version-file {version_file!r} does not exist")
     return problems
 
 

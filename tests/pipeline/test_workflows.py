@@ -535,7 +535,9 @@ def test_review_env_decides_from_the_pull_request_and_the_config_not_the_event()
     assert up["with"]["command"] == "up"
     assert up["with"]["stack-name"] == "${{ needs.plan.outputs.name }}"
     assert up["with"]["upsert"] is True
-    assert up["with"]["policyPacks"] == "policy"
+    assert (
+        up["with"]["policyPacks"] == "${{ github.workspace }}/policy"
+    )  # relative to work-dir otherwise (test_action_paths.py)
     assert "gh pr comment" in services["steps"][-1]["run"]  # the comment shows its URLs
     assert "smoke_targets" in services["steps"][-1]["run"]
     destroy = next(s for s in jobs["destroy"]["steps"] if s.get("uses", "").startswith("pulumi/actions@"))
