@@ -202,6 +202,7 @@ def repository_with_services(directory: Path, count: int) -> Path:
         (root / project / "__main__.py").symlink_to(ROOT / project / "__main__.py")
         shutil.copy(ROOT / project / "Pulumi.yaml", root / project / "Pulumi.yaml")
     shutil.copy(ROOT / "infra" / "Pulumi.prod.yaml", root / "infra" / "Pulumi.prod.yaml")
+    shutil.copy(ROOT / "stacks.yaml", root / "stacks.yaml")
     with (root / "services" / "Pulumi.prod.yaml").open("w") as out:
         YAML().dump(services_of_prod_shape(count), out)
     return root

@@ -7,13 +7,15 @@ received and what is allowed, before a single resource is registered. Unknown ke
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, Union, cast, get_args, get_origin
+from types import UnionType
+from typing import Annotated, Any, Generic, TypeVar, Union, cast, get_args, get_origin
 
 import pulumi
 from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
@@ -23,10 +25,10 @@ from components.core.account import partition_of
 from components.core.catalog import suggestion
 from components.core.catalog.kubernetes import RunDateError, run_date
 from components.core.iam import permissions_boundary_arn
-from components.core.model import Spec
+from components.core.model import KeyedError, Spec
 from components.core.tags import common_tags
 from components.core.tier import Tier, TierPolicy, policy_for
-from settings import guardrails, reviews, stackfile, stacks
+from settings import guardrails, registry, reviews, stackfile, stacks
 from settings.errors import ConfigError
 from settings.schema import (
     NAMESPACE,
@@ -122,6 +124,7 @@ def parse(
     project: str = NAMESPACE,
     secret_keys: Iterable[str] = (),
     today: dt.date | None = None,
+    binding: registry.Binding | None = None,
 ) -> Settings:
     """Validate the raw config of a platform stack (``{"platform:network": "<json>", ...}``).
 
@@ -131,33 +134,76 @@ def parse(
     cluster's version is checked against the EKS support calendar on ``today`` (default: the run date,
     ``$PLATFORM_RUN_DATE`` or today in UTC).
 
+    ``binding`` is what the stack registry (``stacks.yaml``) says the stack is: the file's
+    ``platform:tier`` and ``platform:accountId``, where stated, must agree with it, and the bound tier and
+    account are the ones the settings and the guardrails use, whatever the file says. Every loader of a
+    real stack passes it (:func:`load`, ``platform_settings``); ``None`` only in a spec's own tests.
+
     Raises:
         ConfigError: with every problem found.
     """
-    secret, values = _values(NAMESPACE, raw, secret_keys)
+    secret, values = _values(NAMESPACE, raw, secret_keys, StackConfig)
     problems = _misplaced(StackConfig, NAMESPACE, raw, secret, values)
-    config, invalid, schema_problems = _validate_partial(StackConfig, NAMESPACE, values, secret)
-    problems += schema_problems
+    if binding is not None:
+        problems += registry.agreement_problems(binding, values, NAMESPACE)
+        values = {**values, "tier": binding.tier.value, "accountId": binding.account_id}
+    result = _validate_partial(StackConfig, NAMESPACE, values, secret)
+    config, invalid = result.config, result.invalid
+    problems += result.problems
     problems += _plaintext_secrets(StackConfig, NAMESPACE, config, secret, invalid)
     policy = None if "tier" in invalid else policy_for(config.tier)
     found = guardrails.check(config, policy, invalid) + guardrails.name_problems(stack, config, invalid)
     support_errors, _, date_problems = _support_window(config, invalid, today)
-    problems += [f"{NAMESPACE}:{key}: {message}" for key, message in found + support_errors]
+    problems += [f"{NAMESPACE}:{key}: {message}" for key, message in result.unhidden(found) + support_errors]
     problems += date_problems
     if problems:
         raise ConfigError(stack, problems)
     return Settings(project=project, environment=stack, config=config)
 
 
+def parse_registered(
+    raw: Mapping[str, str],
+    stack: str,
+    project: str,
+    secret_keys: Iterable[str],
+    bound: registry.Registry,
+) -> Settings:
+    """:func:`parse` bound by the stack registry ``bound``; a stack it lacks is refused, with every other
+    problem of its file in the same message (the stack's own problems are not hidden by the registry's)."""
+    binding = bound.get(stack)
+    if binding is not None:
+        return parse(raw, stack, project, secret_keys, binding=binding)
+    problems = [registry.unregistered(stack, bound)]
+    try:
+        parse(raw, stack, project, secret_keys)
+    except ConfigError as exc:
+        problems += exc.problems
+    raise ConfigError(stack, problems)
+
+
 def _values(
-    namespace: str, raw: Mapping[str, str], secret_keys: Iterable[str]
+    namespace: str, raw: Mapping[str, str], secret_keys: Iterable[str], model: type[BaseModel]
 ) -> tuple[set[str], dict[str, Any]]:
-    """The settings of ``namespace`` stored as secrets, and its decoded settings (without the prefix)."""
+    """The settings of ``namespace`` stored as secrets, and its decoded settings (without the prefix).
+
+    The engine passes a top-level boolean or number as its JSON text (``"true"``, ``"7"``), exactly as it
+    passes the text ``"true"``: the two cannot be told apart, so a top-level setting typed as a boolean or
+    a number takes that JSON text (and only it: ``"yes"`` stays text and is refused). Nested values keep
+    the types the file wrote.
+    """
     secret = {k.split(":", 1)[1] for k in secret_keys if k.startswith(f"{namespace}:")}
-    values = {
-        key.split(":", 1)[1]: _decode(value) for key, value in raw.items() if key.startswith(f"{namespace}:")
-    }
+    scalar = {f.alias or n for n, f in model.model_fields.items() if _scalar_field(f.annotation)}
+    values = {}
+    for key, value in raw.items():
+        if key.startswith(f"{namespace}:"):
+            name = key.split(":", 1)[1]
+            values[name] = _decode(value, name in scalar)
     return secret, values
+
+
+def _scalar_field(annotation: Any) -> bool:
+    members = [a for a in (get_args(annotation) or (annotation,)) if a is not type(None)]
+    return bool(members) and all(m in (bool, int, float) for m in members)
 
 
 def _misplaced(
@@ -178,51 +224,140 @@ def _misplaced(
 
 
 _S = TypeVar("_S", bound=Spec)
+_REPAIRS = 4
+"""Rounds of setting aside what failed before a section counts as invalid as a whole."""
+
+
+@dataclass(frozen=True)
+class Validated(Generic[_S]):
+    """What :func:`_validate_partial` makes of a stack's settings.
+
+    Attributes:
+        config: every setting that validated, or validated once its failing keys were set aside.
+        invalid: the settings that could not be kept (absent from ``config``; checks reading them skip).
+        problems: the schema's problems, each naming the key as written in the file and the value.
+        set_aside: file paths (``network.azCount``) of the keys left out of a kept setting because they
+            failed: the setting's default stands in for them, so a guardrail's problem at such a path is
+            about a value the file did not write, and is not reported.
+    """
+
+    config: _S
+    invalid: frozenset[str]
+    problems: list[str]
+    set_aside: frozenset[str]
+
+    def unhidden(self, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The guardrails' problems that are not about a key set aside."""
+        return [
+            (key, message)
+            for key, message in found
+            if not any(key == p or key.startswith((f"{p}.", f"{p}[")) for p in self.set_aside)
+        ]
+
+
+def _strict(adapter: TypeAdapter[Any], value: Any) -> Any:
+    """Validate as the stack file wrote it: no text taken as a number, no boolean as a number (strict
+    mode over the JSON the engine hands over; an enum is still written as its text)."""
+    return adapter.validate_json(stackfile.json_text(value), strict=True)
 
 
 def _validate_partial(
     model: type[_S], namespace: str, values: dict[str, Any], secret: set[str]
-) -> tuple[_S, frozenset[str], list[str]]:
+) -> Validated[_S]:
     """The config, the settings that failed (absent from it) and their problems.
 
-    A top-level setting that fails is left out and named in the returned set; every other setting is
-    kept, so the guardrails can still run over it. A mapping of named entries (``services:apps``) is kept
-    entry by entry: its entries that validated stay in the config, and each failed entry is named as
-    ``<setting>.<entry>`` beside the setting itself.
+    One mistake must not hide another: a setting that fails only for unknown keys (typos) is validated
+    again without them and kept, so the guardrails still run over it (a typo in ``platform:network`` does
+    not hide prod's AZ floor). A setting that fails otherwise is left out and named in ``invalid`` (the
+    checks that read it are skipped rather than judge a default the file did not write); a mapping of
+    named entries (``services:apps``) is then kept entry by entry, each entry with only typos kept without
+    them, each failed entry named as ``<setting>.<entry>``.
     """
+    whole: TypeAdapter[Any] = TypeAdapter(model)
     try:
-        return model.model_validate(values), frozenset(), []
+        return Validated(_strict(whole, values), frozenset(), [], frozenset())
     except ValidationError as exc:
         errors = exc.errors()
     problems = [_describe(err, secret, model, namespace) for err in errors]
     invalid = {str(err["loc"][0]) for err in errors if err["loc"]}
+    set_aside: set[str] = set()
     partial: dict[str, Any] = {}
     for name, field in model.model_fields.items():
         alias = field.alias or name
         if alias not in values:
             continue
-        if alias in invalid:
-            entries = _valid_entries(field.annotation, values[alias], errors, alias)
-            if entries is not None:
-                partial[name], failed = entries
-                invalid |= {f"{alias}.{entry}" for entry in failed}
+        adapter: TypeAdapter[Any] = TypeAdapter(_annotation(field))
+        kept = _repaired(adapter, model, alias, values[alias])
+        if kept is not None:
+            partial[name], removed = kept
+            set_aside |= removed
+            invalid.discard(alias)
             continue
-        annotation: Any = field.annotation
-        if field.metadata:
-            annotation = Annotated.__class_getitem__((annotation, *field.metadata))  # type: ignore[attr-defined]
-        adapter: TypeAdapter[Any] = TypeAdapter(annotation)
-        try:
-            partial[name] = adapter.validate_python(values[alias])
-        except ValidationError:
-            invalid.add(alias)
+        invalid.add(alias)
+        entries = _valid_entries(field.annotation, values[alias], errors, alias, model, set_aside)
+        if entries is not None:
+            partial[name], failed = entries
+            invalid |= {f"{alias}.{entry}" for entry in failed}
     missing = {f.alias or n for n, f in model.model_fields.items() if f.is_required() and n not in partial}
-    return cast(_S, model.model_construct(**partial)), frozenset(invalid | missing), problems
+    config = cast(_S, model.model_construct(**partial))
+    return Validated(config, frozenset(invalid | missing), problems, frozenset(set_aside))
+
+
+def _annotation(field: Any) -> Any:
+    annotation: Any = field.annotation
+    if field.metadata:
+        annotation = Annotated.__class_getitem__((annotation, *field.metadata))  # type: ignore[attr-defined]
+    return annotation
+
+
+def _repaired(
+    adapter: TypeAdapter[Any], model: type[BaseModel], alias: str, value: Any
+) -> tuple[Any, set[str]] | None:
+    """``value`` validated with its unknown keys (typos) set aside: the result and the dotted paths set
+    aside, or None when it fails for any other reason (a wrong value is not replaced by a default: the
+    checks that read it would judge a value the file did not write)."""
+    removed: set[str] = set()
+    for _ in range(_REPAIRS):
+        try:
+            return _strict(adapter, value), removed
+        except ValidationError as exc:
+            errors = exc.errors()
+        if any(err["type"] != "extra_forbidden" for err in errors):
+            return None
+        cuts = [_file_path(model, (alias, *err["loc"]))[1:] for err in errors]
+        if any(isinstance(part, int) for cut in cuts for part in cut):
+            return None  # inside a list: setting an item's key aside would change what the item says
+        value = copy.deepcopy(value)
+        if not all(_remove(value, cut) for cut in cuts):
+            return None
+        removed |= {_dotted((alias, *cut)) for cut in cuts}
+    return None
+
+
+def _remove(value: Any, path: tuple[int | str, ...]) -> bool:
+    """Delete the key at ``path`` in nested mappings; whether there was one."""
+    for part in path[:-1]:
+        if not isinstance(value, dict) or part not in value:
+            return False
+        value = value[part]
+    if isinstance(value, dict) and path[-1] in value:
+        del value[path[-1]]
+        return True
+    return False
+
+
+def _dotted(path: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
 
 
 def _valid_entries(
-    annotation: Any, value: Any, errors: list[Any], alias: str
+    annotation: Any, value: Any, errors: list[Any], alias: str, root: type[BaseModel], set_aside: set[str]
 ) -> tuple[dict[str, Any], set[str]] | None:
-    """For a mapping of named models: the entries that validate on their own, and the names that fail.
+    """For a mapping of named models: the entries that validate on their own (their unknown keys set
+    aside, into ``set_aside``), and the names that fail.
 
     ``None`` when ``annotation`` is not such a mapping or ``value`` is not a mapping. The mapping's own
     validators (across entries) are not run here: they have already reported on the whole mapping.
@@ -232,16 +367,22 @@ def _valid_entries(
     key_type, entry_type = get_args(annotation)
     if _model_in(entry_type) is None:
         return None
-    failed = {str(err["loc"][1]) for err in errors if len(err["loc"]) > 1 and err["loc"][0] == alias}
+    failed = {
+        str(err["loc"][1])
+        for err in errors
+        if len(err["loc"]) > 1 and err["loc"][0] == alias and err["type"] != "extra_forbidden"
+    }
     adapter: TypeAdapter[Any] = TypeAdapter(dict[key_type, entry_type])  # type: ignore[valid-type]
     kept: dict[str, Any] = {}
     for entry, spec in value.items():
         if str(entry) in failed:
             continue
-        try:
-            kept.update(adapter.validate_python({entry: spec}))
-        except ValidationError:
+        repaired = _repaired(adapter, root, alias, {entry: spec})
+        if repaired is None:
             failed.add(str(entry))
+        else:
+            kept.update(repaired[0])
+            set_aside |= repaired[1]
     return kept, failed
 
 
@@ -279,13 +420,17 @@ def _secret_paths(value: Any, path: str) -> list[str]:
 
 
 def load() -> Settings:
-    """Read and validate the running platform stack's configuration from the Pulumi runtime.
+    """Read and validate the running platform stack's configuration from the Pulumi runtime, bound by the
+    stack registry of its repository (``stacks.yaml``: its tier and account).
 
     Placeholder values (see :mod:`components.core.placeholders`) are a warning in a preview and an error in a real
     deployment.
     """
     raw, secret_keys = _runtime_config()
-    settings = parse(raw, pulumi.get_stack(), pulumi.get_project(), secret_keys)
+    stack = pulumi.get_stack()
+    # The language host passes the project's directory (where its Pulumi.yaml is).
+    project_root = Path(pulumi.runtime.get_root_directory() or os.getcwd()).resolve()
+    settings = parse_registered(raw, stack, pulumi.get_project(), secret_keys, registry.find(project_root))
     check_placeholders(raw, NAMESPACE, settings.environment, secret_keys)
     _, warnings, _ = _support_window(settings.config, frozenset(), None)
     for key, message in warnings:
@@ -333,7 +478,7 @@ class ServicesSettings:
 
     @property
     def platform_stack(self) -> str:
-        return self.config.platform_stack or f"organization/{NAMESPACE}/{self.environment}"
+        return self.config.platform_stack or registry.platform_stack_reference(self.platform.environment)
 
     @property
     def review_namespace(self) -> str | None:
@@ -356,36 +501,52 @@ def parse_services(
     Raises:
         ConfigError: with every problem found.
     """
-    secret, values = _values(SERVICES_NAMESPACE, raw, secret_keys)
+    secret, values = _values(SERVICES_NAMESPACE, raw, secret_keys, ServicesStackConfig)
     problems = _misplaced(ServicesStackConfig, SERVICES_NAMESPACE, raw, secret, values)
-    config, invalid, schema_problems = _validate_partial(
-        ServicesStackConfig, SERVICES_NAMESPACE, values, secret
+    stated = values.get("platformStack")
+    platform_name = platform.environment  # the stack whose file the references are checked against
+    problem = registry.platform_stack_problem(
+        stack, platform_name, stated if isinstance(stated, str) else None
     )
-    problems += schema_problems
+    if problem is None and stated is not None and not isinstance(stated, str):
+        problem = f"must be the platform stack's name, {registry.platform_stack_reference(platform_name)!r}; got {shown(stated)}"
+    if problem:
+        problems.append(f"{SERVICES_NAMESPACE}:platformStack: {problem}")
+        values = {k: v for k, v in values.items() if k != "platformStack"}
+    result = _validate_partial(ServicesStackConfig, SERVICES_NAMESPACE, values, secret)
+    config, invalid = result.config, result.invalid
+    problems += result.problems
     problems += _plaintext_secrets(ServicesStackConfig, SERVICES_NAMESPACE, config, secret, invalid)
     found = guardrails.check_services(config, platform.config, stack, invalid)
     # Image registries are checked on the raw values: an image the schema refuses (`latest`) is still named.
     found += guardrails.image_registry_problems(values.get("apps"), platform.config)
-    problems += [f"{SERVICES_NAMESPACE}:{key}: {message}" for key, message in found]
+    problems += [f"{SERVICES_NAMESPACE}:{key}: {message}" for key, message in result.unhidden(found)]
     if problems:
         raise ConfigError(stack, problems)
     return ServicesSettings(project=project, environment=stack, config=config, platform=platform)
 
 
 def platform_settings(stack: str, root: Path = stacks.ROOT) -> Settings:
-    """The validated settings of the platform stack file ``stack`` (a ConfigError if invalid or missing).
+    """The validated settings of the platform stack file ``stack``, bound by the stack registry (a
+    ConfigError if the stack is unbound, its file missing or invalid, or it disagrees with the registry).
 
     The services project reads them to check its references (secrets, stores, the cluster) before any
     resource exists; the platform's run-time values reach it through a ``StackReference``.
     """
+    bound = registry.load(root)
     try:
         stack_file = stacks.read(stack, stacks.Project.PLATFORM, root)
-    except FileNotFoundError as exc:
+    except FileNotFoundError:
+        directory = stacks.project_dir(stacks.Project.PLATFORM, root)
+        platform = ", ".join(stacks.stack_files(stacks.Project.PLATFORM, root)) or "none"
         raise ConfigError(
             stack,
-            [f"the services stack {stack!r} deploys onto the platform stack of the same name, but {exc}"],
+            [
+                f"the services stack {stack!r} runs on the platform stack of the same name, but the platform"
+                f" project has no stack file Pulumi.{stack}.yaml (in {directory}; its stacks: {platform})"
+            ],
         ) from None
-    return parse(stack_file.config, stack, stack_file.project, stack_file.secret_keys)
+    return parse_registered(stack_file.config, stack, stack_file.project, stack_file.secret_keys, bound)
 
 
 def services_settings(platform: Settings, root: Path = stacks.ROOT) -> ServicesSettings | None:
@@ -439,50 +600,124 @@ def _holds_secret(annotation: Any, seen: frozenset[Any] = frozenset()) -> bool:
     return any(_holds_secret(arg, seen) for arg in get_args(annotation))
 
 
-def _decode(value: Any) -> Any:
-    """Pulumi hands structured config values to the program as JSON text; plain ones as strings."""
-    if isinstance(value, str) and value[:1] in ("{", "["):
+def _decode(value: Any, scalar: bool = False) -> Any:
+    """Pulumi hands structured config values to the program as JSON text; plain ones as strings (a
+    top-level boolean or number as its JSON text, decoded where the setting is ``scalar``: see
+    :func:`_values`)."""
+    if isinstance(value, str) and (value[:1] in ("{", "[") or scalar):
         try:
-            return json.loads(value)
+            decoded = json.loads(value)
         except json.JSONDecodeError:
             return value
+        if scalar and not isinstance(decoded, bool | int | float):
+            return value
+        return decoded
     return value
 
 
-def _key(loc: tuple[int | str, ...], namespace: str) -> str:
-    parts = ""
-    for part in loc:
-        parts += f"[{part}]" if isinstance(part, int) else (f".{part}" if parts else str(part))
-    return f"{namespace}:{parts}"
-
-
 def _describe(err: Mapping[str, Any], secret: set[str], model: type[BaseModel], namespace: str) -> str:
-    loc = tuple(err["loc"])
-    key = _key(loc, namespace)
+    """One schema error as the file wrote it: the key path in the file, the whole value, what is allowed."""
+    return schema_problem(err, model, namespace, shown_as_secret=bool(err["loc"]) and err["loc"][0] in secret)
+
+
+def schema_problem(
+    err: Mapping[str, Any], model: type[BaseModel], namespace: str, shown_as_secret: bool = False
+) -> str:
+    """A pydantic error of ``model`` as ``<namespace>:<key path as in the file>: <message>; got <value>``.
+
+    The path leaves out what pydantic adds that the file does not have (a tagged union's tag:
+    ``strategy.maxSurge``, not ``strategy.canary.maxSurge``); a model validator's
+    :class:`~components.core.model.KeyedError` names its key and the value there.
+    """
+    loc = _error_path(model, tuple(err["loc"]), err)
+    error = (err.get("ctx") or {}).get("error")
+    received_value = error.value if isinstance(error, KeyedError) else err.get("input")
+    key = f"{namespace}:{_dotted(loc)}" if namespace else _dotted(loc)
     kind = err["type"]
-    received = _SECRET_SHOWN_AS if loc and loc[0] in secret else shown(err.get("input"))
+    received = _SECRET_SHOWN_AS if shown_as_secret else shown(received_value)
     if kind == "extra_forbidden":
-        allowed = _allowed_keys(model, loc[:-1])
+        allowed = _allowed_keys(model, tuple(err["loc"])[:-1])
         return f"{key}: unknown key{suggestion(str(loc[-1]), allowed)} (allowed here: {', '.join(allowed)})"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return f"{key}: must be a mapping of settings; got {received}"
     if kind == "missing":
         return f"{key}: required, but not set"
     message = str(err["msg"]).removeprefix("Value error, ")
+    if (
+        kind == "string_type"
+        and isinstance(received_value, int | float)
+        and not isinstance(received_value, bool)
+    ):
+        message += " (quote it: a number such as 1.30 would otherwise be read as 1.3)"
     return f"{key}: {message}; got {received}"
 
 
+def schema_problems(exc: ValidationError, name: str, model: type[BaseModel]) -> list[str]:
+    """Every error of a file validated as a whole against ``model``, each ``<file>: <key>: ...``."""
+    return [f"{name}: {schema_problem(err, model, '')}" for err in exc.errors()]
+
+
 def shown(value: Any) -> str:
-    """A value as the stack file wrote it: YAML/JSON spelling, strings quoted (a trailing newline shows
-    as ``\\n``), long mappings and lists shortened."""
+    """A value as the stack file wrote it, whole: YAML/JSON spelling, strings quoted (a trailing newline
+    shows as ``\\n``). A mapping shows its keys only (its values may hold a secret written in plain text)."""
     if isinstance(value, dict) and value:
-        # A whole section: its keys, not its values (which may hold a secret written in plain text).
         return f"a mapping with keys {', '.join(str(k) for k in value)}"
     try:
-        text = json.dumps(value, ensure_ascii=False, default=str, separators=(", ", ": "))
+        return json.dumps(value, ensure_ascii=False, default=str, separators=(", ", ": "))
     except (TypeError, ValueError):
-        text = str(value)
-    return text if len(text) <= 80 else f"{text[:77]}..."
+        return str(value)
+
+
+def _file_path(root: type[BaseModel], loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """``loc`` of a pydantic error as the key path in the file: the parts pydantic adds for a union (the
+    tag of a tagged union, a member's name) are left out; keys and list indexes stay."""
+    path: list[int | str] = []
+    annotation: Any = root
+    for part in loc:
+        annotation = _unwrapped(annotation)
+        members = _models_in(annotation) if get_origin(annotation) in (Union, UnionType) else []
+        if len(members) > 1:
+            member = next((m for m in members if _tag_of(m) == str(part) or m.__name__ == part), None)
+            if member is not None:
+                annotation = member
+                continue
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = next((f for n, f in annotation.model_fields.items() if part in (f.alias, n)), None)
+            annotation = field.annotation if field is not None else None
+        elif get_origin(annotation) is dict:
+            annotation = get_args(annotation)[1]
+        elif get_origin(annotation) in (list, tuple):
+            args = [a for a in get_args(annotation) if a is not Ellipsis]
+            annotation = args[0] if args else None
+        else:
+            annotation = None
+        path.append(part)
+    return tuple(path)
+
+
+def _error_path(
+    model: type[BaseModel], loc: tuple[int | str, ...], err: Mapping[str, Any]
+) -> tuple[int | str, ...]:
+    """The file path of an error at ``loc``, extended by a :class:`KeyedError`'s key."""
+    path = _file_path(model, loc)
+    error = (err.get("ctx") or {}).get("error")
+    return (*path, *error.key.split(".")) if isinstance(error, KeyedError) else path
+
+
+def _unwrapped(annotation: Any) -> Any:
+    """``Annotated[X, ...]`` -> X; ``X | None`` -> X."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (Union, UnionType):
+        members = [a for a in get_args(annotation) if a is not type(None)]
+        if len(members) == 1:
+            return _unwrapped(members[0])
+    return annotation
+
+
+def _tag_of(model: type[BaseModel]) -> str | None:
+    type_field = model.model_fields.get("type")
+    return str(type_field.default) if type_field is not None else None
 
 
 def _allowed_keys(root: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:

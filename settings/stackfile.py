@@ -66,8 +66,12 @@ def _safe_yaml() -> YAML:
 
 
 def read_text(path: Path, stack: str) -> str:
-    """The file's text, or a :class:`ConfigError` for bytes that are not UTF-8."""
-    data = path.read_bytes()
+    """The file's text, or a :class:`ConfigError` for a file that cannot be read (a directory in its place,
+    no permission) or bytes that are not UTF-8."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(stack, [f"{path.name}: cannot read {path}: {exc.strerror}"]) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -152,6 +156,14 @@ def host_config(document: dict[str, Any]) -> HostConfig:
         if secret:
             secret_keys.append(key)
     return HostConfig(config=config, secret_keys=secret_keys)
+
+
+def json_text(value: Any) -> str:
+    """A parsed document (or part of one) as the JSON text of the engine's hand-over: every nested value
+    keeps its type, a ``secure:`` value is the placeholder, a timestamp its text. Strict validation reads
+    this (``model_validate_json``): a boolean stays a boolean, text stays text."""
+    plain, _ = _decrypted(value)
+    return json.dumps(_go_numbers(plain), ensure_ascii=False)
 
 
 def _is_secure(value: Any) -> bool:
@@ -384,7 +396,7 @@ def read_stack_file(stack: str, directory: Path) -> StackFile:
     if problem:
         raise FileNotFoundError(problem)
     path = directory / f"Pulumi.{stack}.yaml"
-    if not path.is_file():
+    if not path.exists():  # something else in its place is read, and refused naming what it is
         stacks = sorted(stack_of_file(p) for p in directory.glob("Pulumi.*.yaml"))
         where = f"stacks here: {', '.join(stacks)}" if stacks else f"{directory} has no stack files"
         raise FileNotFoundError(f"no stack file {path.name}; {where}")

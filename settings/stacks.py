@@ -1,8 +1,10 @@
-"""The stack registry: the projects of this repository and their stacks, discovered from the stack files.
+"""The projects of this repository and their stacks, in the stack registry's promotion order.
 
-A new environment is a stack file per project (``Pulumi.<name>.yaml`` and ``services/Pulumi.<name>.yaml``);
-the tests, the workflows (``python -m tools stacks --json``) and the bootstrap read the list from here.
-Stacks are ordered by tier (dev, staging, prod), then by name: the order a release is promoted in.
+Which stacks exist, in which order (the promotion order), and what each one is (its tier and account) is
+bound by the stack registry, ``stacks.yaml`` (:mod:`settings.registry`); a stack file of a name it lacks is
+refused. A new environment is a registry entry and a stack file per project (``infra/Pulumi.<name>.yaml``,
+``services/Pulumi.<name>.yaml``); the tests and the workflows (``python -m tools stacks --json``) read
+the list from here.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 from enum import StrEnum
-from functools import cache
 from pathlib import Path
 
 from components.apps.review import is_review
@@ -30,7 +31,6 @@ class Project(StrEnum):
 
 
 PROJECT_DIRS: dict[Project, Path] = {Project.PLATFORM: ROOT / "infra", Project.SERVICES: ROOT / "services"}
-_TIER_ORDER = {tier: i for i, tier in enumerate(Tier)}
 
 
 def stack_argument(value: str) -> str:
@@ -63,14 +63,28 @@ def stack_files(project: Project | str = Project.PLATFORM, root: Path = ROOT) ->
 
 
 def stacks(project: Project | str = Project.PLATFORM, root: Path = ROOT) -> tuple[str, ...]:
-    """The stacks of ``project`` in promotion order (by the platform stack's tier, then name).
+    """The stacks of ``project`` in promotion order: the stack registry's order (``stacks.yaml``).
 
     Review environments (``pr-<n>``, recorded on main by review-env.yml) are not environments of the
-    promotion order: they are left out (``components.apps.review``).
+    promotion order: they are left out (``components.apps.review``); they run on a registered base stack.
+
+    Raises:
+        ConfigError: the registry is missing or invalid, or a stack file of ``project`` names a stack the
+            registry does not bind.
     """
+    from settings import registry
+    from settings.errors import ConfigError
+
+    bound = registry.load(root)
     files = {name: path for name, path in stack_files(project, root).items() if not is_review(name)}
-    order = {name: _TIER_ORDER.get(tier_of(name, root), len(Tier)) for name in files}  # type: ignore[arg-type]
-    return tuple(sorted(order, key=lambda name: (order[name], name)))
+    unbound = [
+        f"{path.name}: {registry.unregistered(name, bound)}"
+        for name, path in files.items()
+        if bound.get(name) is None
+    ]
+    if unbound:
+        raise ConfigError(str(Project(project)), unbound)
+    return tuple(name for name in bound.names if name in files)
 
 
 def platform_stack_of(stack: str, services_config: Mapping[str, str]) -> str:
@@ -82,18 +96,12 @@ def platform_stack_of(stack: str, services_config: Mapping[str, str]) -> str:
 
 
 def tier_of(stack: str, root: Path = ROOT) -> Tier | None:
-    """The tier the platform stack file ``stack`` declares, if it declares a valid one."""
-    raw = _tier(stack, root)
-    try:
-        return Tier(raw) if raw is not None else None
-    except ValueError:
-        return None
+    """The tier the stack registry binds ``stack`` to (whatever its stack file says), None if unbound.
 
+    Raises:
+        ConfigError: the registry is missing or invalid.
+    """
+    from settings import registry
 
-@cache
-def _tier(stack: str, root: Path) -> str | None:
-    try:
-        config = read(stack, Project.PLATFORM, root).config
-    except (FileNotFoundError, ValueError):
-        return None
-    return config.get("platform:tier")
+    binding = registry.load(root).get(stack)
+    return binding.tier if binding is not None else None

@@ -47,6 +47,19 @@ EXIT_POLICY = 3
 EXIT_SCAN = 4
 
 
+def add_root(parser: argparse.ArgumentParser) -> None:
+    """``--root``: the repository whose stack registry and stack files a command reads."""
+    parser.add_argument(
+        "--root", type=Path, default=None, help="the repository to read (defaults to this one)"
+    )
+
+
+def root_of(args: argparse.Namespace) -> Path:
+    from settings import stacks
+
+    return (getattr(args, "root", None) or stacks.ROOT).resolve()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m tools", description="Offline tools of the platform program."
@@ -90,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
         default=Project.PLATFORM.value,
         help="which project",
     )
+    add_root(scan)
     timing = commands.add_parser(
         "timing", help="release and rollback time per service, and the platform's from-scratch critical path"
     )
@@ -101,8 +115,10 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help='print {"stack", "services": {NAME: {"release_seconds", "rollback_seconds"}}, "from_scratch_seconds"}',
     )
+    add_root(timing)
     registry = commands.add_parser("stacks", help="list the stacks of each project, in promotion order")
     registry.add_argument("--json", action="store_true", help='print {"platform": [...], "services": [...]}')
+    add_root(registry)
     env = commands.add_parser(
         "env",
         help="add or remove a dev environment on a shared Atlas cluster slot; pr-<n>: a review environment"
@@ -138,6 +154,7 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help='the new image\'s job-schema versions, JSON: {"emits": {"job:convert": [2]}, "accepts": {...}}',
     )
+    add_root(release)
     rollback = commands.add_parser(
         "rollback", help="set a service's rollbackTo (default: its previous image)"
     )
@@ -149,8 +166,10 @@ def _parser() -> argparse.ArgumentParser:
         "--to", default=None, help="the release to ship (default: the previous image in git)"
     )
     rollback.add_argument("--no-diff", action="store_true", help="skip the offline diff against HEAD")
+    add_root(rollback)
     hosts = commands.add_parser("hosts", help="the ingress hosts of a services stack, one a line")
     hosts.add_argument("--stack", "-s", type=stack_argument, required=True)
+    add_root(hosts)
     upgrade = commands.add_parser(
         "upgrade-check", help="what blocks a bump of the stack's EKS control plane to a Kubernetes minor"
     )
@@ -266,7 +285,7 @@ def _timing(args: argparse.Namespace) -> int:
     from tools import timing
 
     try:
-        document = timing.report(timing.load(args.stack))
+        document = timing.report(timing.load(args.stack, root_of(args)))
     except (FileNotFoundError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -277,11 +296,19 @@ def _timing(args: argparse.Namespace) -> int:
 def _stacks(args: argparse.Namespace) -> int:
     from components.core.tier import Tier
     from settings import stacks
+    from settings.errors import ConfigError
 
-    registry: dict[str, list[str]] = {project.value: list(stacks.stacks(project)) for project in Project}
-    # What the deploy workflows do on a merge (in order) and what waits for a dispatch and its approval.
-    registry["automatic"] = [s for s in registry["platform"] if stacks.tier_of(s) is not Tier.PROD]
-    registry["approval"] = [s for s in registry["platform"] if stacks.tier_of(s) is Tier.PROD]
+    root = root_of(args)
+    try:
+        registry = {project.value: list(stacks.stacks(project, root)) for project in Project}
+        # What the deploy workflows do on a merge (in order) and what waits for a dispatch and its approval:
+        # the tiers the stack registry binds, never what a stack file says.
+        tiers = {s: stacks.tier_of(s, root) for s in registry["platform"]}
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    registry["automatic"] = [s for s in registry["platform"] if tiers[s] is not Tier.PROD]
+    registry["approval"] = [s for s in registry["platform"] if tiers[s] is Tier.PROD]
     if args.json:
         print(json.dumps(registry))
     else:
@@ -377,17 +404,22 @@ def _review_env(args: argparse.Namespace, platform_path: Path) -> int:
 
 
 def _release(args: argparse.Namespace) -> int:
+    from settings.errors import ConfigError
     from tools import release
 
     try:
+        root = root_of(args)
         if args.command == "hosts":
-            print("\n".join(release.hosts(args.stack)))
+            print("\n".join(release.hosts(args.stack, root)))
             return 0
         if args.command == "release":
-            change = release.release(args.stack, args.service, args.image, jobs=args.jobs)
+            change = release.release(args.stack, args.service, args.image, root, jobs=args.jobs)
         else:
-            change = release.rollback(args.stack, args.service, args.to)
-    except release.ReleaseError as exc:
+            change = release.rollback(args.stack, args.service, args.to, root)
+    except (
+        release.ReleaseError,
+        ConfigError,
+    ) as exc:  # a stack file that cannot be read: exit 2, no traceback
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     print(f"{change.key}: {change.before} -> {change.after} (services/{change.path.name})")
@@ -413,16 +445,18 @@ def _scan(args: argparse.Namespace) -> int:
     from settings.config import ConfigError
     from tools.preview import checkov, runner
 
-    if not checkov.checkov_available():
-        print("error: checkov is not installed (make scan-tools: requirements-scan.txt)", file=sys.stderr)
-        return EXIT_CONFIG
-    try:
-        result = runner.run_project(args.project, args.stack, preview=False)
+    root = root_of(args)
+    try:  # the stack first: a mistake in it is named whether or not checkov is installed
+        result = runner.run_project(args.project, args.stack, preview=False, root=root)
+        region = checkov.stack_region(args.stack, root)
     except (FileNotFoundError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    if not checkov.checkov_available():
+        print("error: checkov is not installed (make scan-tools: requirements-scan.txt)", file=sys.stderr)
+        return EXIT_CONFIG
     found = checkov.run_checkov(
-        checkov.scan_input(result.resources, checkov.stack_region(args.stack)),
+        checkov.scan_input(result.resources, region),
         checkov.skip_list(),
     )
     for finding in found.failed:

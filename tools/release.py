@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ruamel.yaml.error import YAMLError
+
 from components.apps import jobs as compat
 from components.apps.image import tag_problem
 from settings import stacks
@@ -87,7 +89,7 @@ def release(
             rollout would strand a job version (:func:`components.apps.jobs.stranded`; file unchanged).
     """
     path = stack_file(stack, root)
-    document = envs.load(path)
+    document = envs.load(path, stack)
     apps = _apps(document, path)
     app = _service(apps, service, path)
     key = f"{SECTION}.{service}.image"
@@ -120,7 +122,7 @@ def rollback(stack: str, service: str, to: str | None = None, root: Path = stack
             an image the tier refuses (file unchanged).
     """
     path = stack_file(stack, root)
-    document = envs.load(path)
+    document = envs.load(path, stack)
     app = _service(_apps(document, path), service, path)
     key = f"{SECTION}.{service}.rollbackTo"
     current = str(app.get("image"))
@@ -152,9 +154,14 @@ def image_history(path: Path, service: str) -> list[str]:
             text = _git(repo, "show", f"{commit}:{relative}")
         except ReleaseError:  # the commit deleted the file
             continue
-        document = envs._yaml().load(text)
-        apps = ((document or {}).get("config") or {}).get(SECTION) or {}
-        image = (apps.get(service) or {}).get("image") if isinstance(apps, dict) else None
+        try:
+            document = envs._yaml().load(text)
+        except YAMLError:  # a commit whose file did not parse held no image anyone deployed
+            continue
+        config = document.get("config") if isinstance(document, dict) else None
+        apps = config.get(SECTION) if isinstance(config, dict) else None
+        app = apps.get(service) if isinstance(apps, dict) else None
+        image = app.get("image") if isinstance(app, dict) else None
         if image and (not images or images[-1] != image):
             images.append(str(image))
     return images
@@ -175,5 +182,5 @@ def _git(cwd: Path, *args: str) -> str:
 def hosts(stack: str, root: Path = stacks.ROOT) -> list[str]:
     """The ingress hosts of the services stack ``stack``, in file order (what the smoke checks call)."""
     path = stack_file(stack, root)
-    apps = _apps(envs.load(path), path)
+    apps = _apps(envs.load(path, stack), path)
     return [str(app["ingress"]["host"]) for app in apps.values() if (app.get("ingress") or {}).get("host")]

@@ -7,6 +7,7 @@ comes from the platform stack file. Per-type creation times are below, each with
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from components.apps.durations import Step, critical_path, services_timing
@@ -120,13 +121,15 @@ def report(services: ServicesSettings) -> dict[str, Any]:
     }
 
 
-def load(stack: str) -> ServicesSettings:
-    """The services stack file ``stack`` validated on the platform stack file of the same name (a
-    ConfigError names every problem; FileNotFoundError when a stack file is missing)."""
+def load(stack: str, root: Path | None = None) -> ServicesSettings:
+    """The services stack file ``stack`` of the repository ``root`` (defaults to this one) validated on the
+    platform stack file of the same name (a ConfigError names every problem; FileNotFoundError when a
+    stack file is missing)."""
     from settings import config, stacks
 
-    platform = config.platform_settings(stack)
-    stack_file = stacks.read(stack, stacks.Project.SERVICES)
+    root = root or stacks.ROOT
+    platform = config.platform_settings(stack, root)
+    stack_file = stacks.read(stack, stacks.Project.SERVICES, root)
     return config.parse_services(
         stack_file.config, stack, platform, stack_file.project, stack_file.secret_keys
     )

@@ -20,6 +20,7 @@ from components.apps import drain as draining
 from components.apps import gates as gate_templates
 from components.apps.image import parse_image
 from components.apps.spec import (
+    SCRAPE_INTERVAL_SECONDS,
     AppSpec,
     BlueGreenSpec,
     CanarySpec,
@@ -36,7 +37,7 @@ ROLLOUT_API = "argoproj.io/v1alpha1"
 EXTERNAL_SECRET_API = "external-secrets.io/v1"
 KEDA_API = "keda.sh/v1alpha1"
 MONITORING_API = "monitoring.coreos.com/v1"
-SCRAPE_INTERVAL = "30s"
+SCRAPE_INTERVAL = f"{SCRAPE_INTERVAL_SECONDS}s"
 PART_OF = "product"
 WAIT_HEALTHY = "jsonpath={.status.phase}=Healthy"  # Argo Rollouts' own phase; Paused/Degraded time out
 # A blue/green release promoted by hand: `up` ends once the new version is up and paused for promotion

@@ -19,7 +19,8 @@ from components.apps.drain import DrainSpec
 from components.apps.image import parse_image
 from components.apps.jobs import JobsSpec
 from components.core.catalog.services import ssl_policy_problem
-from components.core.model import Spec
+from components.core.dns import dns_name_problem
+from components.core.model import KeyedError, Spec
 from components.security.secrets import SecretShortName
 
 _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$")
@@ -41,9 +42,25 @@ def _service_name(value: str) -> str:
     return value
 
 
+MAX_DURATION_SECONDS = 24 * 3600
+"""The longest duration a gate, pause or refresh may name: a day (a longer gate is no gate)."""
+SCRAPE_INTERVAL_SECONDS = 30
+"""How often Prometheus scrapes a service (its ServiceMonitor's ``interval``)."""
+ALB_IDLE_TIMEOUT_SECONDS = 60
+"""The application load balancer's idle timeout, which this project leaves at AWS's default
+(``idle_timeout.timeout_seconds``, 60 s): a request with no byte for that long is cut off with a 504."""
+
+
+def duration_seconds(value: str) -> int:
+    """``2m`` -> 120."""
+    return int(value[:-1]) * {"s": 1, "m": 60, "h": 3600}[value[-1]]
+
+
 def _duration(value: str) -> str:
     if not _DURATION.fullmatch(value):
         raise ValueError("must be a duration such as 30s, 5m or 1h")
+    if duration_seconds(value) > MAX_DURATION_SECONDS:
+        raise ValueError(f"must be at most {MAX_DURATION_SECONDS // 3600}h")
     return value
 
 
@@ -70,6 +87,13 @@ def _prefix_path(value: str) -> str:
     return value
 
 
+def _host_name(value: str) -> str:
+    problem = dns_name_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
 def _image(value: str) -> str:
     parse_image(value)
     return value
@@ -79,6 +103,8 @@ ServiceName = Annotated[str, AfterValidator(_service_name)]
 Duration = Annotated[str, AfterValidator(_duration)]
 Quantity = Annotated[str, AfterValidator(_quantity)]
 Image = Annotated[str, AfterValidator(_image)]
+HostName = Annotated[str, AfterValidator(_host_name)]
+"""A lower-case DNS name, label by label (63 characters each, 253 in all): what Route 53 and ACM take."""
 PrefixPath = Annotated[str, AfterValidator(_prefix_path)]
 
 
@@ -276,7 +302,7 @@ class IngressSpec(Spec):
             It must be under ``path`` (the Ingress routes nothing else to the service). Defaults to none.
     """
 
-    host: str = Field(pattern=r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$")
+    host: HostName
     path: PrefixPath = "/"
     scheme: Scheme = Scheme.INTERNET_FACING
     sticky_seconds: int = Field(default=0, ge=0, le=604800)
@@ -701,11 +727,44 @@ class GatesSpec(Spec):
     )
     jobs_metric: str = Field(default="jobs_processed_total", pattern=r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 
+    @field_validator("max_p95_latency_seconds")
+    @classmethod
+    def _honoured_latency(cls, value: float) -> float:
+        if value > ALB_IDLE_TIMEOUT_SECONDS:
+            raise ValueError(
+                f"must be at most {ALB_IDLE_TIMEOUT_SECONDS} seconds: the load balancer cuts a request off at its"
+                f" idle timeout ({ALB_IDLE_TIMEOUT_SECONDS} s), so a slower p95 is never measured and the gate"
+                " could never fail (the unit is seconds: 0.5 is 500 ms)"
+            )
+        return value
+
+    @field_validator("window")
+    @classmethod
+    def _two_scrapes(cls, value: str) -> str:
+        if duration_seconds(value) < 2 * SCRAPE_INTERVAL_SECONDS:
+            raise ValueError(
+                f"must cover at least two scrapes ({2 * SCRAPE_INTERVAL_SECONDS}s: Prometheus scrapes every"
+                f" {SCRAPE_INTERVAL_SECONDS}s and rate() needs two samples), or every query answers nothing"
+            )
+        return value
+
+    @field_validator("interval")
+    @classmethod
+    def _one_scrape(cls, value: str) -> str:
+        if duration_seconds(value) < SCRAPE_INTERVAL_SECONDS:
+            raise ValueError(
+                f"must be at least one scrape ({SCRAPE_INTERVAL_SECONDS}s): measurements closer together read"
+                " the same samples"
+            )
+        return value
+
     @model_validator(mode="after")
     def _ordered(self) -> GatesSpec:
         if self.abort_error_rate < self.max_error_rate:
-            raise ValueError(
-                f"abortErrorRate ({self.abort_error_rate}) is below maxErrorRate ({self.max_error_rate})"
+            raise KeyedError(
+                "abortErrorRate",
+                f"is below maxErrorRate ({self.max_error_rate}); the abort threshold must be the higher one",
+                self.abort_error_rate,
             )
         return self
 

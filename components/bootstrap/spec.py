@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 
@@ -195,6 +196,28 @@ class BootstrapConfigError(pulumi.RunError):
         super().__init__("bootstrap configuration:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
+def _engine_scalars(values: Mapping[str, object]) -> dict[str, object]:
+    """``values`` with the top-level booleans and numbers the engine passes as JSON text (``"true"``,
+    ``"30"``) read back, for the settings typed so; nothing else is converted (strict validation: no text
+    taken as a number, no boolean as a number)."""
+    scalar = {
+        field.alias or name
+        for name, field in BootstrapSpec.model_fields.items()
+        if field.annotation in (bool, int, float)
+    }
+    decoded = dict(values)
+    for key in scalar & set(decoded):
+        value = decoded[key]
+        if isinstance(value, str):
+            try:
+                number = json.loads(value)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(number, bool | int | float):
+                decoded[key] = number
+    return decoded
+
+
 def parse(values: Mapping[str, object]) -> BootstrapSpec:
     """Validate ``bootstrap:*`` values (keys without the namespace, structured values already decoded).
 
@@ -202,7 +225,7 @@ def parse(values: Mapping[str, object]) -> BootstrapSpec:
         BootstrapConfigError: naming each key, what is wrong and the value received.
     """
     try:
-        return BootstrapSpec.model_validate(dict(values))
+        return BootstrapSpec.model_validate_json(json.dumps(_engine_scalars(values)), strict=True)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():

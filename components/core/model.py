@@ -21,3 +21,22 @@ class Spec(BaseModel):
         use_enum_values=False,
         validate_default=True,
     )
+
+
+class KeyedError(ValueError):
+    """A model validator's error about one of the model's keys (a value that conflicts with another).
+
+    Pydantic reports a model validator's error at the model itself (``platform:atlas``, with the whole
+    mapping as the value received); raising this instead makes the loader name the key as written in the
+    file (``platform:atlas.database``) and the value at that key.
+
+    Args:
+        key: the key, camelCase as in the stack file (a dotted path below the model for a nested one).
+        message: what is wrong and what is allowed.
+        value: the value received at ``key``.
+    """
+
+    def __init__(self, key: str, message: str, value: object) -> None:
+        super().__init__(message)
+        self.key = key
+        self.value = value

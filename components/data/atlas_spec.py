@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, SecretStr, field_validator, model_validator
 
 from components.core.catalog.services import atlas_tier_problem
-from components.core.model import Spec
+from components.core.model import KeyedError, Spec
 from components.data.slots import Pool, Slot, problems
 
 _ORG_ID = re.compile(r"^[0-9a-f]{24}$")
@@ -266,8 +266,9 @@ class AtlasSpec(Spec):
         if (self.cluster is None) == (self.shared is None):
             raise ValueError("set exactly one of cluster (a dedicated cluster) or shared (dev slots)")
         if not _DATABASE.match(self.database) or self.database in _RESERVED_DATABASES:
-            raise ValueError(
-                f"database {self.database!r} must be an application database (letters, digits, '_'),"
-                " not admin, local or config"
+            raise KeyedError(
+                "database",
+                "must be an application database (letters, digits, '_'), not admin, local or config",
+                self.database,
             )
         return self

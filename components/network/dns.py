@@ -10,18 +10,20 @@ same zone.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 from pydantic import Field, field_validator, model_validator
 
+from components.core.dns import dns_name_problem
 from components.core.model import Spec
 
-_NAME = re.compile(r"^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$")
 MAX_CERTIFICATE_NAMES = 10
 """ACM's default quota of domain names per certificate."""
+MAX_COMMON_NAME = 64
+"""ACM ``RequestCertificate``: the first name (the certificate's Common Name, RFC 5280) has at most 64
+characters, periods included; the other names (subject alternative names) up to 253."""
 
 
 class ExternalDnsSpec(Spec):
@@ -60,16 +62,23 @@ class DnsSpec(Spec):
     @field_validator("zone_name")
     @classmethod
     def _zone_is_a_name(cls, value: str) -> str:
-        if value.startswith("*.") or not _NAME.match(value):
-            raise ValueError("must be a DNS name such as staging.slidecraft.io (lower case, no wildcard)")
+        problem = dns_name_problem(value)
+        if problem:
+            raise ValueError(f"the zone {problem}")
         return value
 
     @field_validator("certificate_names")
     @classmethod
     def _names_are_names(cls, value: list[str]) -> list[str]:
-        bad = [name for name in value if not _NAME.match(name)]
-        if bad:
-            raise ValueError(f"must be DNS names, a wildcard only as the first label; not {bad}")
+        for index, name in enumerate(value):
+            problem = dns_name_problem(name, wildcard=True)
+            if problem:
+                raise ValueError(f"[{index}] {name!r}: {problem}")
+        if len(value[0]) > MAX_COMMON_NAME:
+            raise ValueError(
+                f"[0] {value[0]!r} has {len(value[0])} characters: the first name is the certificate's Common"
+                f" Name, at most {MAX_COMMON_NAME} (ACM); put a shorter name first"
+            )
         if len(set(value)) != len(value):
             raise ValueError("must not repeat a name")
         return value

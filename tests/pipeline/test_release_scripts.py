@@ -264,8 +264,17 @@ def test_the_release_step_makes_a_prerelease_below_prod_and_a_release_for_prod(
     # Given the repository's stack files and a `gh` that records its arguments
     (tmp_path / "services").mkdir()
     (tmp_path / "infra").mkdir()
-    for path in (ROOT / "infra" / f"Pulumi.{stack}.yaml", ROOT / "services" / f"Pulumi.{stack}.yaml"):
+    for path in (
+        ROOT / "infra" / f"Pulumi.{stack}.yaml",
+        ROOT / "services" / f"Pulumi.{stack}.yaml",
+        ROOT / "stacks.yaml",
+    ):
         (tmp_path / path.relative_to(ROOT)).write_text(path.read_text())
+    # the tier comes from the registry: a stack file saying otherwise changes nothing (issue 29)
+    platform_file = tmp_path / "infra" / f"Pulumi.{stack}.yaml"
+    platform_file.write_text(
+        platform_file.read_text().replace(f"platform:tier: {stack}", "platform:tier: dev")
+    )
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     gh = bin_dir / "gh"

@@ -33,6 +33,7 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "infra" / "Pulumi.yaml").write_text(f"name: platform\nmain: {ROOT / 'infra'}\n")
     (tmp_path / "services").mkdir()
     (tmp_path / "services" / "Pulumi.yaml").write_text(f"name: services\nmain: {ROOT / 'services'}\n")
+    shutil.copy(ROOT / "stacks.yaml", tmp_path / "stacks.yaml")
     for stack in STACKS:
         shutil.copy(ROOT / "infra" / f"Pulumi.{stack}.yaml", tmp_path / "infra" / f"Pulumi.{stack}.yaml")
         shutil.copy(

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 
 import pytest
 
 from components.core.tier import Tier
-from settings import stackfile, stacks
+from settings import registry, stackfile, stacks
 from tools import cli
 
 
@@ -17,20 +16,8 @@ def test_both_projects_have_the_same_stacks_in_promotion_order():
     assert stacks.stacks(stacks.Project.SERVICES) == stacks.stacks(stacks.Project.PLATFORM)
 
 
-def test_a_new_environment_is_a_stack_file(tmp_path):
-    root = tmp_path / "repo"
-    (root / "services").mkdir(parents=True)
-    (root / "infra").mkdir()
-    for name in ("prod", "dev"):
-        shutil.copy(stacks.ROOT / "infra" / f"Pulumi.{name}.yaml", root / "infra" / f"Pulumi.{name}.yaml")
-    text = (stacks.ROOT / "infra" / "Pulumi.staging.yaml").read_text()
-    (root / "infra" / "Pulumi.qa-euw1.yaml").write_text(text)
-    (root / "infra" / "Pulumi.yaml").write_text((stacks.ROOT / "infra" / "Pulumi.yaml").read_text())
-    assert stacks.stacks(root=root) == ("dev", "qa-euw1", "prod")  # ordered by tier, not by name
-    assert stacks.tier_of("qa-euw1", root) is Tier.STAGING
-
-
-def test_the_tier_comes_from_the_stack_file_not_the_name():
+def test_the_tier_comes_from_the_registry():
+    # A new environment, the registry's rules and what a stack file may say: tests/settings/test_stack_identity.py
     assert stacks.tier_of("prod") is Tier.PROD
     assert stacks.tier_of("no-such-stack") is None
 
@@ -43,6 +30,7 @@ def test_a_stack_name_with_periods_is_one_stack(tmp_path):
     (root / "infra" / "Pulumi.feature.x.yaml").write_text(
         (stacks.ROOT / "infra" / "Pulumi.dev.yaml").read_text()
     )
+    (root / registry.FILE).write_text('stacks:\n  feature.x: {tier: dev, accountId: "111111111111"}\n')
     assert stacks.stack_files(root=root) == {"feature.x": root / "infra" / "Pulumi.feature.x.yaml"}
     assert stacks.tier_of("feature.x", root) is Tier.DEV
     assert stackfile.read_stack_file("feature.x", root / "infra").stack == "feature.x"

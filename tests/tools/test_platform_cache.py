@@ -21,6 +21,7 @@ def copy_repository(tmp_path: Path) -> Path:
         for name in ("Pulumi.yaml", "Pulumi.dev.yaml"):
             shutil.copy(ROOT / project / name, root / project / name)
         (root / project / "__main__.py").symlink_to(ROOT / project / "__main__.py")
+    shutil.copy(ROOT / "stacks.yaml", root / "stacks.yaml")
     return root
 
 

@@ -141,6 +141,7 @@ def copy_project(tmp_path: Path, stack: str, edit: str, replacement: str) -> Pat
     (tmp_path / "infra").mkdir()
     (tmp_path / "infra" / "__main__.py").symlink_to(ROOT / "infra" / "__main__.py")
     shutil.copy(ROOT / "infra" / "Pulumi.yaml", tmp_path / "infra" / "Pulumi.yaml")
+    shutil.copy(ROOT / "stacks.yaml", tmp_path / "stacks.yaml")
     text = (ROOT / "infra" / f"Pulumi.{stack}.yaml").read_text()
     assert edit in text
     (tmp_path / "infra" / f"Pulumi.{stack}.yaml").write_text(text.replace(edit, replacement))

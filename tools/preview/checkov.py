@@ -255,12 +255,13 @@ def _manifest(resource: Recorded) -> dict[str, Any]:
     return {"apiVersion": api_version, "kind": kind, "metadata": metadata, **body}
 
 
-def stack_region(stack: str) -> str:
-    """The region of ``stack`` (both projects run in their platform stack's region; mock ARNs carry it)."""
+def stack_region(stack: str, root: Path | None = None) -> str:
+    """The region of ``stack`` (both projects run in their platform stack's region; mock ARNs carry it), in
+    the repository ``root`` (defaults to this one)."""
     from settings import stacks
     from settings.schema import DEFAULT_REGION
 
-    return str(stacks.read(stack).config.get("platform:region", DEFAULT_REGION))
+    return str(stacks.read(stack, root=root or stacks.ROOT).config.get("platform:region", DEFAULT_REGION))
 
 
 def skip_list(path: Path = SKIP_LIST) -> dict[str, str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from settings.stacks import Project, stack_argument
+from tools.cli import add_root
 
 EXIT_CONFIG = 2
 EXIT_DANGER = 4
@@ -72,6 +73,7 @@ def add_parsers(commands: Any) -> None:
     cost.add_argument(
         "--json", action="store_true", help="print JSON: stack, total_monthly_usd, lines, unpriced"
     )
+    add_root(cost)
 
     diagram = commands.add_parser("diagram", help="a Mermaid flowchart of a stack's architecture")
     diagram.add_argument("--stack", "-s", type=stack_argument, required=True)
@@ -86,6 +88,7 @@ def add_parsers(commands: Any) -> None:
         default=None,
         help="one project only (default: both, as one picture)",
     )
+    add_root(diagram)
 
 
 def _error(message: str) -> int:
@@ -93,15 +96,18 @@ def _error(message: str) -> int:
     return EXIT_CONFIG
 
 
-def _preview_document(stack: str, project: str) -> tuple[dict[str, Any], list[Any], dict[str, str]]:
-    """Run this tree's project in-process: its JSON document, the recorded resources and the platform
-    stack's config (where the budget lives, for both projects)."""
+def _preview_document(
+    stack: str, project: str, root: Path | None = None
+) -> tuple[dict[str, Any], list[Any], dict[str, str]]:
+    """Run the project of the repository ``root`` (defaults to this tree) in-process: its JSON document,
+    the recorded resources and the platform stack's config (where the budget lives, for both projects)."""
     from settings import stacks
     from tools.preview import render, runner
 
-    result = runner.run_project(project, stack, preview=True)
+    root = root or stacks.ROOT
+    result = runner.run_project(project, stack, preview=True, root=root)
     document = render.document(result.stack, result.resources, result.outputs)
-    return document, result.resources, stacks.read(stack).config
+    return document, result.resources, stacks.read(stack, root=root).config
 
 
 def budget_of(config: dict[str, str]) -> float | None:
@@ -252,7 +258,7 @@ def _diff(args: argparse.Namespace) -> int:
 def _cost(args: argparse.Namespace) -> int:
     from tools.review import cost
 
-    document, _, config = _preview_document(args.stack, args.project)
+    document, _, config = _preview_document(args.stack, args.project, args.root)
     estimate = cost.estimate(args.stack, document["resources"], cost.load_prices(), budget_of(config))
     if args.json:
         print(json.dumps(estimate.as_json(), indent=2))
@@ -280,10 +286,10 @@ def _diagram(args: argparse.Namespace) -> int:
     from tools.review.diagram import flowchart, flowchart_of_projects, nodes
 
     if args.project is not None:
-        _, resources, _ = _preview_document(args.stack, args.project)
+        _, resources, _ = _preview_document(args.stack, args.project, args.root)
         print(flowchart(nodes(resources), compact=args.components))
         return 0
-    platform, services = project_runs(args.stack)
+    platform, services = project_runs(args.stack, args.root)
     drawing = [(Project.PLATFORM.value, nodes(platform.resources))]
     if services is not None:
         drawing.append((Project.SERVICES.value, nodes(services.resources)))
@@ -292,16 +298,20 @@ def _diagram(args: argparse.Namespace) -> int:
     return 0
 
 
-def project_runs(stack: str) -> tuple[Any, Any]:
+def project_runs(stack: str, repository: Path | None = None) -> tuple[Any, Any]:
     """The platform run of ``stack`` and, if the services project has that stack, its run (whose
-    StackReference is answered by this platform run, as ``runner.run_project`` does)."""
+    StackReference is answered by this platform run, as ``runner.run_project`` does), in the repository
+    ``repository`` (defaults to this one)."""
     from settings import stacks
     from tools.preview import runner
 
-    platform = runner.run_platform(stack, preview=True, root=stacks.ROOT)
-    root = stacks.project_dir(Project.SERVICES)
+    repository = repository or stacks.ROOT
+    platform = runner.run_platform(stack, preview=True, root=repository)
+    root = stacks.project_dir(Project.SERVICES, repository)
     if not (root / f"Pulumi.{stack}.yaml").is_file():
         return platform, None
-    stack_file = stacks.read(stack, Project.SERVICES)
+    stack_file = stacks.read(stack, Project.SERVICES, repository)
     references = {runner._platform_reference(stack_file): platform.outputs}
-    return platform, runner.run_program(stack_file, preview=True, root=root, stack_references=references)
+    return platform, runner.run_program(
+        stack_file, preview=True, root=root, stack_references=references, repository=repository
+    )

@@ -66,9 +66,19 @@ class Finding:
 def load(path: Path) -> dict[str, Any]:
     """Read a preview document, or raise :class:`PreviewFormatError` saying what is wrong."""
     try:
-        text = path.read_text()
+        data = path.read_bytes()
     except OSError as exc:
         raise PreviewFormatError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PreviewFormatError(
+            f"{path} is not a `pulumi preview --json` document: byte 0x{data[exc.start]:02x} at line {line}"
+            " is not UTF-8 (JSON is UTF-8 text)"
+        ) from None
+    if not text.strip():
+        raise PreviewFormatError(f"{path} is empty, not a `pulumi preview --json` document")
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:

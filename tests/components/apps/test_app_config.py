@@ -306,7 +306,8 @@ def test_delivery_rejects_an_abort_threshold_below_the_pass_threshold():
     with pytest.raises(ConfigError) as caught:
         services_settings("prod", raw=config)
     assert any(
-        p.startswith("services:delivery.gates: ") and "abortErrorRate (0.02)" in p
+        p.startswith("services:delivery.gates.abortErrorRate: is below maxErrorRate (0.05)")
+        and p.endswith("; got 0.02")
         for p in caught.value.problems
     )
 
