@@ -652,11 +652,6 @@ def schema_problem(
     return f"{key}: {message}; got {received}"
 
 
-def schema_problems(exc: ValidationError, name: str, model: type[BaseModel]) -> list[str]:
-    """Every error of a file validated as a whole against ``model``, each ``<file>: <key>: ...``."""
-    return [f"{name}: {schema_problem(err, model, '')}" for err in exc.errors()]
-
-
 def shown(value: Any) -> str:
     """A value as the stack file wrote it, whole: YAML/JSON spelling, strings quoted (a trailing newline
     shows as ``\\n``). A mapping shows its keys only (its values may hold a secret written in plain text)."""

@@ -16,6 +16,7 @@ environment has its own account, so no two stacks can touch each other's resourc
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,17 +144,26 @@ def find(start: Path) -> Registry:
 
 def parse(document: Mapping[str, Any], path: Path) -> Registry:
     """Validate a parsed registry document (see :func:`load`)."""
-    from settings.config import schema_problems  # the loader's messages: key path, value, what is allowed
-
     try:
         spec = RegistrySpec.model_validate_json(stackfile.json_text(document), strict=True)
     except ValidationError as exc:
-        raise ConfigError(path.name, schema_problems(exc, path.name, RegistrySpec)) from None
+        raise ConfigError(path.name, [_problem(err, path.name) for err in exc.errors()]) from None
     problems = list(_rule_problems(spec, path.name))
     if problems:
         raise ConfigError(path.name, problems)
     bindings = tuple(Binding(name, e.tier, e.account_id) for name, e in spec.stacks.items())
     return Registry(path=path, bindings=bindings)
+
+
+def _problem(err: Any, name: str) -> str:
+    """A schema error of the registry: ``stacks.yaml: stacks.prod.tier: <message>; got <value>``."""
+    key = ".".join(str(part) for part in err["loc"]) or "the top level"
+    if err["type"] == "missing":
+        return f"{name}: {key}: required, but not set"
+    if err["type"] == "extra_forbidden":
+        return f"{name}: {key}: unknown key (an entry has tier and accountId)"
+    message = str(err["msg"]).removeprefix("Value error, ")
+    return f"{name}: {key}: {message}; got {json.dumps(err.get('input'), default=str)}"
 
 
 def _rule_problems(spec: RegistrySpec, name: str) -> list[str]:

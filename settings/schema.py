@@ -106,9 +106,9 @@ class ServicesStackConfig(Spec):
     of the same name, whose outputs it reads through a ``StackReference``.
 
     Attributes:
-        platform_stack: the platform stack to read, as ``StackReference`` names it. Defaults to
+        platform_stack: the platform stack to read, as ``StackReference`` names it: only
             ``organization/platform/<stack>`` (the DIY backend's name for the platform stack of the same
-            name).
+            name, the one the services are checked against) is accepted, so it may be left out.
         delivery: how services are delivered: gates, timeouts. Defaults to the deployment guide's gates.
         apps: the product's services by name (see ``components.apps.spec.AppSpec``). Defaults to none.
         cache: cache key regions services share (``components.apps.cache_keys``). Defaults to none.

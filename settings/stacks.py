@@ -16,6 +16,8 @@ from pathlib import Path
 
 from components.apps.review import is_review
 from components.core.tier import Tier
+from settings import registry
+from settings.errors import ConfigError
 from settings.stackfile import StackFile, read_stack_file, stack_name_problem, stack_of_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,9 +74,6 @@ def stacks(project: Project | str = Project.PLATFORM, root: Path = ROOT) -> tupl
         ConfigError: the registry is missing or invalid, or a stack file of ``project`` names a stack the
             registry does not bind.
     """
-    from settings import registry
-    from settings.errors import ConfigError
-
     bound = registry.load(root)
     files = {name: path for name, path in stack_files(project, root).items() if not is_review(name)}
     unbound = [
@@ -101,7 +100,5 @@ def tier_of(stack: str, root: Path = ROOT) -> Tier | None:
     Raises:
         ConfigError: the registry is missing or invalid.
     """
-    from settings import registry
-
     binding = registry.load(root).get(stack)
     return binding.tier if binding is not None else None

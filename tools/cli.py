@@ -41,23 +41,11 @@ from pathlib import Path
 from typing import NoReturn
 
 from settings.stacks import Project, stack_argument
+from tools.options import add_root, root_of
 
 EXIT_CONFIG = 2
 EXIT_POLICY = 3
 EXIT_SCAN = 4
-
-
-def add_root(parser: argparse.ArgumentParser) -> None:
-    """``--root``: the repository whose stack registry and stack files a command reads."""
-    parser.add_argument(
-        "--root", type=Path, default=None, help="the repository to read (defaults to this one)"
-    )
-
-
-def root_of(args: argparse.Namespace) -> Path:
-    from settings import stacks
-
-    return (getattr(args, "root", None) or stacks.ROOT).resolve()
 
 
 def _parser() -> argparse.ArgumentParser:

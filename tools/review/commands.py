@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from settings.stacks import Project, stack_argument
-from tools.cli import add_root
+from tools.options import add_root
 
 EXIT_CONFIG = 2
 EXIT_DANGER = 4
