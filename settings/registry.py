@@ -34,8 +34,9 @@ FILE = "stacks.yaml"
 """The registry's file name, at the repository root."""
 PLATFORM_PROJECT = "platform"
 ORGANIZATION = "organization"
-"""The organization part of a stack reference on the DIY (S3) backend this repository uses (Pulumi's
-``pkg/backend/diy``: every stack of a DIY backend is in the organization named ``organization``)."""
+"""The organization part of a stack reference on the DIY (S3) backend this repository uses: "Non-legacy DIY
+backends do support the org/project/stack format, but org must be set to 'organization'" (Pulumi's
+automation API reference, ``fullyQualifiedStackName``)."""
 _TIER_ORDER = {tier: i for i, tier in enumerate(Tier)}
 
 
