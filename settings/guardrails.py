@@ -310,7 +310,8 @@ def check_services(
     if "delivery" not in invalid:
         problems += budget_problems(apps, services.delivery, platform.tier)
     if not {"cache", "flags"} & invalid:
-        problems += release_problems(apps, services.cache, services.flags, platform.tier)
+        failed = frozenset(entry.split(".", 1)[1] for entry in invalid if entry.startswith("apps."))
+        problems += release_problems(apps, services.cache, services.flags, platform.tier, failed)
     if not apps:
         return problems
     if platform.cluster is None:

@@ -75,7 +75,9 @@ class CacheSharingSpec(Spec):
     shared: dict[KeyPrefix, tuple[str, ...]] = Field(default_factory=dict)
 
 
-def sharing_problems(uses: Mapping[str, CacheUse], sharing: CacheSharingSpec) -> list[Problem]:
+def sharing_problems(
+    uses: Mapping[str, CacheUse], sharing: CacheSharingSpec, failed: frozenset[str] = frozenset()
+) -> list[Problem]:
     """Overlapping prefixes of two services not declared shared, and shared entries naming a service that
     does not claim an overlapping prefix; keys relative to ``services:``."""
     problems: list[Problem] = []
@@ -97,6 +99,8 @@ def sharing_problems(uses: Mapping[str, CacheUse], sharing: CacheSharingSpec) ->
                     )
     for prefix, members in sorted(sharing.shared.items()):
         for member in members:
+            if member in failed:  # its own problems are reported; what it claims is unknown
+                continue
             claimed = uses.get(member)
             if claimed is None or not any(overlap(prefix, p) for p in claimed.prefixes):
                 problems.append(

@@ -31,9 +31,11 @@ def release_problems(
     sharing: CacheSharingSpec,
     flags: Mapping[str, FlagSpec],
     tier: Tier,
+    failed: frozenset[str] = frozenset(),
 ) -> list[Problem]:
-    """Every problem above, over the services that validated."""
-    problems = sharing_problems({n: s.uses.cache for n, s in apps.items() if s.uses.cache}, sharing)
+    """Every problem above, over the services that validated (``failed``: the services that did not, which
+    references may still name without being wrong)."""
+    problems = sharing_problems({n: s.uses.cache for n, s in apps.items() if s.uses.cache}, sharing, failed)
     for name, spec in sorted(apps.items()):
         problems += _worker_problems(name, spec, flags)
     problems += steady_problems({n: s.jobs for n, s in apps.items()})

@@ -20,7 +20,7 @@ from components.apps.image import parse_image
 from components.apps.jobs import JobsSpec
 from components.core.catalog.services import ssl_policy_problem
 from components.core.dns import dns_name_problem
-from components.core.model import KeyedError, Spec
+from components.core.model import KeyedError, Spec, as_written
 from components.security.secrets import SecretShortName
 
 _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$")
@@ -250,8 +250,8 @@ class UsesSpec(Spec):
 
     @field_validator("cache", mode="before")
     @classmethod
-    def _cache(cls, value: object) -> object:
-        return cache_use(value)
+    def _cache(cls, value: object, info: ValidationInfo) -> object:
+        return as_written(CacheUse, cache_use(value), info)
 
     @field_validator("secrets")
     @classmethod

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+import json
+
+from pydantic import BaseModel, ConfigDict, ValidationInfo
 from pydantic.alias_generators import to_camel
 
 
@@ -21,6 +23,17 @@ class Spec(BaseModel):
         use_enum_values=False,
         validate_default=True,
     )
+
+
+def as_written(model: type[BaseModel], value: object, info: ValidationInfo) -> object:
+    """For a ``mode="before"`` validator that hands a mapping on to ``model``: in the loader's strict JSON
+    validation, validate it here the same way (strict, from JSON). Pydantic validates what a before
+    validator returns as Python input, where strict mode refuses a list for a tuple; the loader's
+    strictness (no text or boolean taken as a number) is kept, and the errors keep their key paths.
+    """
+    if info.mode == "json" and isinstance(value, dict):
+        return model.model_validate_json(json.dumps(value), strict=True)
+    return value
 
 
 class KeyedError(ValueError):
