@@ -226,3 +226,11 @@ def test_a_services_stack_without_a_platform_twin_is_told_which_file_is_missing(
     (problem,) = caught.value.problems
     assert "the platform project has no stack file Pulumi.prod.yaml" in problem
     assert str(platform_file.parent) in problem
+
+
+def test_a_review_stack_reads_its_base_s_platform_stack_and_no_other():
+    # Review environments (pr-<n>) run on their base's platform stack (settings/reviews.py).
+    assert registry.platform_stack_problem("pr-12", "dev", "organization/platform/dev") is None
+    problem = registry.platform_stack_problem("pr-12", "dev", "organization/platform/prod")
+    assert problem is not None
+    assert problem.startswith("the services stack 'pr-12' runs on the platform stack of its base, 'dev',")

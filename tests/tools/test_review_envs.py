@@ -29,6 +29,7 @@ def repo(tmp_path: Path) -> Path:
         for path in (ROOT / project).glob("Pulumi*.yaml"):
             shutil.copy(path, tmp_path / project / path.name)
         (tmp_path / project / "__main__.py").symlink_to(ROOT / project / "__main__.py")
+    shutil.copy(ROOT / "stacks.yaml", tmp_path / "stacks.yaml")  # the stack registry
     return tmp_path
 
 
