@@ -99,6 +99,7 @@ def repo(tmp_path: Path) -> Path:
     (tmp_path / "services").mkdir()
     (tmp_path / "infra").mkdir()
     (tmp_path / "infra" / "Pulumi.yaml").write_text("name: platform\nruntime: python\n")
+    shutil.copy(stacks.ROOT / "stacks.yaml", tmp_path / "stacks.yaml")  # the stack registry
     for stack in ("dev", "staging", "prod"):
         (tmp_path / "infra" / f"Pulumi.{stack}.yaml").write_text(f"config:\n  platform:tier: {stack}\n")
         shutil.copy(stacks.ROOT / "services" / f"Pulumi.{stack}.yaml", tmp_path / "services")

@@ -59,6 +59,7 @@ def _project_copy(tmp_path: Path, platform_files: dict[str, str]) -> Path:
             shutil.copy(stack_file, directory / stack_file.name)
     for stack, text in platform_files.items():
         (project_dir(Project.PLATFORM, root) / f"Pulumi.{stack}.yaml").write_text(text)
+    shutil.copy(runner.ROOT / "stacks.yaml", root / "stacks.yaml")  # the stack registry
     return root
 
 
