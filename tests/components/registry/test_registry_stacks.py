@@ -196,6 +196,7 @@ def test_a_prod_services_stack_naming_docker_hub_nginx_exits_2_naming_key_and_va
     (root / "services").mkdir()
     (root / "services" / "Pulumi.yaml").write_text(f"name: services\nmain: {runner.ROOT / 'services'}\n")
     shutil.copy(runner.ROOT / "infra" / "Pulumi.prod.yaml", root / "infra" / "Pulumi.prod.yaml")
+    shutil.copy(runner.ROOT / "stacks.yaml", root / "stacks.yaml")  # the stack registry
     text = (runner.ROOT / "services" / "Pulumi.prod.yaml").read_text()
     web = next(line.split("image: ", 1)[1] for line in text.splitlines() if "/product/web:" in line)
     (root / "services" / "Pulumi.prod.yaml").write_text(text.replace(web, "docker.io/library/nginx:latest"))
