@@ -32,7 +32,7 @@ def platform() -> None:
     signals = observability.build(base, stores, cluster)
     flag_store = flags.build(base, signals, services)
     identities = identity.build(base, stores, cluster, workloads, flag_store.store)
-    images = registry.build(base, cluster, identities, services)  # the services' images come from here
+    images = registry.build(base, cluster, identities, services, cache)  # the services' images come from here
     _export(
         base.outputs,
         stores.outputs,

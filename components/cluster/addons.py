@@ -24,7 +24,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.cluster import charts, policies
+from components.cluster import chart_images, charts, policies
 from components.cluster.addon_network_policies import ADDON_FLOWS, addon_policies
 from components.cluster.charts import CHARTS, GRAFANA_ADMIN_SECRET, SLACK_WEBHOOK_SECRET, Addon
 from components.cluster.irsa import Oidc, irsa_role
@@ -62,7 +62,7 @@ class PlatformAddonsArgs:
             Secrets may read these and the add-ons' own (``REQUIRED_SECRETS``), for these namespaces and
             the add-ons' only. Defaults to none.
         image_cache: the registry's pull-through cache; the charts that allow it pull their image through
-            it (``charts.CACHED_IMAGES``), after its rules exist. Defaults to none (upstream registries).
+            it (``chart_images.CHART_IMAGES``), after its rules exist. Defaults to none (upstream registries).
     """
 
     spec: AddonsSpec
@@ -231,15 +231,20 @@ class PlatformAddons(pulumi.ComponentResource):
         namespace = self._namespaces.get(chart.namespace)
         needs = [*self._args.cluster_ready, *([namespace] if namespace else []), *(depends_on or [])]
         cache = self._args.image_cache
-        if cache is not None and addon in charts.CACHED_IMAGES:
-            cached = charts.with_cache(addon, values, cache.registry_host, cache.upstreams)
+        version = enabled[addon].chart_version
+        if cache is not None:
+            if (why := chart_images.unchecked(chart.chart, version)) is not None:
+                pulumi.log.warn(why, self)
+            cached = chart_images.with_cache(
+                chart.chart, version, values, cache.registry_host, cache.upstreams
+            )
             if cached is not values:
                 values, needs = cached, [*needs, cache]
         release = k8s.helm.v3.Release(
             f"{self._name}-{chart.release}",
             name=chart.release,
             chart=chart.chart,
-            version=enabled[addon].chart_version,
+            version=version,
             repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=chart.repository),
             namespace=chart.namespace,
             create_namespace=False,

@@ -13,7 +13,6 @@ from enum import StrEnum
 from typing import Any
 
 from components.cluster.spec import ClusterAutoscalerSpec, LogStorage, LokiSpec, PrometheusSpec
-from components.registry.spec import CACHE_PREFIXES, Upstream
 
 
 class Addon(StrEnum):
@@ -103,69 +102,6 @@ SLACK_WEBHOOK_SECRET = "slack-webhook-url"
 GRAFANA_ADMIN_SECRET = "grafana-admin-password"
 REQUIRED_SECRETS = {Addon.KUBE_PROMETHEUS_STACK: (SLACK_WEBHOOK_SECRET, GRAFANA_ADMIN_SECRET)}
 """Secrets (``platform/<env>/<name>``) an add-on reads; ``platform:secrets`` must declare them."""
-
-
-@dataclass(frozen=True)
-class CachedImage:
-    """Where a chart's image comes from upstream and the values that point it at the pull-through cache.
-
-    Attributes:
-        upstream: the upstream registry of the chart's default image.
-        values: the override, given the cache's repository prefix (``<registry>/<upstream prefix>``).
-        checked: the chart's values.yaml this was read in (repository, path, tag or commit).
-    """
-
-    upstream: Upstream
-    values: Any
-    checked: str
-
-
-CACHED_IMAGES: dict[Addon, CachedImage] = {
-    Addon.LOAD_BALANCER_CONTROLLER: CachedImage(
-        Upstream.ECR_PUBLIC,
-        lambda cache: {"image": {"repository": f"{cache}/eks/aws-load-balancer-controller"}},
-        "aws/eks-charts stable/aws-load-balancer-controller/values.yaml at 049a6f7f (chart 1.14.0):"
-        " image.repository public.ecr.aws/eks/aws-load-balancer-controller, tag v2.14.0",
-    ),
-    Addon.METRICS_SERVER: CachedImage(
-        Upstream.K8S,
-        lambda cache: {"image": {"repository": f"{cache}/metrics-server/metrics-server"}},
-        "kubernetes-sigs/metrics-server charts/metrics-server/values.yaml at metrics-server-helm-chart-3.13.0:"
-        " image.repository registry.k8s.io/metrics-server/metrics-server",
-    ),
-    Addon.ARGO_ROLLOUTS: CachedImage(
-        Upstream.QUAY,
-        lambda cache: {"controller": {"image": {"registry": cache}}},
-        "argoproj/argo-helm charts/argo-rollouts/values.yaml at argo-rollouts-2.40.2: controller.image.registry"
-        " quay.io, repository argoproj/argo-rollouts (the dashboard is off)",
-    ),
-}
-"""The add-ons whose chart lets its image be pointed at the pull-through cache, as checked at the pinned
-chart version. The others (kube-prometheus-stack, Loki, Alloy, KEDA, External Secrets, the Cluster
-Autoscaler, external-dns) still pull from their upstreams: not checked at their pinned versions yet, or
-their upstream (Docker Hub, ghcr.io, oci.external-secrets.io) needs credentials the stacks do not hold."""
-
-
-def with_cache(
-    addon: Addon, values: dict[str, Any], registry_host: str, upstreams: frozenset[Upstream]
-) -> dict[str, Any]:
-    """``values`` with ``addon``'s image pulled through the cache of ``registry_host``, when the chart
-    allows it and the cache serves its upstream; else ``values`` unchanged."""
-    cached = CACHED_IMAGES.get(addon)
-    if cached is None or cached.upstream not in upstreams:
-        return values
-    return merged(values, cached.values(f"{registry_host}/{CACHE_PREFIXES[cached.upstream]}"))
-
-
-def merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """``override`` merged into a copy of ``base``, mapping by mapping (Helm's own rule for values)."""
-    result = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(result.get(key), dict):
-            result[key] = merged(result[key], value)
-        else:
-            result[key] = value
-    return result
 
 
 def load_balancer_controller_values(

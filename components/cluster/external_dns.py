@@ -16,12 +16,14 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.cluster import chart_images
 from components.cluster.charts import IRSA_ANNOTATION
 from components.cluster.irsa import Oidc, irsa_role
 from components.core import iam
 from components.core.iam import document
 from components.core.naming import physical_name
 from components.network.dns import ExternalDnsSpec
+from components.registry.cache import PullThroughCache
 
 CHART = "external-dns"
 REPOSITORY = "https://kubernetes-sigs.github.io/external-dns/"
@@ -88,6 +90,8 @@ class ExternalDnsArgs:
         oidc: the cluster's OIDC provider (IRSA).
         k8s_provider: the cluster's Kubernetes provider.
         cluster_ready: what must exist before anything runs on the cluster.
+        image_cache: the registry's pull-through cache; the image is pulled through it (from registry.k8s.io,
+            ``chart_images.CHART_IMAGES``) after its rules exist. Defaults to none (the upstream registry).
     """
 
     spec: ExternalDnsSpec
@@ -99,6 +103,7 @@ class ExternalDnsArgs:
     oidc: Oidc
     k8s_provider: k8s.Provider
     cluster_ready: list[pulumi.Resource]
+    image_cache: PullThroughCache | None = None
 
 
 class ExternalDns(pulumi.ComponentResource):
@@ -126,24 +131,31 @@ class ExternalDns(pulumi.ComponentResource):
                 lambda arn: iam.dumps(external_dns_policy(arn))
             ),
         )
+        values = external_dns_values(
+            args.spec, args.zone_name, args.zone_id, args.environment, args.region, role.arn
+        )
+        needs: list[pulumi.Resource] = [*args.cluster_ready, namespace]
+        version, cache = args.spec.chart_version, args.image_cache
+        if cache is not None:
+            if (why := chart_images.unchecked(CHART, version)) is not None:
+                pulumi.log.warn(why, self)
+            cached = chart_images.with_cache(CHART, version, values, cache.registry_host, cache.upstreams)
+            if cached is not values:
+                values, needs = cached, [*needs, cache]
         k8s.helm.v3.Release(
             f"{name}-release",
             name=CHART,
             chart=CHART,
-            version=args.spec.chart_version,
+            version=version,
             repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=REPOSITORY),
             namespace=NAMESPACE,
             create_namespace=False,
-            values=external_dns_values(
-                args.spec, args.zone_name, args.zone_id, args.environment, args.region, role.arn
-            ),
+            values=values,
             atomic=True,
             cleanup_on_fail=True,
             max_history=10,
             timeout=600,
-            opts=pulumi.ResourceOptions.merge(
-                on_cluster, pulumi.ResourceOptions(depends_on=[*args.cluster_ready, namespace])
-            ),
+            opts=pulumi.ResourceOptions.merge(on_cluster, pulumi.ResourceOptions(depends_on=needs)),
         )
         self.role_arn = role.arn
         self.register_outputs({"role_arn": self.role_arn})

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.cluster import chart_images
 from components.cluster.irsa import Oidc, irsa_role
 from components.core import iam
 from components.registry import admission
+from components.registry.cache import PullThroughCache
 from components.registry.policies import PULL_ACTIONS
 from components.registry.spec import AdmissionSpec
 
@@ -48,6 +50,8 @@ class ImageAdmissionArgs:
         k8s_provider: the cluster's Kubernetes provider.
         cluster_ready: what must exist before anything runs on the cluster.
         alert_after: the kube-prometheus-stack release (the PrometheusRule CRD); none: no alert rule.
+        image_cache: the registry's pull-through cache; Kyverno's images are pulled through it when it
+            serves ghcr.io (``chart_images.CHART_IMAGES``), after its rules exist. Defaults to none.
     """
 
     spec: AdmissionSpec
@@ -61,6 +65,7 @@ class ImageAdmissionArgs:
     k8s_provider: k8s.Provider
     cluster_ready: Sequence[pulumi.Resource]
     alert_after: Sequence[pulumi.Resource] = field(default_factory=tuple)
+    image_cache: PullThroughCache | None = None
 
 
 class ImageAdmission(pulumi.ComponentResource):
@@ -92,6 +97,16 @@ class ImageAdmission(pulumi.ComponentResource):
                 on_cluster, pulumi.ResourceOptions(depends_on=list(args.cluster_ready))
             ),
         )
+        values = admission.kyverno_values(spec, role.arn)
+        needs: list[pulumi.Resource] = [namespace]
+        cache = args.image_cache
+        if cache is not None:
+            chart, version = admission.KYVERNO_CHART, spec.chart_version
+            if (why := chart_images.unchecked(chart, version)) is not None:
+                pulumi.log.warn(why, self)
+            cached = chart_images.with_cache(chart, version, values, cache.registry_host, cache.upstreams)
+            if cached is not values:
+                values, needs = cached, [*needs, cache]
         release = k8s.helm.v3.Release(
             f"{name}-kyverno",
             name=admission.KYVERNO_RELEASE,
@@ -100,12 +115,12 @@ class ImageAdmission(pulumi.ComponentResource):
             repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=admission.KYVERNO_REPOSITORY),
             namespace=admission.KYVERNO_NAMESPACE,
             create_namespace=False,
-            values=admission.kyverno_values(spec, role.arn),
+            values=values,
             atomic=True,
             cleanup_on_fail=True,
             max_history=10,
             timeout=900,
-            opts=pulumi.ResourceOptions.merge(on_cluster, pulumi.ResourceOptions(depends_on=[namespace])),
+            opts=pulumi.ResourceOptions.merge(on_cluster, pulumi.ResourceOptions(depends_on=needs)),
         )
         manifest = admission.image_policy(
             spec, args.namespace, args.signed_repositories, args.allowed_registries, args.public_key_pem

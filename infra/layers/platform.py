@@ -120,7 +120,7 @@ def build(
             ),
             base.on_aws,
         )
-    dns, dns_outputs = _dns(base, cluster)
+    dns, dns_outputs = _dns(base, cluster, cache)
     return Platform(
         cluster=cluster,
         addons=addons,
@@ -163,8 +163,11 @@ def review_environments(base: Foundation) -> tuple[str, ...]:
     return review_names(e.name for e in atlas.shared.environments)
 
 
-def _dns(base: Foundation, cluster: EksCluster) -> tuple[DnsZone | None, dict[str, Any]]:
-    """The zone and certificate of ``platform:dns`` and external-dns writing the ingress hosts there."""
+def _dns(
+    base: Foundation, cluster: EksCluster, cache: PullThroughCache | None
+) -> tuple[DnsZone | None, dict[str, Any]]:
+    """The zone and certificate of ``platform:dns`` and external-dns writing the ingress hosts there (its
+    image through ``cache``)."""
     spec, env = base.settings.config.dns, base.env
     if spec is None:
         return None, {}
@@ -188,6 +191,7 @@ def _dns(base: Foundation, cluster: EksCluster) -> tuple[DnsZone | None, dict[st
                 oidc=cluster.oidc,
                 k8s_provider=cluster.k8s_provider,
                 cluster_ready=list(cluster.ready),
+                image_cache=cache,
             ),
             base.on_aws,
         )

@@ -52,7 +52,11 @@ def images_of(services: ServicesSettings | None) -> list[str]:
 
 
 def build(
-    base: Foundation, cluster: Platform | None, identities: Identities, services: ServicesSettings | None
+    base: Foundation,
+    cluster: Platform | None,
+    identities: Identities,
+    services: ServicesSettings | None,
+    cache: PullThroughCache | None = None,
 ) -> Images:
     """The signing key, admission (with the cluster) and the service repositories, each pullable only by
     the nodes, the workloads and admission."""
@@ -105,6 +109,7 @@ def build(
                     k8s_provider=cluster.cluster.k8s_provider,
                     cluster_ready=cluster.cluster.ready,
                     alert_after=(prometheus,) if prometheus is not None else (),
+                    image_cache=cache,
                 ),
                 base.on_aws,
             )

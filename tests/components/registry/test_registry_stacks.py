@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from components.cluster.charts import CACHED_IMAGES, CHARTS
 from components.registry.admission import KYVERNO_CHART, KYVERNO_NAMESPACE, POLICY_NAME
 from components.registry.policies import PULL_ACTIONS, SERVICE_PREFIX
 from tests.components.apps.support import validate
@@ -128,12 +127,24 @@ def test_the_addons_that_allow_it_pull_through_the_cache_after_its_rules(stack: 
         inputs(r)["name"]: r for r in of_type(stack_run(stack).resources, "kubernetes:helm.sh/v3:Release")
     }
     values = {name: json.dumps(inputs(r)["values"]) for name, r in releases.items()}
-    assert (
-        f"{host}/k8s/metrics-server/metrics-server"
-        in values[CHARTS[next(a for a in CACHED_IMAGES if a.value == "metricsServer")].release]
-    )
+    assert f"{host}/k8s/metrics-server/metrics-server" in values["metrics-server"]
     assert f"{host}/quay" in values["argo-rollouts"]
     assert f"{host}/ecr-public/eks/aws-load-balancer-controller" in values["aws-load-balancer-controller"]
+    assert f"{host}/k8s/autoscaling/cluster-autoscaler" in values["cluster-autoscaler"]
+    assert f"{host}/k8s/external-dns/external-dns" in values["external-dns"]
+    assert f'"registry": "{host}/quay"' in values["kube-prometheus-stack"]
+    assert f'"registry": "{host}/k8s"' in values["kube-prometheus-stack"]
+    assert f'"registry": "{host}/quay"' in values["alloy"]  # its config reloader; Alloy is on Docker Hub
+    # Docker Hub and ghcr.io need a credential no repository stack configures: those images stay upstream
+    for chart in ("loki", "keda", "external-secrets", "kyverno"):
+        assert host not in values[chart]
+    assert f"{host}/docker-hub" not in values["kube-prometheus-stack"]
+    rules = {
+        r.urn
+        for r in of_type(stack_run(stack).resources, "aws:ecr/pullThroughCacheRule:PullThroughCacheRule")
+    }
+    for name in ("metrics-server", "cluster-autoscaler", "external-dns", "kube-prometheus-stack", "alloy"):
+        assert rules <= set(releases[name].dependencies), name
 
 
 @pytest.mark.parametrize("stack", STACKS)
