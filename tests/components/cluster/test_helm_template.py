@@ -7,7 +7,11 @@ charts' sources are at hand (no chart repository is reachable from the tests):
 name (``loki`` from grafana/loki ``production/helm/loki`` at tag ``helm-loki-<v>``, ``alloy`` from
 grafana/alloy ``operations/helm/charts/alloy`` at ``helm-chart/<v>``, ``cluster-autoscaler`` from
 kubernetes/autoscaler ``charts/cluster-autoscaler`` at ``cluster-autoscaler-chart-<v>``). A chart whose
-``Chart.yaml`` version differs from the pin is a failure, not a skip. Subcharts that the values disable
+``Chart.yaml`` version differs from the pin is a failure, not a skip. The image test renders each chart
+present in ``HELM_CHARTS`` (``keda`` from kedacore/charts ``keda`` at ``v<v>``, ``external-secrets`` from
+external-secrets/external-secrets ``deploy/charts/external-secrets`` at ``helm-chart-<v>``,
+``kube-prometheus-stack`` with its kube-state-metrics, prometheus-node-exporter and grafana subcharts in its
+``charts/`` at the versions its Chart.yaml names, ...). Subcharts that the values disable
 are dropped from a temporary copy's ``Chart.yaml`` (helm refuses to render with a declared dependency
 missing from ``charts/``, even a disabled one); nothing else is changed.
 """
@@ -23,8 +27,9 @@ from typing import Any
 import pytest
 import yaml
 
-from components.cluster import charts
+from components.cluster import chart_images, charts
 from components.cluster.spec import ClusterAutoscalerSpec, LokiSpec
+from components.registry.spec import Upstream
 from settings.config import platform_settings
 
 HELM = os.environ.get("HELM")
@@ -97,3 +102,70 @@ def test_cluster_autoscaler_renders_the_clusters_minor(stack, tmp_path):
     deployment = next(d for d in docs if d["kind"] == "Deployment")
     image = deployment["spec"]["template"]["spec"]["containers"][0]["image"]
     assert image.rsplit(":", 1)[1].removeprefix("v").rsplit(".", 1)[0] == settings.kubernetes_version
+
+
+HOST = "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com"
+
+
+def _images(node: Any) -> list[str]:
+    """Every ``image`` string in a rendered document (containers, and the operator's custom resources)."""
+    if isinstance(node, dict):
+        found = [node["image"]] if isinstance(node.get("image"), str) else []
+        return found + [i for value in node.values() for i in _images(value)]
+    if isinstance(node, list):
+        return [i for value in node for i in _images(value)]
+    return []
+
+
+def _program_values(chart: str, stack: str) -> dict[str, Any]:
+    addons = _addons(stack)
+    builders = {
+        "loki": lambda: charts.loki_values(
+            addons.loki,  # type: ignore[attr-defined]
+            charts.LokiBucket("platform-loki", "ap-northeast-2", ROLE),
+        ),
+        "alloy": charts.alloy_values,
+        "keda": charts.keda_values,
+        "external-secrets": lambda: charts.external_secrets_values(ROLE),
+        "kube-prometheus-stack": lambda: charts.prometheus_values(addons.kube_prometheus_stack, stack, True),  # type: ignore[attr-defined]
+        "cluster-autoscaler": lambda: charts.cluster_autoscaler_values(
+            addons.cluster_autoscaler,  # type: ignore[attr-defined]
+            "c",
+            "ap-northeast-2",
+            ROLE,
+        ),
+        "metrics-server": charts.metrics_server_values,
+        "argo-rollouts": charts.argo_rollouts_values,
+    }
+    return builders[chart]()
+
+
+@pytest.mark.parametrize(
+    "chart",
+    [
+        "loki",
+        "alloy",
+        "keda",
+        "external-secrets",
+        "kube-prometheus-stack",
+        "cluster-autoscaler",
+        "metrics-server",
+        "argo-rollouts",
+    ],
+)
+def test_every_image_a_chart_installs_comes_through_the_cache_when_every_upstream_is_served(chart, tmp_path):
+    """With Docker Hub and ghcr.io credentials too, nothing the release installs pulls from an upstream
+    (helm test pods, run only by ``helm test``, aside)."""
+    if not (CHARTS / chart).is_dir():
+        pytest.skip(f"no {chart} in HELM_CHARTS")
+    version = chart_images.CHART_IMAGES[chart].version
+    values = chart_images.with_cache(
+        chart, version, _program_values(chart, "prod"), HOST, frozenset(Upstream)
+    )
+    docs = _render(chart, version, values, tmp_path)
+    installed = [
+        d for d in docs if ((d.get("metadata") or {}).get("annotations") or {}).get("helm.sh/hook") != "test"
+    ]
+    images = {i for d in installed for i in _images(d)}
+    assert images
+    assert {i for i in images if not i.startswith(f"{HOST}/")} == set()
