@@ -18,7 +18,7 @@ from settings import config, stacks
 
 
 def platform() -> None:
-    from infra.layers import data, flags, foundation, identity, observability, registry
+    from infra.layers import data, flags, foundation, identity, observability, recovery, registry
     from infra.layers import platform as cluster_layer
 
     settings = config.load()  # every config problem reported here, before any resource exists
@@ -27,6 +27,7 @@ def platform() -> None:
     workloads = identity.plan(services)
     base = foundation.build(settings)
     stores = data.build(base, workloads)
+    copies = recovery.build(base, stores)  # platform:dr, platform:restore
     cache = registry.cache(base)  # the add-ons pull through it
     cluster = cluster_layer.build(base, workloads, cache)
     signals = observability.build(base, stores, cluster)
@@ -36,6 +37,7 @@ def platform() -> None:
     _export(
         base.outputs,
         stores.outputs,
+        copies,
         cluster.outputs if cluster else {},
         identities.outputs,
         images.outputs,

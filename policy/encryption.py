@@ -18,6 +18,8 @@ VOLUME = "aws:ebs/volume:Volume"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 TOPIC = "aws:sns/topic:Topic"
 KMS_KEY = "aws:kms/key:Key"
+BACKUP_REPLICATION = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
+BUCKET_REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
 
 ACCESS_LOG_SUFFIX = "-access-logs"
 """S3 server access logs cannot be delivered to an SSE-KMS bucket (see FIELD-NOTES), so a bucket whose
@@ -80,6 +82,20 @@ def _eks(r: Resource) -> list[str]:
     return ["encryptionConfig must encrypt 'secrets' with the cluster's KMS key"]
 
 
+def _bucket_replication(r: Resource) -> list[str]:
+    """Every enabled rule re-encrypts its replicas under a CMK of the destination's region."""
+    if r.get("rules") is UNKNOWN:
+        return []
+    problems = []
+    for i, rule in enumerate(items(r.get("rules"))):
+        view = Resource(r.type, r.name, rule if isinstance(rule, dict) else {})
+        if view.get("status") == "Enabled" and not is_set(
+            view.get("destination", "encryptionConfiguration", "replicaKmsKeyId")
+        ):
+            problems.append(f"rules[{i}].destination.encryptionConfiguration.replicaKmsKeyId must name a CMK")
+    return problems
+
+
 def _launch_template(r: Resource) -> list[str]:
     mappings = items(r.get("blockDeviceMappings"))
     if r.get("blockDeviceMappings") is UNKNOWN:
@@ -107,6 +123,8 @@ ENCRYPTION_CHECKS: dict[str, Callable[[Resource], list[str]]] = {
     VOLUME: lambda r: _needs_key(r) + _all_true(r, "encrypted"),
     LAUNCH_TEMPLATE: _launch_template,
     TOPIC: lambda r: _needs_key(r, "kmsMasterKeyId"),
+    BACKUP_REPLICATION: _needs_key,  # else the DR region's copies use the AWS-managed aws/rds key
+    BUCKET_REPLICATION: _bucket_replication,
 }
 """The encryption check of each resource type that stores data."""
 

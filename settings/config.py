@@ -153,6 +153,7 @@ def parse(
     problems += _plaintext_secrets(StackConfig, NAMESPACE, config, secret, invalid)
     policy = None if "tier" in invalid else policy_for(config.tier)
     found = guardrails.check(config, policy, invalid) + guardrails.name_problems(stack, config, invalid)
+    found += guardrails.recovery_problems(stack, config, policy, invalid)
     support_errors, _, date_problems = _support_window(config, invalid, today)
     problems += [f"{NAMESPACE}:{key}: {message}" for key, message in result.unhidden(found) + support_errors]
     problems += date_problems

@@ -32,6 +32,7 @@ from components.core.tags import tag_problems
 from components.core.tier import Tier, TierPolicy
 from components.data.buckets import ACCESS_LOGS
 from components.data.naming import ACCOUNT_ID_LENGTH, identifier
+from components.data.recovery import dr_problems, restore_problems
 from components.data.windows import (
     ELASTICACHE_MIN_MAINTENANCE_MINUTES,
     RDS_MIN_WINDOW_MINUTES,
@@ -600,6 +601,44 @@ def _registry(config: StackConfig, policy: TierPolicy) -> list[Problem]:
     return registry_problems(
         config.registry, policy, config.tier.value, config.region, config.cluster is not None
     )
+
+
+def recovery_problems(
+    stack: str, config: StackConfig, policy: TierPolicy | None, invalid: frozenset[Section] = frozenset()
+) -> list[Problem]:
+    """``platform:dr`` and ``platform:restore`` (components/data/recovery.py): the DR region, the RPO/RTO
+    targets against what the copies give, and a drill's sources. Skipped over settings that failed."""
+    stores = frozenset({"region", "accountId", "postgres", "buckets", "atlas", "redis"})
+    problems: list[Problem] = []
+    if policy is not None and not (stores | {"dr"}) & invalid:
+        problems += dr_problems(
+            config.tier.value,
+            policy,
+            config.region,
+            config.account_id,
+            stack,
+            config.dr,
+            config.postgres,
+            config.buckets,
+            config.atlas,
+            config.redis,
+        )
+    registry = config.registry
+    if config.dr is not None and registry is not None and not {"dr", "registry"} & invalid:
+        replicated = registry.replication_region
+        if replicated is not None and replicated != config.dr.region:
+            # One DR region: the images must survive the same loss as the data they serve.
+            problems.append(
+                (
+                    "registry.replicationRegion",
+                    f"must be the DR region of platform:dr.region ({config.dr.region}); got {replicated!r}",
+                )
+            )
+    if not (stores | {"restore"}) & invalid:
+        problems += restore_problems(
+            stack, config.account_id, config.restore, config.postgres, config.atlas, config.buckets
+        )
+    return problems
 
 
 Section = str

@@ -20,6 +20,7 @@ from components.core.region import AwsRegion
 from components.core.tier import Tier
 from components.data.atlas_spec import AtlasSpec
 from components.data.buckets import BucketsSpec
+from components.data.dr_spec import DrSpec, RestoreSpec
 from components.data.postgres import PostgresSpec
 from components.data.redis import RedisSpec
 from components.network.dns import DnsSpec
@@ -77,6 +78,9 @@ class StackConfig(Spec):
             tier-floors rule requires the alert topic and the budget in prod).
         registry: the environment's image registry (ECR), signing key and image admission
             (``components.registry.spec``). Defaults to none.
+        dr: copies of the stores in a second region and the RPO/RTO they must meet. Defaults to none
+            (prod requires it where it has durable stores).
+        restore: build the stores from another stack's backups (a restore drill). Defaults to none.
     """
 
     tier: Tier
@@ -97,6 +101,8 @@ class StackConfig(Spec):
     runners: RunnersSpec | None = None
     observability: ObservabilitySpec | None = None
     registry: RegistrySpec | None = None
+    dr: DrSpec | None = None
+    restore: RestoreSpec | None = None
 
 
 class ServicesStackConfig(Spec):

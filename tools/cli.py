@@ -7,6 +7,8 @@
     python -m tools scan --stack prod                  # checkov over the offline run (docs/CHECKOV.md)
     python -m tools stacks --json                      # the stack registry, for the workflows' matrices
     python -m tools timing --stack prod --json         # release/rollback per service, from-scratch path
+    python -m tools dr --stack prod --json             # RPO/RTO per store, its copies, what has none
+    python -m tools drill --postgres-snapshot ID --atlas-snapshot ID   # the restore drill's stack file
     python -m tools env add alice                      # a dev environment on a shared Atlas slot
     python -m tools env remove alice                   # free its slot (reused first-in, first-out)
     python -m tools env add pr-123                     # a review environment: slot + services stack pr-123
@@ -104,6 +106,29 @@ def _parser() -> argparse.ArgumentParser:
         help='print {"stack", "services": {NAME: {"release_seconds", "rollback_seconds"}}, "from_scratch_seconds"}',
     )
     add_root(timing)
+    dr = commands.add_parser(
+        "dr", help="recovery point and time per stateful store, where each copy lives, which have none"
+    )
+    dr.add_argument(
+        "--stack", "-s", type=stack_argument, required=True, help="stack name: dev, staging or prod"
+    )
+    add_root(dr)
+    dr.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"stack", "stores": [{"name", "kind", "rpo_minutes", "rto_minutes", "copies"}], "missing"}',
+    )
+    drill = commands.add_parser(
+        "drill",
+        help="write the restore drill's stack file (drills/Pulumi.drill.yaml with this run's sources)",
+    )
+    drill.add_argument(
+        "--postgres-snapshot", default=None, help="the DB snapshot (this account's copy) to restore"
+    )
+    drill.add_argument(
+        "--atlas-snapshot", default=None, help="the source cluster's Atlas snapshot id to restore"
+    )
+    add_root(drill)
     registry = commands.add_parser("stacks", help="list the stacks of each project, in promotion order")
     registry.add_argument("--json", action="store_true", help='print {"platform": [...], "services": [...]}')
     add_root(registry)
@@ -193,6 +218,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _release(args)
         if args.command == "timing":
             return _timing(args)
+        if args.command == "dr":
+            return _dr(args)
+        if args.command == "drill":
+            return _drill(args)
         if args.command in ("diff", "guard", "drift", "cost", "diagram"):
             from tools.review import commands as review
 
@@ -278,6 +307,34 @@ def _timing(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     print(json.dumps(document, indent=2) if args.json else timing.as_text(document))
+    return 0
+
+
+def _dr(args: argparse.Namespace) -> int:
+    from settings.config import ConfigError
+    from tools import dr
+
+    try:
+        document = dr.load(args.stack, args.root).as_json()
+    except (FileNotFoundError, ConfigError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    print(json.dumps(document, indent=2) if args.json else dr.as_text(document))
+    return 0
+
+
+def _drill(args: argparse.Namespace) -> int:
+    from settings.config import ConfigError
+    from tools import drill
+
+    try:
+        path = drill.write(args.postgres_snapshot, args.atlas_snapshot, args.root or drill.ROOT)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    print(
+        f"{path.name}: the restore drill, from {drill.TEMPLATE.relative_to(drill.ROOT)} with this run's sources"
+    )
     return 0
 
 

@@ -50,6 +50,8 @@ class TierPolicy:
         enforce_image_admission: an image that fails verification is refused, not only reported, and the
             admission webhook fails closed (``Enforce``, failure policy ``Fail``).
         image_replication: service images are replicated to a DR region.
+        cross_region_copies: every durable store keeps a copy in a second region (``platform:dr``),
+            within the stack's own RPO/RTO targets.
     """
 
     protect: bool
@@ -76,6 +78,7 @@ class TierPolicy:
     immutable_image_tags: bool = False
     enforce_image_admission: bool = False
     image_replication: bool = False
+    cross_region_copies: bool = False
 
 
 POLICIES: dict[Tier, TierPolicy] = {
@@ -104,6 +107,7 @@ POLICIES: dict[Tier, TierPolicy] = {
         immutable_image_tags=False,
         enforce_image_admission=False,
         image_replication=False,
+        cross_region_copies=False,
     ),
     Tier.STAGING: TierPolicy(
         protect=True,
@@ -130,6 +134,7 @@ POLICIES: dict[Tier, TierPolicy] = {
         immutable_image_tags=True,
         enforce_image_admission=True,
         image_replication=False,
+        cross_region_copies=False,
     ),
     Tier.PROD: TierPolicy(
         protect=True,
@@ -156,6 +161,7 @@ POLICIES: dict[Tier, TierPolicy] = {
         immutable_image_tags=True,
         enforce_image_admission=True,
         image_replication=True,
+        cross_region_copies=True,
     ),
 }
 

@@ -18,6 +18,7 @@ from components.data.atlas_privatelink import AtlasPrivateLink, AtlasPrivateLink
 from components.data.atlas_project import AtlasProject, AtlasProjectArgs
 from components.data.atlas_spec import AtlasSpec, ClusterSpec, Role, SharedSpec
 from components.data.atlas_users import AtlasDatabaseUser, AtlasDatabaseUserArgs, Grant
+from components.data.dr_spec import AtlasRestoreSpec
 from components.data.naming import dev_database, dev_user, identifier
 
 
@@ -41,6 +42,11 @@ class AtlasArgs:
             (shared). Defaults to none.
         review_environments: shared dev environments the same identities also get (the review environments
             ``pr-<n>``, where the same workloads run: ``components.apps.review``). Defaults to none.
+        copy_region: the dedicated cluster's backup schedule copies snapshots there (``platform:dr``).
+            Defaults to none.
+        copy_oplogs: with the oplog, for point-in-time restores there. Defaults to off.
+        restore: restore the source's snapshot into the dedicated cluster (a drill). Defaults to none.
+        restore_source_cluster: the source cluster's name. Defaults to none.
     """
 
     spec: AtlasSpec
@@ -55,6 +61,10 @@ class AtlasArgs:
     protect: bool
     iam_users: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     review_environments: Sequence[str] = ()
+    copy_region: str | None = None
+    copy_oplogs: bool = False
+    restore: AtlasRestoreSpec | None = None
+    restore_source_cluster: str | None = None
 
 
 class Atlas(pulumi.ComponentResource):
@@ -118,6 +128,7 @@ class Atlas(pulumi.ComponentResource):
         cluster_name: str,
         project: AtlasProject,
         depends_on: list[pulumi.Resource],
+        dedicated: bool = False,
     ) -> AtlasCluster:
         return AtlasCluster(
             name,
@@ -129,6 +140,11 @@ class Atlas(pulumi.ComponentResource):
                 encrypted=args.spec.encryption_at_rest,
                 depends_on=[*project.ready, *depends_on],
                 protect=args.protect,
+                # Copies and drills concern the dedicated cluster only, never shared dev slots.
+                copy_region=args.copy_region if dedicated else None,
+                copy_oplogs=args.copy_oplogs and dedicated,
+                restore=args.restore if dedicated else None,
+                restore_source_cluster=args.restore_source_cluster if dedicated else None,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -175,6 +191,7 @@ class Atlas(pulumi.ComponentResource):
             identifier(args.environment, "mongo"),
             project,
             [link.ready],
+            dedicated=True,
         )
         self.connection_strings["default"] = cluster.private_srv.apply(
             functools.partial(with_database, args.spec.database)

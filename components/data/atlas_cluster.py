@@ -8,7 +8,8 @@ from typing import Any
 import pulumi
 import pulumi_mongodbatlas as atlas
 
-from components.data.atlas_spec import ClusterSpec
+from components.data.atlas_spec import BackupScheduleSpec, ClusterSpec
+from components.data.dr_spec import AtlasRestoreSpec
 from components.data.naming import atlas_region
 
 ELECTABLE_PRIORITY = 7  # the highest: the region holding the primary
@@ -26,6 +27,12 @@ class AtlasClusterArgs:
         encrypted: the project encrypts at rest with a customer key (cluster uses provider ``AWS``).
         depends_on: what must exist first (encryption at rest, access list, PrivateLink).
         protect: ``protect=True`` on the cluster (the tier decides).
+        copy_region: the AWS region the backup schedule copies snapshots to (``platform:dr.region``).
+            Defaults to none (no copies).
+        copy_oplogs: copy the oplog too, for point-in-time restores in ``copy_region`` (needs the
+            cluster's continuous backup). Defaults to off.
+        restore: restore another cluster's snapshot or point in time into this one once it exists (a
+            drill; Atlas replaces every database of the target). Defaults to none.
     """
 
     spec: ClusterSpec
@@ -35,6 +42,10 @@ class AtlasClusterArgs:
     encrypted: bool
     depends_on: list[pulumi.Resource]
     protect: bool
+    copy_region: str | None = None
+    copy_oplogs: bool = False
+    restore: AtlasRestoreSpec | None = None
+    restore_source_cluster: str | None = None
 
 
 class AtlasCluster(pulumi.ComponentResource):
@@ -122,14 +133,75 @@ class AtlasCluster(pulumi.ComponentResource):
                         retention_value=schedule.monthly_retention_months,
                     )
                 ],
+                **self._copies(args, cluster, schedule),
                 opts=pulumi.ResourceOptions(parent=self),
             )
+        if args.restore is not None:
+            self._restore(name, args, args.restore, cluster)
         self.name = cluster.name
         self.standard_srv = cluster.connection_strings.apply(standard_srv)
         self.private_srv = cluster.connection_strings.apply(private_srv)
         self.register_outputs(
             {"name": self.name, "standard_srv": self.standard_srv, "private_srv": self.private_srv}
         )
+
+    def _copies(
+        self, args: AtlasClusterArgs, cluster: atlas.AdvancedCluster, schedule: BackupScheduleSpec
+    ) -> dict[str, Any]:
+        """``copy_settings`` of the backup schedule: every snapshot, with the schedule's own retention, to
+        ``copy_region`` (copy-policy mode: ``frequencies`` is the provider's legacy form)."""
+        if args.copy_region is None:
+            return {}
+        oplogs = args.copy_oplogs and args.spec.point_in_time
+        policy = [
+            {"frequency_type": frequency, "retention_unit": unit, "retention_value": value}
+            for frequency, unit, value in copy_policy(schedule)
+        ]
+        region = atlas_region(args.copy_region)
+
+        def settings(specs: Any) -> list[dict[str, Any]]:
+            # A replica set has one zone; Atlas gives its id once the cluster exists (unknown before).
+            zone = getattr(specs[0], "zone_id", None) if specs else None
+            copy: dict[str, Any] = {
+                "cloud_provider": "AWS",
+                "region_name": region,
+                "should_copy_oplogs": oplogs,
+                "copy_policy_items": policy,
+            }
+            return [copy | ({"zone_id": zone} if zone else {})]
+
+        return {"copy_policy_items_enabled": True, "copy_settings": cluster.replication_specs.apply(settings)}
+
+    def _restore(
+        self, name: str, args: AtlasClusterArgs, restore: AtlasRestoreSpec, cluster: atlas.AdvancedCluster
+    ) -> None:
+        """An automated restore job from the source's snapshot (or point in time) into this cluster."""
+        point_in_time = restore.point_in_time_utc_seconds is not None
+        atlas.CloudBackupSnapshotRestoreJob(
+            f"{name}-restore",
+            project_id=restore.source_project_id,
+            cluster_name=args.restore_source_cluster or restore.source_cluster or "",
+            snapshot_id=restore.snapshot_id,
+            delivery_type_config=atlas.CloudBackupSnapshotRestoreJobDeliveryTypeConfigArgs(
+                automated=None if point_in_time else True,
+                point_in_time=True if point_in_time else None,
+                point_in_time_utc_seconds=restore.point_in_time_utc_seconds,
+                target_cluster_name=cluster.name,
+                target_project_id=args.project_id,
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[cluster]),
+        )
+
+
+def copy_policy(schedule: BackupScheduleSpec) -> list[tuple[str, str, int]]:
+    """(frequency, unit, retention) of each snapshot kind the schedule takes, copied with the same
+    retention (pulumi-mongodbatlas 4.18.0 ``CloudBackupScheduleCopySettingCopyPolicyItem``)."""
+    return [
+        ("hourly", "days", schedule.hourly_retention_days),
+        ("daily", "days", schedule.daily_retention_days),
+        ("weekly", "weeks", schedule.weekly_retention_weeks),
+        ("monthly", "months", schedule.monthly_retention_months),
+    ]
 
 
 def standard_srv(connection_strings: Any) -> str | None:

@@ -110,12 +110,15 @@ class Buckets(pulumi.ComponentResource):
 
     names: dict[str, pulumi.Output[str]]
     arns: dict[str, pulumi.Output[str]]
+    ids: dict[str, pulumi.Output[str]]
+    versionings: dict[str, aws.s3.BucketVersioning]
+    """Each data bucket's id and versioning resource, for what attaches to it later (replication)."""
 
     def __init__(self, name: str, args: BucketsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("platform:data:Buckets", name, None, opts)
         spec = args.spec
         self._args = args
-        self.names, self.arns = {}, {}
+        self.names, self.arns, self.ids, self.versionings = {}, {}, {}, {}
 
         logs, logs_versioning = self._bucket(f"{name}-{ACCESS_LOGS}", ACCESS_LOGS)
         self._encrypt(f"{name}-{ACCESS_LOGS}", logs, None)
@@ -153,6 +156,8 @@ class Buckets(pulumi.ComponentResource):
             self._policy(resource_name, bucket, [])
             sources.append(bucket.arn)
             self._record(bucket_spec.name, bucket)
+            self.ids[bucket_spec.name] = bucket.id
+            self.versionings[bucket_spec.name] = versioning
 
         # The log bucket admits the S3 logging service for these source buckets of this account only.
         self._policy(f"{name}-{ACCESS_LOGS}", logs, sources)

@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -17,6 +18,7 @@ from components.core.context import AwsContext
 from components.core.logs import RetentionDays, encrypted_log_group
 from components.core.model import Spec
 from components.data.access import store_security_group
+from components.data.dr_spec import PostgresRestoreSpec
 from components.data.naming import identifier, replica_zones
 from components.data.windows import DailyWindow, WeeklyWindow
 
@@ -163,6 +165,10 @@ class PostgresArgs:
         iam_users: the database users the services' identities connect as with IAM authentication (the
             proxy may log in as these only). The users themselves are created by
             :class:`components.data.database_users.DatabaseUsers`. Defaults to none.
+        restore: build the primary from another instance's backups (a snapshot, or a point in time of
+            its automated backups) instead of an empty database. Defaults to none.
+        restore_source_identifier: the source instance's identifier, for a point-in-time restore
+            without a replicated-backups ARN. Defaults to none.
     """
 
     spec: PostgresSpec
@@ -179,6 +185,8 @@ class PostgresArgs:
     deletion_protection: bool
     protect: bool
     iam_users: tuple[str, ...] = ()
+    restore: PostgresRestoreSpec | None = None
+    restore_source_identifier: str | None = None
 
 
 def database_user(identity: str) -> str:
@@ -199,6 +207,7 @@ class Postgres(pulumi.ComponentResource):
     """
 
     endpoint: pulumi.Output[str]
+    arn: pulumi.Output[str]
     reader_endpoints: pulumi.Output[list[str]]
     primary_identifier: pulumi.Output[str]
     replica_identifiers: list[pulumi.Output[str]]
@@ -235,8 +244,10 @@ class Postgres(pulumi.ComponentResource):
             engine="postgres",
             engine_version=str(spec.major_version),
             instance_class=spec.instance_class,
-            db_name=spec.database_name,
-            username=spec.master_username,
+            # A restored database brings its own name and master user.
+            db_name=None if args.restore else spec.database_name,
+            username=None if args.restore else spec.master_username,
+            **restore_inputs(args.restore, args.restore_source_identifier),
             manage_master_user_password=True,
             master_user_secret_kms_key_id=args.secrets_key_arn,
             port=PORT,
@@ -313,6 +324,7 @@ class Postgres(pulumi.ComponentResource):
             )
 
         self.endpoint = primary.address
+        self.arn = primary.arn
         self.primary_identifier = primary.identifier
         self.replica_identifiers = [r.identifier for r in replicas]
         self.port = PORT
@@ -470,6 +482,23 @@ class Postgres(pulumi.ComponentResource):
         )
         # The proxy's ARN ends with its resource id, the one its rds-db:connect ARNs name.
         return proxy.endpoint, proxy.arn.apply(lambda arn: arn.rsplit(":", 1)[-1])
+
+
+def restore_inputs(restore: PostgresRestoreSpec | None, source_identifier: str | None) -> dict[str, Any]:
+    """The primary's inputs that restore it: ``snapshot_identifier``, or ``restore_to_point_in_time``
+    from the source's (replicated) automated backups, at ``restoreTime`` or the latest restorable time."""
+    if restore is None:
+        return {}
+    if restore.snapshot is not None:
+        return {"snapshot_identifier": restore.snapshot}
+    return {
+        "restore_to_point_in_time": aws.rds.InstanceRestoreToPointInTimeArgs(
+            restore_time=restore.restore_time,
+            use_latest_restorable_time=None if restore.restore_time else True,
+            source_db_instance_automated_backups_arn=restore.source_automated_backups_arn,
+            source_db_instance_identifier=None if restore.source_automated_backups_arn else source_identifier,
+        )
+    }
 
 
 def _parameters(spec: PostgresSpec) -> dict[str, str]:

@@ -16,6 +16,7 @@ from components.data.atlas import Atlas, AtlasArgs
 from components.data.buckets import Buckets, BucketsArgs
 from components.data.cache_acl import access_string
 from components.data.database_users import DatabaseUsers, DatabaseUsersArgs
+from components.data.naming import identifier
 from components.data.postgres import Postgres, PostgresArgs, database_user
 from components.data.redis import Redis, RedisArgs
 from infra.layers.foundation import Foundation
@@ -63,6 +64,10 @@ def build(base: Foundation, identities: list[WorkloadIdentity] | None = None) ->
                 deletion_protection=keep,
                 protect=settings.protect,
                 iam_users=tuple(i.name for i in identities if i.uses.database),
+                restore=cfg.restore.postgres if cfg.restore else None,
+                restore_source_identifier=identifier(cfg.restore.from_stack, "postgres")
+                if cfg.restore
+                else None,
             ),
             base.on_aws,
         )
@@ -163,6 +168,10 @@ def build(base: Foundation, identities: list[WorkloadIdentity] | None = None) ->
                 nat_public_ips=network.nat_public_ips,
                 data_key_arn=keys.data,
                 protect=settings.protect,
+                copy_region=cfg.dr.region if cfg.dr else None,
+                copy_oplogs=cfg.dr.atlas_copy_oplogs is not False if cfg.dr else False,
+                restore=cfg.restore.atlas if cfg.restore else None,
+                restore_source_cluster=identifier(cfg.restore.from_stack, "mongo") if cfg.restore else None,
                 # Atlas trusts each role by ARN; the roles' names are fixed, so the ARN is known before
                 # the identity layer creates them.
                 iam_users={

@@ -52,7 +52,8 @@ def test_the_rules_do_see_the_stacks_resources():
         for r in resources
         if r.type == "aws:kms/key:Key" and r.props["customerMasterKeySpec"] == "SYMMETRIC_DEFAULT"
     ]
-    assert len(keys) == 4  # the image-signing key is asymmetric: AWS rotates only symmetric keys
+    # The image-signing key is asymmetric (AWS rotates only symmetric keys); the DR region's key is one more.
+    assert len(keys) == 5
     assert all(r.props["enableKeyRotation"] is True and r.protect for r in keys)
     assert {r.type for r in resources} >= {
         "aws:cloudwatch/logGroup:LogGroup",

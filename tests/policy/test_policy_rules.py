@@ -26,6 +26,21 @@ def r(type_: str, protect: bool = False, name: str = "x", **props: Any) -> Resou
 # --- cmk-encryption --------------------------------------------------------------------------------
 
 ENCRYPTED = [
+    r(
+        "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",
+        sourceDbInstanceArn="arn:aws:rds:ap-northeast-2:123456789012:db:x",
+        kmsKeyId=KEY,
+    ),
+    r(
+        "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+        rules=[
+            {"status": "Disabled", "filter": {"prefix": "tmp/"}, "destination": {"bucket": "arn"}},
+            {
+                "status": "Enabled",
+                "destination": {"bucket": "arn", "encryptionConfiguration": {"replicaKmsKeyId": KEY}},
+            },
+        ],
+    ),
     r("aws:rds/instance:Instance", storageEncrypted=True, kmsKeyId=KEY),
     r("aws:rds/instance:Instance", replicateSourceDb="primary"),  # a replica inherits the key
     r("aws:rds/cluster:Cluster", storageEncrypted=True, kmsKeyId=KEY),
@@ -85,6 +100,17 @@ UNENCRYPTED = [
         "ebs.kmsKeyId",
     ),
     (r("aws:sns/topic:Topic"), "kmsMasterKeyId must name"),
+    (
+        r("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"),
+        "kmsKeyId must name",
+    ),
+    (
+        r(
+            "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+            rules=[{"status": "Enabled", "destination": {"bucket": "arn"}}],
+        ),
+        "rules[0].destination.encryptionConfiguration.replicaKmsKeyId must name a CMK",
+    ),
 ]
 
 

@@ -47,7 +47,10 @@ COMMANDS_TAKING_A_STACK_OR_FILE = sorted(
     for name, sub in _SUBCOMMANDS.items()
     if {"--stack", "--root"} & set(sub._option_string_actions) or name == "guard"
 )
-NOT_FUZZED = {"diff": "previews two git revisions in subprocesses; its refusals: tests/tools/review/"}
+NOT_FUZZED = {
+    "diff": "previews two git revisions in subprocesses; its refusals: tests/tools/review/",
+    "drill": "writes the drills/ template with two source ids, validated first: tests/tools/test_drill.py",
+}
 FUZZED = [name for name in COMMANDS_TAKING_A_STACK_OR_FILE if name not in NOT_FUZZED]
 
 PREVIEW_JSON = '{"steps": [{"op": "same", "urn": "urn:pulumi:prod::platform::aws:s3/bucket:Bucket::b"}]}\n'
@@ -206,7 +209,7 @@ def arguments(draw: st.DrawFn, command: str, root: Path) -> list[str]:
         return [command, "--stack", stack, "--project", project, *where, *extra]
     if command == "diagram":
         return ["diagram", "--stack", stack, *where]
-    if command in ("timing", "hosts"):
+    if command in ("timing", "hosts", "dr"):
         return [command, "--stack", stack, *where]
     if command == "upgrade-check":
         target = draw(st.sampled_from(["1.35", "1.36", "1.34", "2.0", "x"]))

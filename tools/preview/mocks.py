@@ -127,12 +127,16 @@ def _eks_cluster(name: str, state: dict[str, Any], region: str) -> dict[str, Any
 def _atlas_cluster_strings(name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
     host = f"{inputs.get('name', name)}.mock.mongodb.net"
     return {
+        # Atlas gives each replication spec a zone id (24 hex), which a backup schedule's copy settings name.
+        "replicationSpecs": [
+            {**spec, "zoneId": f"{i:024x}"} for i, spec in enumerate(inputs.get("replicationSpecs") or [])
+        ],
         "connectionStrings": {
             "standardSrv": f"mongodb+srv://{host}",
             "privateEndpoints": [
                 {"srvConnectionString": f"mongodb+srv://{inputs.get('name', name)}-pl-0.mock.mongodb.net"}
             ],
-        }
+        },
     }
 
 

@@ -366,6 +366,13 @@ FORCE_NEW: dict[str, ForceNew] = {
         "dbSubnetGroupName is NOT ForceNew: RDS moves the instance with ModifyDBInstance (in place, "
         "with an outage)",
     ),
+    # No update in the Terraform resource: every argument forces a new replication (and `region`, the
+    # destination, like every v7 per-resource region).
+    "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": ForceNew(
+        ("sourceDbInstanceArn", "kmsKeyId", "preSignedUrl", "retentionPeriod", "region"),
+        TF + "rds/instance_automated_backups_replication.go",
+        checked="source",  # at 0213a3c: Create/Read/Delete only, every argument ForceNew
+    ),
     "aws:rds/parameterGroup:ParameterGroup": ForceNew(
         ("description", "family", "name", "namePrefix"), TF + "rds/parameter_group.go"
     ),
@@ -382,6 +389,9 @@ FORCE_NEW: dict[str, ForceNew] = {
     "aws:s3/bucket:Bucket": ForceNew(("bucket", "bucketPrefix", "objectLockEnabled"), TF + "s3/bucket.go"),
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ForceNew(
         _S3_SUB, TF + "s3/bucket_lifecycle_configuration.go"
+    ),
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": ForceNew(
+        ("bucket", "region"), TF + "s3/bucket_replication_configuration.go"
     ),
     "aws:s3/bucketLogging:BucketLogging": ForceNew(_S3_SUB, TF + "s3/bucket_logging.go"),
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": ForceNew(
@@ -431,6 +441,10 @@ FORCE_NEW: dict[str, ForceNew] = {
     "mongodbatlas:index/advancedCluster:AdvancedCluster": ForceNew(
         ("name", "projectId"), ATLAS + "advancedcluster/resource_advanced_cluster.go"
     ),
+    "mongodbatlas:index/cloudBackupSnapshotRestoreJob:CloudBackupSnapshotRestoreJob": ForceNew(
+        ("projectId", "clusterName", "snapshotId", "deliveryTypeConfig"),
+        ATLAS + "cloudbackupsnapshotrestorejob/resource_cloud_backup_snapshot_restore_job.go",
+    ),
     "mongodbatlas:index/cloudBackupSchedule:CloudBackupSchedule": ForceNew(
         ("clusterName", "projectId"), ATLAS + "cloudbackupschedule/resource_cloud_backup_schedule.go"
     ),
@@ -471,6 +485,8 @@ STATEFUL_TYPES: frozenset[str] = frozenset(
     {
         "aws:rds/instance:Instance",
         "aws:rds/cluster:Cluster",
+        # The DR region's copy of the backups: stopping the replication loses what it holds.
+        "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",
         "aws:elasticache/replicationGroup:ReplicationGroup",
         "aws:elasticache/cluster:Cluster",
         "aws:s3/bucket:Bucket",

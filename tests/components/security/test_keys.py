@@ -26,6 +26,12 @@ def data_class_keys(stack: str) -> list:
 def test_one_rotating_key_per_data_class(stack):
     keys = data_class_keys(stack)
     assert sorted(inputs(k)["tags"]["purpose"] for k in keys) == sorted(p.value for p in KeyPurpose)
+    dr = [
+        inputs(k)["tags"]["purpose"]
+        for k in of_type(stack_run(stack).resources, KEY)
+        if "region" in inputs(k)
+    ]
+    assert dr == (["dr-data"] if stack == "prod" else [])  # components/data/dr.py: a key of its own
     for key in keys:
         assert inputs(key)["enableKeyRotation"] is True
         assert inputs(key)["rotationPeriodInDays"] == 90
@@ -34,7 +40,8 @@ def test_one_rotating_key_per_data_class(stack):
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
 def test_aliases_are_platform_env_purpose(stack):
     aliases = {inputs(a)["name"] for a in of_type(stack_run(stack).resources, "aws:kms/alias:Alias")}
-    assert aliases == {f"alias/platform-{stack}-{p.value}" for p in KeyPurpose} | {
+    dr = {f"alias/platform-{stack}-dr-data"} if stack == "prod" else set()
+    assert aliases == {f"alias/platform-{stack}-{p.value}" for p in KeyPurpose} | dr | {
         f"alias/platform-{stack}-image-signing"
     }
 

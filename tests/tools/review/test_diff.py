@@ -99,8 +99,10 @@ def test_removing_a_protected_bucket_is_flagged_and_exits_4(change):
     done = change[0]
     assert done.returncode == 4, done.stderr
     document = json.loads(done.stdout)
-    assert [(d["name"], d["op"], d["protect"]) for d in document["danger"]] == [
-        ("prod-buckets-archive", "delete", True)
+    # The bucket and its copy in the DR region (prod replicates every data bucket: platform:dr).
+    assert sorted((d["name"], d["op"], d["protect"]) for d in document["danger"]) == [
+        ("prod-buckets-archive", "delete", True),
+        ("prod-dr-archive-dr", "delete", True),
     ]
 
 
@@ -115,7 +117,12 @@ def test_the_bucket_and_its_children_are_deletes(change):
         "BucketVersioning",
     ):
         assert (child, "prod-buckets-archive") in deleted
-    assert all(name == "prod-buckets-archive" for _, name in deleted), "nothing else is deleted"
+    # Besides the bucket: its replica in the DR region and the replication rule attached to it.
+    replication = {"prod-dr-archive-dr", "prod-dr-archive"}
+    assert all(name in {"prod-buckets-archive", *replication} for _, name in deleted), (
+        "nothing else is deleted"
+    )
+    assert ("BucketReplicationConfig", "prod-dr-archive") in deleted
     assert document["summary"]["create"] == 0
 
 
