@@ -33,7 +33,9 @@ def platform() -> None:
     signals = observability.build(base, stores, cluster)
     flag_store = flags.build(base, signals, services)
     identities = identity.build(base, stores, cluster, workloads, flag_store.store)
-    images = registry.build(base, cluster, identities, services, cache)  # the services' images come from here
+    images = registry.build(  # the services' images come from here; their DR replicas use the DR key
+        base, cluster, identities, services, cache, copies.get("dr_key_arn")
+    )
     _export(
         base.outputs,
         stores.outputs,

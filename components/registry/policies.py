@@ -170,3 +170,40 @@ def lifecycle_policy(spec: LifecycleSpec) -> dict[str, Any]:
             }
         ]
     }
+
+
+REPLICA_CREATION_ACTIONS = ("ecr:CreateRepository", "ecr:ReplicateImage", "ecr:TagResource")
+"""What ECR does with a creation template's role when it creates a replica repository (ECR user guide,
+"Create a custom policy for repository creation templates"); with the key actions below."""
+
+REPLICA_KEY_ACTIONS = ("kms:CreateGrant", "kms:RetireGrant", "kms:DescribeKey")
+
+
+def replica_creation_trust() -> dict[str, Any]:
+    """ECR itself assumes the role of a creation template (ECR user guide, "Create an IAM role for
+    repository creation templates")."""
+    return document(
+        {"Effect": "Allow", "Principal": {"Service": "ecr.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    )
+
+
+def replica_creation_policy(
+    partition: str, account_id: str, replica_region: str, replica_key_arn: str
+) -> dict[str, Any]:
+    """The creation template's role: create the service repositories' replicas in the DR region, and use
+    the DR region's key for them (the user guide's example grants both on ``*``; here only the replicas
+    of ``product/*`` and that key)."""
+    return document(
+        {
+            "Sid": "CreateReplicas",
+            "Effect": "Allow",
+            "Action": list(REPLICA_CREATION_ACTIONS),
+            "Resource": f"arn:{partition}:ecr:{replica_region}:{account_id}:repository/{SERVICE_PREFIX}/*",
+        },
+        {
+            "Sid": "EncryptReplicasWithTheDrKey",
+            "Effect": "Allow",
+            "Action": list(REPLICA_KEY_ACTIONS),
+            "Resource": replica_key_arn,
+        },
+    )

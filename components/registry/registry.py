@@ -35,6 +35,9 @@ class ImageRegistryArgs:
         data_key_arn: the environment's data key, which encrypts the service repositories.
         signing_key_arn: the key the push role signs with (:class:`components.registry.signing.SigningKey`).
         pull_role_arns: the roles that may pull service images: the nodes', the workloads', Kyverno's.
+        replica_key_arn: the DR region's key (``platform:dr``, :class:`components.data.dr.DisasterRecovery`)
+            that encrypts the replicas ECR creates in ``replicationRegion`` (a ``REPLICATION`` creation
+            template). Defaults to none: ECR creates them with AES256.
         protect: protect the repositories and the signing key (the tier decides). Unprotected
             repositories are force-deletable (their images go with them).
     """
@@ -46,6 +49,7 @@ class ImageRegistryArgs:
     data_key_arn: pulumi.Input[str]
     signing_key_arn: pulumi.Input[str]
     pull_role_arns: Sequence[pulumi.Input[str]]
+    replica_key_arn: pulumi.Input[str] | None = None
     protect: bool = False
 
 
@@ -146,6 +150,9 @@ class ImageRegistry(pulumi.ComponentResource):
         )
 
         if spec.replication_region is not None:
+            templates = []
+            if args.replica_key_arn is not None:
+                templates.append(self._replica_template(name, args, spec.replication_region))
             aws.ecr.ReplicationConfiguration(
                 f"{name}-replication",
                 replication_configuration=aws.ecr.ReplicationConfigurationReplicationConfigurationArgs(
@@ -164,11 +171,54 @@ class ImageRegistry(pulumi.ComponentResource):
                         )
                     ]
                 ),
-                opts=child,
+                # The template first: ECR applies it only to the replicas it creates afterwards.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=templates),
             )
 
         self.push_role_arn = push_role.arn
         self.register_outputs({"repository_urls": self.repository_urls, "push_role_arn": self.push_role_arn})
+
+    def _replica_template(
+        self, name: str, args: ImageRegistryArgs, region: str
+    ) -> aws.ecr.RepositoryCreationTemplate:
+        """The ``REPLICATION`` creation template of the DR region: the service repositories' replicas with
+        the same tag mutability and lifecycle, encrypted with the DR region's key (the primary's data key
+        is single-Region). A KMS key in a template needs a role ECR assumes (``custom_role_arn``)."""
+        ctx, spec = args.context, args.spec
+        assert args.replica_key_arn is not None
+        child = pulumi.ResourceOptions(parent=self)
+        role = aws.iam.Role(
+            f"{name}-replicas",
+            name=f"platform-{args.environment}-image-replicas",
+            description="ECR creates the service images' replicas in the DR region with the DR key",
+            assume_role_policy=iam.dumps(policies.replica_creation_trust()),
+            permissions_boundary=ctx.permissions_boundary,
+            opts=child,
+        )
+        grants = aws.iam.RolePolicy(
+            f"{name}-replicas",
+            role=role.id,
+            policy=pulumi.Output.all(ctx.partition, ctx.account_id, args.replica_key_arn).apply(
+                lambda v: iam.dumps(policies.replica_creation_policy(v[0], v[1], region, v[2]))
+            ),
+            opts=child,
+        )
+        return aws.ecr.RepositoryCreationTemplate(
+            f"{name}-replicas",
+            region=region,
+            prefix=policies.SERVICE_PREFIX,
+            description="Replicas of the service repositories (DR region)",
+            applied_fors=["REPLICATION"],
+            image_tag_mutability=spec.tag_mutability.value,
+            encryption_configurations=[
+                aws.ecr.RepositoryCreationTemplateEncryptionConfigurationArgs(
+                    encryption_type="KMS", kms_key=args.replica_key_arn
+                )
+            ],
+            lifecycle_policy=iam.dumps(policies.lifecycle_policy(spec.lifecycle)),
+            custom_role_arn=role.arn,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[grants]),
+        )
 
 
 def github_trust(partition: str, account_id: str, subjects: Sequence[str]) -> dict[str, object]:

@@ -57,6 +57,7 @@ def build(
     identities: Identities,
     services: ServicesSettings | None,
     cache: PullThroughCache | None = None,
+    replica_key_arn: pulumi.Input[str] | None = None,
 ) -> Images:
     """The signing key, admission (with the cluster) and the service repositories, each pullable only by
     the nodes, the workloads and admission."""
@@ -126,6 +127,7 @@ def build(
             data_key_arn=base.keys.data,
             signing_key_arn=key.key_arn,
             pull_role_arns=pullers,
+            replica_key_arn=replica_key_arn,
             protect=settings.protect,
         ),
         base.on_aws,

@@ -107,3 +107,29 @@ def test_nodes_use_the_pull_only_managed_policy():
 
     assert NODE_PULL_POLICY in NODE_MANAGED_POLICIES
     assert "AmazonEC2ContainerRegistryReadOnly" not in NODE_MANAGED_POLICIES
+
+
+def test_the_replica_creation_role_creates_only_product_replicas_in_the_dr_region_with_the_dr_key():
+    from components.registry.policies import replica_creation_policy, replica_creation_trust
+
+    key = "arn:aws:kms:ap-northeast-1:333333333333:key/dr"
+    grants = {
+        s["Sid"]: s
+        for s in replica_creation_policy("aws", "333333333333", "ap-northeast-1", key)["Statement"]
+    }
+    assert grants["CreateReplicas"]["Action"] == [
+        "ecr:CreateRepository",
+        "ecr:ReplicateImage",
+        "ecr:TagResource",
+    ]
+    assert (
+        grants["CreateReplicas"]["Resource"] == "arn:aws:ecr:ap-northeast-1:333333333333:repository/product/*"
+    )
+    assert grants["EncryptReplicasWithTheDrKey"]["Action"] == [
+        "kms:CreateGrant",
+        "kms:RetireGrant",
+        "kms:DescribeKey",
+    ]
+    assert grants["EncryptReplicasWithTheDrKey"]["Resource"] == key
+    (trust,) = replica_creation_trust()["Statement"]
+    assert trust["Principal"] == {"Service": "ecr.amazonaws.com"}

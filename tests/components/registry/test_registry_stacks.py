@@ -114,8 +114,11 @@ def test_pull_through_cache_rules_and_their_creation_template(stack: str):
         for r in of_type(resources, "aws:ecr/pullThroughCacheRule:PullThroughCacheRule")
     }
     assert rules == {"k8s": "registry.k8s.io", "quay": "quay.io", "ecr-public": "public.ecr.aws"}
-    template = inputs(one(resources, "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"))
-    assert template["appliedFors"] == ["PULL_THROUGH_CACHE"]
+    (template,) = [
+        inputs(t)
+        for t in of_type(resources, "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate")
+        if inputs(t)["appliedFors"] == ["PULL_THROUGH_CACHE"]
+    ]
     assert template["prefix"] == "ROOT"
     assert json.loads(template["lifecyclePolicy"])["rules"][0]["selection"]["tagStatus"] == "untagged"
 
@@ -240,3 +243,34 @@ def test_the_next_environments_push_role_may_pull_to_promote(stack: str, promote
         ]["AWS"]
         cross_account = [p for p in pullers if f":{ACCOUNTS[stack]}:" not in p and ":123456789012:" not in p]
         assert cross_account == ([f"arn:aws:iam::{promoter}"] if promoter else [])
+
+
+def test_prods_dr_replicas_are_created_by_a_replication_template_with_the_dr_regions_key():
+    resources = stack_run("prod").resources
+    (template,) = [
+        t
+        for t in of_type(resources, "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate")
+        if inputs(t)["appliedFors"] == ["REPLICATION"]
+    ]
+    dr_key = next(
+        k for k in of_type(resources, "aws:kms/key:Key") if inputs(k)["tags"].get("purpose") == "dr-data"
+    )
+    assert inputs(template)["region"] == inputs(dr_key)["region"] == "ap-northeast-1"
+    assert inputs(template)["prefix"] == SERVICE_PREFIX
+    assert inputs(template)["imageTagMutability"] == "IMMUTABLE"
+    (encryption,) = inputs(template)["encryptionConfigurations"]
+    assert encryption["encryptionType"] == "KMS"
+    assert encryption["kmsKey"].endswith(f"/{dr_key.name}")  # the mocks' ARN of the DR key
+    role = one(resources, "aws:iam/role:Role", "prod-images-replicas")
+    assert inputs(template)["customRoleArn"].endswith(f"/{role.name}")
+    assert policy(role, "assumeRolePolicy")["Statement"][0]["Principal"] == {"Service": "ecr.amazonaws.com"}
+    replication = one(resources, "aws:ecr/replicationConfiguration:ReplicationConfiguration")
+    assert template.urn in replication.dependencies
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging"])
+def test_without_a_dr_region_there_is_no_replication_template(stack: str):
+    templates = of_type(
+        stack_run(stack).resources, "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
+    )
+    assert [inputs(t)["appliedFors"] for t in templates] == [["PULL_THROUGH_CACHE"]]
