@@ -13,6 +13,7 @@ import pulumi_github
 
 from components.bootstrap.baseline import AccountBaseline, AccountBaselineArgs
 from components.bootstrap.boundary import PermissionsBoundary, PermissionsBoundaryArgs
+from components.bootstrap.drill import DrillShare, DrillShareArgs
 from components.bootstrap.github_oidc import (
     DEPLOY_MAX_SESSION_SECONDS,
     GithubOidc,
@@ -85,6 +86,7 @@ github = GithubOidc(
         deploy_workflows=spec.trusted_deploy_workflows(),
         preview_workflow=spec.preview_workflow,
         drift_workflow=spec.drift_workflow,
+        previews=spec.previews,
         existing_provider_arn=spec.existing_oidc_provider_arn,
         context=dataclasses.replace(ctx, permissions_boundary=boundary.arn),
         state_bucket_arn=backend.bucket_arn,
@@ -112,9 +114,25 @@ environments = GithubEnvironments(
         role_arns=github.role_arns,
         reviewer_teams=spec.deploy_reviewer_teams,
         reviewer_users=spec.deploy_reviewer_users,
+        previews=spec.previews,
     ),
     on_github,
 )
+if spec.drill_account_id:
+    drill = DrillShare(
+        "dr-drill",
+        DrillShareArgs(
+            repository=spec.github_repository,
+            environment=env,
+            region=spec.region,
+            workflow=spec.drill_workflow,
+            drill_account_id=spec.drill_account_id,
+            provider_arn=github.provider_arn,
+            context=dataclasses.replace(ctx, permissions_boundary=boundary.arn),
+        ),
+        pulumi.ResourceOptions(providers=[provider, *on_github.providers]),
+    )
+    pulumi.export("dr_share_role_arn", drill.role_arn)
 
 pulumi.export("account_id", spec.account_id)
 pulumi.export("backend_url", backend_url)

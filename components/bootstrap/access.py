@@ -445,3 +445,50 @@ def _iam_reads() -> Statement:
 
 def _caller_identity() -> Statement:
     return {"Sid": "WhoAmI", "Effect": "Allow", "Action": "sts:GetCallerIdentity", "Resource": "*"}
+
+
+DRILL_SNAPSHOT_PREFIX = "drill-"
+"""The restore drill's copies of prod's snapshots (``drill-<run id>``, .github/workflows/dr-drill.yml)."""
+
+
+def dr_share_policy(partition: str, account_id: str, environment: str) -> dict[str, Any]:
+    """The restore drill's identity in the drilled environment's account: it finds the newest automated
+    snapshot of the environment's Postgres, copies it (into the DR region, under the DR key) as
+    ``drill-*``, shares only those copies and deletes only those. Nothing else of the account is written;
+    the keys are used only through RDS and only the environment's ``data`` and ``dr-data`` keys (by alias).
+    """
+    rds = f"arn:{partition}:rds:*:{account_id}"
+    copies = f"{rds}:snapshot:{DRILL_SNAPSHOT_PREFIX}*"
+    return document(
+        {"Sid": "FindSnapshots", "Effect": "Allow", "Action": "rds:DescribeDBSnapshots", "Resource": "*"},
+        {
+            # CopyDBSnapshot is authorized on the source and on the target snapshot.
+            "Sid": "CopyTheNewestAutomatedSnapshot",
+            "Effect": "Allow",
+            "Action": "rds:CopyDBSnapshot",
+            "Resource": [f"{rds}:snapshot:rds:platform-{environment}-postgres-*", copies],
+        },
+        {
+            "Sid": "ShareAndDeleteOnlyTheDrillsCopies",
+            "Effect": "Allow",
+            "Action": ["rds:ModifyDBSnapshotAttribute", "rds:DeleteDBSnapshot"],
+            "Resource": copies,
+        },
+        {
+            # A copy across regions under a key: RDS creates grants on the source and target keys and uses
+            # them on the caller's behalf (RDS User Guide, "Copying a DB snapshot").
+            "Sid": "DataKeysThroughRdsOnly",
+            "Effect": "Allow",
+            "Action": ["kms:CreateGrant", "kms:DescribeKey"],
+            "Resource": "*",
+            "Condition": {
+                "StringLike": {"kms:ViaService": "rds.*.amazonaws.com"},
+                "ForAnyValue:StringEquals": {
+                    "kms:ResourceAliases": [
+                        f"alias/platform-{environment}-data",
+                        f"alias/platform-{environment}-dr-data",
+                    ]
+                },
+            },
+        },
+    )

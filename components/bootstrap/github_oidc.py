@@ -39,6 +39,11 @@ class Kind(StrEnum):
     PREVIEW = "preview"
 
 
+def kinds(previews: bool) -> tuple[Kind, ...]:
+    """The kinds of delivery identity an account has: deploy, and preview unless it has no previews."""
+    return tuple(Kind) if previews else (Kind.DEPLOY,)
+
+
 def role_name(environment: str, project: str, kind: Kind) -> str:
     """``github-actions-<env>-<project>-<kind>``, the role's IAM name (the stack files' access entries
     and the workflows name it)."""
@@ -60,6 +65,8 @@ class GithubOidcArgs:
         deploy_workflows: per project, the workflow files whose jobs may deploy.
         preview_workflow: the workflow file whose jobs may preview.
         drift_workflow: the scheduled drift check's workflow file: its jobs may preview, from ``main`` only.
+        previews: create the preview roles (an account no pull request previews, the restore drill's, has
+            none).
         existing_provider_arn: reuse this GitHub OIDC provider; ``None`` creates one.
         context: account, partition and region; its ``permissions_boundary`` is carried by every role.
         state_bucket_arn: the state bucket.
@@ -77,6 +84,7 @@ class GithubOidcArgs:
     state_key_arn: pulumi.Input[str]
     secrets_key_arns: dict[str, pulumi.Output[str]]
     drift_workflow: str | None = None
+    previews: bool = True
 
 
 class GithubOidc(pulumi.ComponentResource):
@@ -106,7 +114,7 @@ class GithubOidc(pulumi.ComponentResource):
                 if other != project and other not in {p for p, _, _ in reads}
             ]
             self.role_arns[project] = {}
-            for kind in Kind:
+            for kind in kinds(args.previews):
                 github_env = github_environment(env, kind)
                 trust = self.provider_arn.apply(_trust(args, github_env, workflows, kind))
                 physical = role_name(env, project, kind)

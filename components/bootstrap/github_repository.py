@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_github as github
 
-from components.bootstrap.github_oidc import Kind, github_environment
+from components.bootstrap.github_oidc import Kind, github_environment, kinds
 from components.bootstrap.policies import SUBJECT_CLAIMS
 
 DEPLOY_BRANCH = "main"
@@ -52,6 +52,7 @@ class GithubEnvironmentsArgs:
             --jq .id``). Defaults to none.
         reviewer_users: ids of the users who must approve one (``gh api users/<login> --jq .id``).
             Defaults to none.
+        previews: create ``<env>-preview`` (false for an account no pull request previews). Defaults to true.
     """
 
     repository: str
@@ -61,6 +62,7 @@ class GithubEnvironmentsArgs:
     role_arns: Mapping[str, Mapping[str, pulumi.Input[str]]]
     reviewer_teams: Sequence[int] = ()
     reviewer_users: Sequence[int] = ()
+    previews: bool = True
 
 
 class GithubEnvironments(pulumi.ComponentResource):
@@ -85,7 +87,7 @@ class GithubEnvironments(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
         )
         self.environments = {}
-        for kind in Kind:
+        for kind in kinds(args.previews):
             environment_name = github_environment(args.environment, kind)
             deploy = kind is Kind.DEPLOY
             reviewers = (

@@ -33,6 +33,9 @@ ROLLBACK_WORKFLOW = ".github/workflows/rollback.yml"
 the deploy workflow)."""
 DEFAULT_PREVIEW_WORKFLOW = ".github/workflows/preview.yml"
 DEFAULT_DRIFT_WORKFLOW = ".github/workflows/drift.yml"
+DRILL_WORKFLOW = ".github/workflows/dr-drill.yml"
+"""The monthly restore drill: it shares the drilled environment's snapshot (:class:`DrillShare`) and
+deploys the drill stack as the drill account's platform deploy identity."""
 AUDIT_BUCKET_SUFFIX = "-audit"
 
 
@@ -80,6 +83,12 @@ class BootstrapSpec(Spec):
             waits for (the ``<env>`` Environment's required reviewers). Defaults to none; prod needs a
             team or a user.
         deploy_reviewer_users: ids of the GitHub users who approve, likewise. Defaults to none.
+        previews: create the preview roles and the ``<env>-preview`` Environment. Defaults to true; the
+            restore drill's account (``bootstrap/Pulumi.drill.yaml``) has no previews.
+        drill_account_id: the restore drill's account: creates the drill's share identity in this account
+            and the GitHub Environment ``<env>-drill`` it runs in (:class:`DrillShare`). Defaults to none
+            (no drill of this environment).
+        drill_workflow: the restore drill's workflow file. Defaults to ``.github/workflows/dr-drill.yml``.
     """
 
     account_id: AwsAccountId
@@ -97,13 +106,17 @@ class BootstrapSpec(Spec):
     protect: bool = True
     deploy_reviewer_teams: tuple[int, ...] = ()
     deploy_reviewer_users: tuple[int, ...] = ()
+    previews: bool = True
+    drill_account_id: AwsAccountId | None = None
+    drill_workflow: str = DRILL_WORKFLOW
 
     def trusted_deploy_workflows(self) -> dict[str, tuple[str, ...]]:
         """``deploy_workflows``, plus the review environments' workflow for a dev account's services
         deploy role (review environments run on the dev platform only)."""
-        if self.tier is not Tier.DEV or REVIEW_WORKFLOW in self.deploy_workflows["services"]:
+        services = self.deploy_workflows.get("services")
+        if self.tier is not Tier.DEV or services is None or REVIEW_WORKFLOW in services:
             return dict(self.deploy_workflows)
-        return {**self.deploy_workflows, "services": (*self.deploy_workflows["services"], REVIEW_WORKFLOW)}
+        return {**self.deploy_workflows, "services": (*services, REVIEW_WORKFLOW)}
 
     @property
     def audit_bucket_name(self) -> str:
@@ -130,8 +143,10 @@ class BootstrapSpec(Spec):
     @field_validator("deploy_workflows")
     @classmethod
     def _deploy_workflows(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-        if set(value) != set(PROJECTS):
-            raise ValueError(f"must name the workflows of exactly these projects: {', '.join(PROJECTS)}")
+        if not set(value) <= set(PROJECTS) or PROJECTS[0] not in value:
+            raise ValueError(
+                f"must name the workflows of {PROJECTS[0]} and at most these projects: {', '.join(PROJECTS)}"
+            )
         for project, workflows in value.items():
             if not workflows:
                 raise ValueError(f"{project}: must name at least one workflow")
@@ -142,7 +157,7 @@ class BootstrapSpec(Spec):
                 )
         return value
 
-    @field_validator("preview_workflow", "drift_workflow")
+    @field_validator("preview_workflow", "drift_workflow", "drill_workflow")
     @classmethod
     def _preview_workflow(cls, value: str) -> str:
         if not _WORKFLOW.fullmatch(value):
@@ -155,6 +170,14 @@ class BootstrapSpec(Spec):
             raise ValueError(
                 "deployReviewerTeams: prod deploys only after approval: name at least one GitHub team"
                 " (or deployReviewerUsers a user) by id; got none"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _drill_in_another_account(self) -> BootstrapSpec:
+        if self.drill_account_id == self.account_id:
+            raise ValueError(
+                f"drillAccountId: the restore drill runs in an account of its own, not accountId; got {self.drill_account_id}"
             )
         return self
 

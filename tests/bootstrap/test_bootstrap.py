@@ -203,8 +203,16 @@ def test_settings_read_from_the_stack_file_with_their_defaults():
             "bootstrap:previewWorkflow: must be a path",
         ),
         (
-            {**REQUIRED, "deployWorkflows": {"platform": [".github/workflows/deploy.yml"]}},
-            "bootstrap:deployWorkflows: must name the workflows of exactly these projects",
+            {**REQUIRED, "deployWorkflows": {"services": [".github/workflows/deploy.yml"]}},
+            "bootstrap:deployWorkflows: must name the workflows of platform and at most these projects",
+        ),
+        (
+            {**REQUIRED, "deployWorkflows": {"platform": [".github/workflows/deploy.yml"], "other": []}},
+            "bootstrap:deployWorkflows: must name the workflows of platform and at most these projects",
+        ),
+        (
+            {**REQUIRED, "drillAccountId": "111111111111"},
+            "bootstrap:drillAccountId: the restore drill runs in an account of its own",
         ),
         (
             {**REQUIRED, "existingOidcProviderArn": f"arn:aws:iam::222222222222:oidc-provider/{OIDC}"},
@@ -406,7 +414,7 @@ def test_every_role_carries_the_boundary_the_bootstrap_creates():
     boundary = one(found, "aws:iam/policy:Policy", "permissions-boundary")
     assert inputs(boundary)["name"] == "platform-permissions-boundary"
     roles = of_type(found, "aws:iam/role:Role")
-    assert len(roles) == 4
+    assert len(roles) == 5  # deploy and preview of both projects, the restore drill's share
     arn = bootstrap_run("prod").outputs["permissions_boundary_arn"]
     assert {inputs(r)["permissionsBoundary"] for r in roles} == {arn}
 
@@ -504,3 +512,55 @@ def test_platform_deploy_passes_roles_only_to_the_services_that_use_them():
     passing = [s for s in access.values() if "iam:PassRole" in actions(s)]
     assert [s["Sid"] for s in passing] == ["PassRolesToTheServicesThatUseThem"]
     assert "codebuild.amazonaws.com" in passing[0]["Condition"]["StringEquals"]["iam:PassedToService"]
+
+
+def test_the_drill_account_has_only_the_platform_deploy_identity_trusted_for_the_drill_alone():
+    found = bootstrap_run("drill").resources
+    (role,) = of_type(found, "aws:iam/role:Role")
+    assert inputs(role)["name"] == "github-actions-drill-platform-deploy"
+    trust = json.loads(inputs(role)["assumeRolePolicy"])
+    (statement,) = trust["Statement"]
+    assert statement["Condition"]["StringEquals"][f"{OIDC}:sub"] == github_subject(
+        REPO, "drill", ".github/workflows/dr-drill.yml"
+    )
+    environments = {inputs(r)["environment"] for r in found if r.type.endswith(":RepositoryEnvironment")}
+    assert environments == {"drill"}
+    state = policy(one(found, "aws:iam/rolePolicy:RolePolicy", "github-actions-drill-platform-deploy-state"))
+    written = statements(state)["WriteStackState"]["Resource"]
+    assert any(w.endswith("/.pulumi/stacks/platform/drill.json*") for w in written)
+    assert not [w for w in written if "/services/" in w]
+    aliases = {inputs(r)["name"] for r in of_type(found, "aws:kms/alias:Alias")}
+    assert "alias/platform-drill-pulumi" in aliases  # the drill stack's secrets provider
+
+
+def test_the_drill_share_may_only_copy_share_and_delete_drill_copies_through_rds():
+    found = resources("prod")
+    role = one(found, "aws:iam/role:Role", "github-actions-prod-dr-share")
+    (statement,) = json.loads(inputs(role)["assumeRolePolicy"])["Statement"]
+    assert statement["Condition"]["StringEquals"][f"{OIDC}:sub"] == github_subject(
+        REPO, "prod-drill", ".github/workflows/dr-drill.yml"
+    )
+    access = statements(
+        policy(one(found, "aws:iam/rolePolicy:RolePolicy", "github-actions-prod-dr-share-access"))
+    )
+    assert actions(access["ShareAndDeleteOnlyTheDrillsCopies"]) == [
+        "rds:ModifyDBSnapshotAttribute",
+        "rds:DeleteDBSnapshot",
+    ]
+    assert (
+        access["ShareAndDeleteOnlyTheDrillsCopies"]["Resource"]
+        == "arn:aws:rds:*:333333333333:snapshot:drill-*"
+    )
+    assert access["DataKeysThroughRdsOnly"]["Condition"]["StringLike"] == {
+        "kms:ViaService": "rds.*.amazonaws.com"
+    }
+    granted = {a for s in access.values() for a in actions(s)}
+    assert granted == {
+        "rds:DescribeDBSnapshots",
+        "rds:CopyDBSnapshot",
+        "rds:ModifyDBSnapshotAttribute",
+        "rds:DeleteDBSnapshot",
+        "kms:CreateGrant",
+        "kms:DescribeKey",
+    }
+    assert inputs(role)["permissionsBoundary"] == bootstrap_run("prod").outputs["permissions_boundary_arn"]

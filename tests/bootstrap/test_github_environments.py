@@ -37,7 +37,10 @@ def _environments(stack: str) -> dict[str, dict]:
 
 @pytest.mark.parametrize("stack", stacks())
 def test_each_environment_has_a_deploy_and_a_preview_environment(stack):
-    assert set(_environments(stack)) == {stack, f"{stack}-preview"}
+    drill = (
+        {f"{stack}-drill"} if stack == "prod" else set()
+    )  # the restore drill's share (bootstrap:drillAccountId)
+    assert set(_environments(stack)) == {stack, f"{stack}-preview", *drill}
 
 
 @pytest.mark.parametrize("stack", stacks())
@@ -45,8 +48,13 @@ def test_deployments_come_only_from_main_and_admins_cannot_bypass(stack):
     deploy = _environments(stack)[stack]
     assert deploy["deploymentBranchPolicy"] == {"protectedBranches": False, "customBranchPolicies": True}
     assert deploy["canAdminsBypass"] is False
-    (policy,) = [inputs(r) for r in bootstrap_run(stack).resources if r.type == BRANCH_POLICY]
-    assert (policy["environment"], policy["branchPattern"]) == (stack, "main")
+    policies = {
+        inputs(r)["environment"]: inputs(r)["branchPattern"]
+        for r in bootstrap_run(stack).resources
+        if r.type == BRANCH_POLICY
+    }
+    assert policies[stack] == "main"
+    assert set(policies.values()) == {"main"}  # the drill's Environment too
 
 
 def test_prod_deploys_only_after_a_reviewer_who_did_not_start_the_run_approves():

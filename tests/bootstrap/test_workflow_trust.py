@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from components.bootstrap.drill import DRILL_SUFFIX
 from settings import stackfile
 from tests.bootstrap import trust
 from tests.bootstrap.test_bootstrap import BOOTSTRAP, bootstrap_run
@@ -29,6 +30,16 @@ SUBJECT_TEMPLATE = (
     "github:index/actionsRepositoryOidcSubjectClaimCustomizationTemplate:"
     "ActionsRepositoryOidcSubjectClaimCustomizationTemplate"
 )
+
+
+DRILL = "drill"
+"""The restore drill's own account's bootstrap stack (bootstrap/Pulumi.drill.yaml): no registry stack."""
+
+
+def bootstrap_stack(environment: str) -> str:
+    """The bootstrap stack that creates GitHub Environment ``environment``: ``<stack>``, ``<stack>-preview``
+    and ``<stack>-drill`` (the restore drill's share identity in the drilled account) are ``<stack>``'s."""
+    return environment.removesuffix("-preview").removesuffix(DRILL_SUFFIX)
 
 
 def _assuming() -> list[tuple[JobRun, dict[str, Any]]]:
@@ -93,8 +104,8 @@ def test_jobs_that_assume_roles_are_found_in_every_workflow_that_does():
 
 def test_every_stack_a_job_deploys_or_previews_has_a_bootstrap_stack():
     environments = {run.environment for run, _ in _assuming()}
-    stacks = {str(e).removesuffix("-preview") for e in environments}
-    assert stacks == set(registry()["stacks"])
+    stacks = {bootstrap_stack(str(e)) for e in environments}
+    assert stacks == {*registry()["stacks"], DRILL}
     for stack in stacks:
         assert (BOOTSTRAP / f"Pulumi.{stack}.yaml").is_file(), stack
 
@@ -111,7 +122,7 @@ def _refusals() -> list[str]:
         if not (isinstance(chosen, str) and chosen.startswith("vars.")):
             refused.append(f"{where}: role-to-assume {step['with']['role-to-assume']!r} is not one variable")
             continue
-        stack = environment.removesuffix("-preview")
+        stack = bootstrap_stack(environment)
         role = variable_role(stack, environment, chosen.removeprefix("vars."))
         if role is None:
             refused.append(f"{where}: {chosen} is not set in Environment {environment}")
@@ -154,7 +165,7 @@ def test_every_variable_a_job_reads_in_an_environment_is_set_there_by_the_bootst
         environment = run.environment
         if not isinstance(environment, str):
             continue
-        stack = environment.removesuffix("-preview")
+        stack = bootstrap_stack(environment)
         text = str(run.job)
         set_here = {
             r.inputs["variableName"]

@@ -20,11 +20,15 @@ from pathlib import Path
 
 import pytest
 
+from settings.stacks import Project, project_dir
 from tests.pipeline.runs import ROOT, UNKNOWN, WORKSPACE, JobRun, runs
+from tools import drill
 
 PULUMI_ACTION = "pulumi/actions@"
 _REPOSITORY_ENTRIES = {p.name for p in ROOT.iterdir()} - {"venv", "venv-scan"}
 _CWD = re.compile(r"\bpulumi\b[^\n]*?--cwd[ =]\"?([^\s\"]+)\"?")
+WRITERS = {"python -m tools drill": project_dir(Project.PLATFORM, ROOT) / f"Pulumi.{drill.STACK}.yaml"}
+"""Commands that write a stack file a later step of the job deploys (tools/drill.py, ``write``)."""
 _PATH = re.compile(r"(?<![\w$/.-])((?:\.\./)*[\w.-]+(?:/[\w.${}-]+)+)")
 
 
@@ -43,7 +47,7 @@ def _list(value: object) -> list[str]:
     return [item.strip() for line in str(value).splitlines() for item in line.split(";") if item.strip()]
 
 
-def _pulumi_problems(run: JobRun, step: dict) -> list[str]:
+def _pulumi_problems(run: JobRun, step: dict, written: frozenset[Path] = frozenset()) -> list[str]:
     given = step.get("with") or {}
     problems = []
     version_file = given.get("pulumi-version-file")
@@ -57,7 +61,8 @@ def _pulumi_problems(run: JobRun, step: dict) -> list[str]:
     if not (project / "Pulumi.yaml").is_file():
         problems.append(f"work-dir {work_dir!r} -> {project} has no Pulumi.yaml")
     stack = run.value(given.get("stack-name"))
-    if stack is not UNKNOWN and not (project / f"Pulumi.{stack}.yaml").is_file():
+    stack_file = project / f"Pulumi.{stack}.yaml"
+    if stack is not UNKNOWN and not (stack_file.is_file() or stack_file in written):
         problems.append(f"stack-name {stack!r}: no Pulumi.{stack}.yaml in {project}")
     for pack in _list(run.value(given.get("policyPacks"))):
         resolved = _resolve(project, pack)
@@ -108,12 +113,14 @@ def _run_problems(run: JobRun, step: dict) -> list[str]:
 
 def _problems(run: JobRun) -> list[str]:
     problems = []
+    written: set[Path] = set()
     for step in run.steps():
+        written |= {path for command, path in WRITERS.items() if command in str(step.get("run", ""))}
         uses = str(step.get("uses", ""))
         if uses.startswith("./") and not _resolve(ROOT, uses.split("@")[0]).exists():
             problems.append(f"uses {uses!r} does not exist")
         if uses.startswith(PULUMI_ACTION):
-            problems += _pulumi_problems(run, step)
+            problems += _pulumi_problems(run, step, frozenset(written))
         if "run" in step:
             problems += _run_problems(run, step)
     return [
@@ -146,3 +153,12 @@ def test_every_path_a_workflow_passes_to_an_action_or_a_step_resolves_as_the_act
 def test_a_policy_pack_is_found_relative_to_the_work_dir(work_dir, pack, exists):
     # The rule the check applies, on the case it was written for: pulumi runs in work-dir.
     assert ((_resolve(_resolve(WORKSPACE, work_dir), pack)) / "PulumiPolicy.yaml").is_file() is exists
+
+
+def test_a_stack_file_counts_only_once_an_earlier_step_of_the_job_writes_it():
+    (run,) = [
+        r for r in runs() if r.workflow == "dr-drill.yml" and r.job_id == "drill" and r.event == "schedule"
+    ]
+    (up, *_) = [s for s in run.steps() if str(s.get("uses", "")).startswith(PULUMI_ACTION)]
+    assert _pulumi_problems(run, up, frozenset(WRITERS.values())) == []
+    assert any("no Pulumi.drill.yaml" in p for p in _pulumi_problems(run, up))

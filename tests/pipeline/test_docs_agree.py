@@ -310,7 +310,14 @@ def _first(predicate: object) -> dict[str, int]:
 def test_the_runbook_brings_up_every_environment_in_the_registrys_order_bootstrap_first():
     # A merge deploys the registry's stacks in order (deploy-*.yml): dev must be bootstrapped, deployed and
     # its runners connected before staging's first automatic deploy can get past it.
-    bootstraps = _first(lambda c: c[:2] == ("pulumi", "up") and _option(c, "--cwd") == "bootstrap")
+    # The restore drill's account (bootstrap/Pulumi.drill.yaml) is no registry stack: its bootstrap is not here.
+    bootstraps = _first(
+        lambda c: (
+            c[:2] == ("pulumi", "up")
+            and _option(c, "--cwd") == "bootstrap"
+            and _option(c, "--stack") != "drill"
+        )
+    )
     first_ups = _first(lambda c: c[:2] == ("pulumi", "up") and "--exclude" in c)
     assert list(bootstraps) == list(first_ups) == list(stacks())
     assert all(bootstraps[s] < first_ups[s] for s in stacks())

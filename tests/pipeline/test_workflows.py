@@ -27,6 +27,7 @@ WORKFLOW_FILES = (
     "deploy-services.yml",
     "deploy-stack.yml",
     "drift.yml",
+    "dr-drill.yml",
     "pr-comment.yml",
     "preview.yml",
     "promote.yml",
@@ -136,7 +137,7 @@ def test_no_workflow_uses_pull_request_target():
 
 def test_every_checkout_drops_its_credentials():
     checkouts = [step for _, _, step in _steps() if step.get("uses", "").startswith("actions/checkout@")]
-    assert len(checkouts) == 21  # build-and-sign.yml adds one
+    assert len(checkouts) == 23  # build-and-sign.yml adds one, the restore drill two
     assert all(step["with"]["persist-credentials"] is False for step in checkouts)
 
 
@@ -235,8 +236,8 @@ def test_every_job_that_runs_pulumi_against_a_stack_runs_on_the_in_vpc_runner():
             assert runs_on[0] == IN_VPC_RUNNER % stack, f"{wf}:{job_id}"
         assert len(runs_on) == 2  # a label of its own, so two jobs of one run never swap runners
     assert (
-        checked == 8
-    )  # deploy-stack, the live preview, promote, rollback's undo and abort, drift, review's two
+        checked == 9
+    )  # deploy-stack, the live preview, promote, rollback's undo and abort, drift, review's two, the restore drill
 
 
 def test_only_the_registry_and_offline_jobs_run_on_github_hosted_runners():
@@ -257,6 +258,8 @@ def test_only_the_registry_and_offline_jobs_run_on_github_hosted_runners():
         ("publish-release.yml", "release"),  # the tag and the GitHub Release
         ("build-and-sign.yml", "build"),  # ECR's public endpoint; no cluster
         ("build-and-sign.yml", "promote"),
+        ("dr-drill.yml", "share"),  # AWS and Atlas APIs only: prod's snapshot copied and shared
+        ("dr-drill.yml", "cleanup"),
     }
 
 
@@ -728,3 +731,32 @@ def test_promotion_verifies_the_source_copies_by_digest_rescans_and_signs_with_i
     assert "--type cyclonedx" in verify
     assert "skopeo copy --all --preserve-digests" in by_name["copy by digest"]["run"]
     assert by_name[order[1]]["with"]["only-fixed"] is True
+
+
+def test_the_restore_drill_runs_monthly_builds_from_prods_copies_measures_and_always_tears_down():
+    workflow = _load("dr-drill.yml")
+    assert workflow["on"]["schedule"] == [{"cron": "0 1 1 * *"}]
+    jobs = workflow["jobs"]
+    assert jobs["drill"]["needs"] == "share"
+    assert jobs["drill"]["strategy"]["matrix"]["stack"] == ["dev"]  # the drill account's runner
+    steps = jobs["drill"]["steps"]
+    runs = [s.get("run", "") for s in steps]
+    write = next(r for r in runs if "python -m tools drill" in r)
+    assert '--postgres-snapshot "drill-${GITHUB_RUN_ID}"' in write
+    ups = [s for s in steps if s.get("uses", "").startswith("pulumi/actions@")]
+    assert [s["with"]["command"] for s in ups] == ["up", "up", "destroy"]
+    assert all(s["with"]["stack-name"] == "drill" for s in ups)
+    assert ups[-1]["if"] == "always()"
+    assert ups[-1]["with"]["remove"] is True
+    order = [
+        i
+        for i, s in enumerate(steps)
+        if s.get("id") == "clock" or s in ups[1:2] or "restore_minutes" in s.get("run", "")
+    ]
+    assert len(order) == 3  # the clock starts, the restore runs, the time is recorded, in that order
+    assert any("restore_seed" in r and "aws" in r for r in runs)
+    assert any("DBInstanceStatus" in r for r in runs)  # smoke checks of the restored stores
+    stages = [s["run"].split()[-1] for s in steps if "notify_slack.py" in s.get("run", "")]
+    assert stages == list(STAGES)
+    assert jobs["cleanup"]["if"] == "always() && github.ref == 'refs/heads/main'"
+    assert "delete-db-snapshot" in jobs["cleanup"]["steps"][-1]["run"]

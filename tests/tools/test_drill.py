@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
 
 from settings import stacks
 from settings.errors import ConfigError
@@ -16,6 +17,7 @@ from tools import cli, drill
 from tools.preview import runner
 
 PROD_ACCOUNT = "333333333333"
+WORKFLOW = runner.ROOT / ".github" / "workflows" / "dr-drill.yml"
 
 
 @pytest.fixture(scope="module")
@@ -66,12 +68,13 @@ def test_the_buckets_are_seeded_from_prods_replicas(drill_run):
     assert set(seed) == {"uploads", "exports", "static"}
 
 
-def test_the_data_key_a_drill_creates_first_is_a_resource_of_the_drill(drill_run):
-    # A drill copies prod's shared snapshot under this key before the full `up` (docs/RUNBOOK.md, section 5).
+def test_the_workflows_targets_are_resources_of_the_drill(drill_run):
+    workflow = YAML(typ="safe").load(WORKFLOW.read_text())
+    (first,) = [s for s in workflow["jobs"]["drill"]["steps"] if "target" in s.get("with", {})]
     urns = {r.urn.replace("pulumi:pulumi:Stack$", "") for r in drill_run.resources}
-    assert "urn:pulumi:drill::platform::platform:security:Keys$aws:kms/key:Key::drill-keys-data" in urns
-    alias = one(drill_run.resources, "aws:kms/alias:Alias", "drill-keys-data")
-    assert inputs(alias)["name"] == "alias/platform-drill-data"
+    targets = first["with"]["target"].split()
+    assert len(targets) == 2
+    assert set(targets) <= urns
 
 
 def test_a_bad_source_is_refused_naming_the_key(tmp_path, capsys):
