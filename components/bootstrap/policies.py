@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from components.core.iam import Statement, document
+from components.core.s3 import deny_insecure_transport
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 GITHUB_OIDC_URL = f"https://{GITHUB_OIDC_HOST}"
@@ -112,14 +113,7 @@ def tls_only_statements(bucket_arn: str) -> list[Statement]:
     """Deny every request to the bucket that is not over TLS 1.2 or later."""
     resources = [bucket_arn, f"{bucket_arn}/*"]
     return [
-        {
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": resources,
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        },
+        deny_insecure_transport(bucket_arn),
         {
             "Sid": "DenyOutdatedTls",
             "Effect": "Deny",

@@ -20,6 +20,7 @@ from components.core import iam, s3
 from components.core.context import AwsContext
 from components.core.logs import encrypted_log_group
 from components.core.naming import physical_name
+from components.core.s3 import deny_insecure_transport
 from components.data.naming import bucket_name
 
 MANAGED_RULE_GROUPS = (
@@ -201,14 +202,7 @@ def alb_log_bucket_policy(bucket_arn: str, account_id: str, region: str, partiti
         else {"Service": LOG_DELIVERY_SERVICE}
     )
     return iam.document(
-        {
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": [bucket_arn, f"{bucket_arn}/*"],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        },
+        deny_insecure_transport(bucket_arn),
         {
             "Sid": "AlbAccessLogDelivery",
             "Effect": "Allow",

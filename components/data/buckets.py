@@ -13,6 +13,7 @@ from pydantic import Field, field_validator, model_validator
 from components.core import iam, s3
 from components.core.context import AwsContext
 from components.core.model import Spec
+from components.core.s3 import deny_insecure_transport
 from components.data.lifecycle import LifecycleRuleSpec, render, unique_ids
 from components.data.naming import bucket_name
 
@@ -256,16 +257,7 @@ def grant_objects(bucket_arn: str, data_key_arn: str, region: str, *, write: boo
 
 def bucket_policy(bucket_arn: str, account_id: str, log_sources: list[str]) -> dict[str, Any]:
     """Deny any request not made over TLS; on the log bucket, let S3 logging write for ``log_sources``."""
-    statements: list[dict[str, Any]] = [
-        {
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": [bucket_arn, f"{bucket_arn}/*"],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        }
-    ]
+    statements: list[dict[str, Any]] = [deny_insecure_transport(bucket_arn)]
     if log_sources:
         statements.append(
             {

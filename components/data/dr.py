@@ -28,6 +28,7 @@ import pulumi_aws as aws
 from components.core import iam, s3
 from components.core.context import AwsContext
 from components.core.naming import key_alias
+from components.core.s3 import deny_insecure_transport
 from components.data.buckets import BucketSpec, _rule_args
 from components.data.dr_spec import DeleteMarkers, DrSpec
 from components.data.lifecycle import render
@@ -353,16 +354,7 @@ def dr_key_policy(
 
 def replica_bucket_policy(bucket_arn: str, partition: str, drill_accounts: Sequence[str]) -> dict[str, Any]:
     """TLS only; drill accounts may list and read (never write or delete) the copies."""
-    statements: list[dict[str, Any]] = [
-        {
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": [bucket_arn, f"{bucket_arn}/*"],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        }
-    ]
+    statements: list[dict[str, Any]] = [deny_insecure_transport(bucket_arn)]
     if drill_accounts:
         statements.append(
             {
