@@ -13,7 +13,12 @@ import pulumi_github as github
 
 from components.bootstrap import access
 from components.bootstrap.github_oidc import PREVIEW_MAX_SESSION_SECONDS
-from components.bootstrap.github_repository import DEPLOY_BRANCH, REGION_VARIABLE
+from components.bootstrap.github_repository import (
+    DEPLOY_BRANCH,
+    REGION_VARIABLE,
+    deploy_from_main_only,
+    environment_variables,
+)
 from components.bootstrap.policies import deploy_trust
 from components.core import iam
 from components.core.context import AwsContext
@@ -100,27 +105,15 @@ class DrillShare(pulumi.ComponentResource):
             opts=child,
         )
         on_environment = pulumi.ResourceOptions(parent=self, depends_on=[environment])
-        github.RepositoryEnvironmentDeploymentPolicy(
-            f"{name}-environment-{DEPLOY_BRANCH}",
-            repository=repository,
-            environment=environment.environment,
-            branch_pattern=DEPLOY_BRANCH,
-            opts=on_environment,
+        deploy_from_main_only(
+            f"{name}-environment-{DEPLOY_BRANCH}", repository, environment.environment, on_environment
         )
         values: dict[str, pulumi.Input[str]] = {
             REGION_VARIABLE: args.region,
             SHARE_ROLE_VARIABLE: role.arn,
             DRILL_ACCOUNT_VARIABLE: args.drill_account_id,
         }
-        for variable, value in values.items():
-            github.ActionsEnvironmentVariable(
-                f"{name}-{variable.lower().replace('_', '-')}",
-                repository=repository,
-                environment=environment.environment,
-                variable_name=variable,
-                value=value,
-                opts=on_environment,
-            )
+        environment_variables(name, repository, environment.environment, values, on_environment)
         self.role_arn = role.arn
         self.github_environment = environment.environment
         self.register_outputs({"role_arn": self.role_arn, "github_environment": self.github_environment})

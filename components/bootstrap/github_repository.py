@@ -32,6 +32,38 @@ REGION_VARIABLE = "AWS_REGION"
 BACKEND_VARIABLE = "PULUMI_BACKEND_URL"
 
 
+def deploy_from_main_only(
+    resource_name: str, repository: str, environment: pulumi.Input[str], opts: pulumi.ResourceOptions
+) -> github.RepositoryEnvironmentDeploymentPolicy:
+    """The deployment branch policy of a deploy Environment: runs from :data:`DEPLOY_BRANCH` only."""
+    return github.RepositoryEnvironmentDeploymentPolicy(
+        resource_name,
+        repository=repository,
+        environment=environment,
+        branch_pattern=DEPLOY_BRANCH,
+        opts=opts,
+    )
+
+
+def environment_variables(
+    prefix: str,
+    repository: str,
+    environment: pulumi.Input[str],
+    values: Mapping[str, pulumi.Input[str]],
+    opts: pulumi.ResourceOptions,
+) -> None:
+    """One Actions variable of ``environment`` per ``values`` entry, named ``<prefix>-<variable-name>``."""
+    for variable, value in values.items():
+        github.ActionsEnvironmentVariable(
+            f"{prefix}-{variable.lower().replace('_', '-')}",
+            repository=repository,
+            environment=environment,
+            variable_name=variable,
+            value=value,
+            opts=opts,
+        )
+
+
 def role_variable(project: str, kind: Kind) -> str:
     """The variable holding a delivery role's ARN: ``AWS_<PROJECT>_<KIND>_ROLE_ARN`` (the workflows'
     ``role-to-assume``)."""
@@ -117,12 +149,11 @@ class GithubEnvironments(pulumi.ComponentResource):
             )
             on_environment = pulumi.ResourceOptions(parent=self, depends_on=[environment])
             if deploy:
-                github.RepositoryEnvironmentDeploymentPolicy(
+                deploy_from_main_only(
                     f"{name}-{kind.value}-{DEPLOY_BRANCH}",
-                    repository=repository,
-                    environment=environment.environment,
-                    branch_pattern=DEPLOY_BRANCH,
-                    opts=on_environment,
+                    repository,
+                    environment.environment,
+                    on_environment,
                 )
             values: dict[str, pulumi.Input[str]] = {
                 REGION_VARIABLE: args.region,
@@ -131,14 +162,8 @@ class GithubEnvironments(pulumi.ComponentResource):
                     role_variable(project, kind): arns[kind.value] for project, arns in args.role_arns.items()
                 },
             }
-            for variable, value in values.items():
-                github.ActionsEnvironmentVariable(
-                    f"{name}-{kind.value}-{variable.lower().replace('_', '-')}",
-                    repository=repository,
-                    environment=environment.environment,
-                    variable_name=variable,
-                    value=value,
-                    opts=on_environment,
-                )
+            environment_variables(
+                f"{name}-{kind.value}", repository, environment.environment, values, on_environment
+            )
             self.environments[kind.value] = environment.environment
         self.register_outputs({"environments": self.environments})
