@@ -4,9 +4,10 @@ A release sets ``services:apps.<name>.image`` (and clears ``rollbackTo``, so the
 a rollback sets ``rollbackTo`` (Argo and Pulumi ship it at once, skipping steps, pauses and gates) to a
 named image or, by default, to the service's previous ``image`` in the stack file's git history. Both
 edit the file in place with ruamel.yaml's round-trip mode (the approach of ``tools/envs.py``): comments,
-key order and quoting are kept and only the changed line moves. A change is checked against the tier's
-image rules (``components/apps/image.py``; the tier is the platform stack's) before the file is written:
-a refused change leaves the file as it was.
+key order and quoting are kept and only the changed line moves. A change is checked before the file is
+written, as the next preview would check it: against the tier's image rules (``components/apps/image.py``;
+the tier is the platform stack's) and against the registries the platform stack owns or allows
+(``settings.guardrails.image_registry_problems``). A refused change leaves the file as it was.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from ruamel.yaml.error import YAMLError
 
 from components.apps import jobs as compat
 from components.apps.image import tag_problem
-from settings import stacks
+from settings import guardrails, stacks
+from settings.config import platform_settings
+from settings.errors import ConfigError
 from settings.stacks import Project
 from tools import envs
 
@@ -67,7 +70,8 @@ def _service(apps: Any, name: str, path: Path) -> Any:
     return apps[name]
 
 
-def _check(stack: str, key: str, image: str, root: Path) -> None:
+def _check(stack: str, service: str, field: str, image: str, root: Path) -> None:
+    key = f"{SECTION}.{service}.{field}"
     tier = stacks.tier_of(stack, root)
     if tier is None:
         raise ReleaseError(
@@ -76,6 +80,12 @@ def _check(stack: str, key: str, image: str, root: Path) -> None:
     problem = tag_problem(image, tier)
     if problem:
         raise ReleaseError(f"{key}: {problem}; got {image!r}")
+    try:
+        platform = platform_settings(stack, root)
+    except ConfigError as exc:
+        raise ReleaseError(f"cannot check {key} against the platform stack's registries: {exc}") from None
+    for _, message in guardrails.image_registry_problems({service: {field: image}}, platform.config):
+        raise ReleaseError(f"{key}: {message}")
 
 
 def release(
@@ -85,7 +95,8 @@ def release(
     in the services stack ``stack`` and clear its ``rollbackTo``.
 
     Raises:
-        ReleaseError: unknown stack or service, an image the stack's tier refuses, or a release whose
+        ReleaseError: unknown stack or service, an image the stack's tier refuses or from a registry the
+            platform stack neither owns nor allows, or a release whose
             rollout would strand a job version (:func:`components.apps.jobs.stranded`; file unchanged).
     """
     path = stack_file(stack, root)
@@ -93,7 +104,7 @@ def release(
     apps = _apps(document, path)
     app = _service(apps, service, path)
     key = f"{SECTION}.{service}.image"
-    _check(stack, key, image, root)
+    _check(stack, service, "image", image, root)
     before_jobs = compat.jobs_of(apps)
     before = app.get("image")
     app["image"] = image
@@ -119,7 +130,7 @@ def rollback(stack: str, service: str, to: str | None = None, root: Path = stack
 
     Raises:
         ReleaseError: unknown stack or service, no previous image, the target is the current image, or
-            an image the tier refuses (file unchanged).
+            an image the tier or the platform's registries refuse (file unchanged).
     """
     path = stack_file(stack, root)
     document = envs.load(path, stack)
@@ -134,7 +145,7 @@ def rollback(stack: str, service: str, to: str | None = None, root: Path = stack
         )
     if target == current:
         raise ReleaseError(f"{key}: {target!r} is the current image; nothing to roll back to")
-    _check(stack, key, target, root)
+    _check(stack, service, "rollbackTo", target, root)
     before = app.get("rollbackTo")
     app["rollbackTo"] = target
     path.write_text(envs.dump(document))

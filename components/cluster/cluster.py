@@ -19,6 +19,7 @@ from components.core import iam
 from components.core.context import AwsContext
 from components.core.logs import encrypted_log_group
 from components.core.naming import physical_name
+from components.registry.policies import cache_pull_policy
 
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 """Every control-plane log type EKS can send to CloudWatch Logs."""
@@ -49,6 +50,9 @@ class EksClusterArgs:
         autoscaled: the Cluster Autoscaler owns the node groups' desired sizes. Defaults to false.
         api_client_security_group_ids: groups whose members may reach the private API endpoint (the
             in-VPC CI runners). Defaults to none.
+        image_cache_prefixes: the pull-through cache's repository prefixes; the nodes may import images
+            into them and create their repositories, which a first pull through the cache does. Defaults to
+            none (no cache).
     """
 
     spec: ClusterSpec
@@ -62,6 +66,7 @@ class EksClusterArgs:
     protect: bool
     autoscaled: bool = False
     api_client_security_group_ids: Sequence[pulumi.Input[str]] = ()
+    image_cache_prefixes: tuple[str, ...] = ()
 
 
 class EksCluster(pulumi.ComponentResource):
@@ -185,8 +190,9 @@ class EksCluster(pulumi.ComponentResource):
         )
 
         versions = spec.core_addons
-        # Networking first: nodes only become Ready with a CNI and kube-proxy in place.
-        before_nodes = [
+        # Before the nodes: the cache grant (their first pulls), the CNI and kube-proxy (they become Ready).
+        before_nodes: list[pulumi.Resource] = [
+            *self._cache_pulls(name, ctx, node_role, args.image_cache_prefixes),
             self._addon(
                 name,
                 cluster,
@@ -337,6 +343,25 @@ class EksCluster(pulumi.ComponentResource):
             f"Nodes of {self.name}",
             policies.NODE_MANAGED_POLICIES,
         )
+
+    def _cache_pulls(
+        self, name: str, ctx: AwsContext, node_role: aws.iam.Role, prefixes: tuple[str, ...]
+    ) -> list[pulumi.Resource]:
+        """The nodes' grant to pull through the cache (``ecr:CreateRepository``, which the managed
+        ``AmazonEC2ContainerRegistryPullOnly`` lacks), in place before any node pulls."""
+        if not prefixes:
+            return []
+        document = pulumi.Output.all(ctx.partition, ctx.account_id).apply(
+            lambda v: iam.dumps(cache_pull_policy(v[0], ctx.region, v[1], prefixes))
+        )
+        return [
+            aws.iam.RolePolicy(
+                f"{name}-node-image-cache",
+                role=node_role.name,
+                policy=document,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        ]
 
     def _access_entries(
         self, name: str, args: EksClusterArgs, cluster: aws.eks.Cluster

@@ -39,6 +39,9 @@ class PullThroughCache(pulumi.ComponentResource):
 
     upstreams: frozenset[Upstream]
     """The upstreams served, so a chart's image is pointed at the cache only when its upstream is."""
+    prefixes: tuple[str, ...]
+    """The repository prefixes the rules cache under (``k8s``, ``quay``, ...): the nodes' first pull of an
+    image creates its repository there (:func:`components.registry.policies.cache_pull_policy`)."""
     registry_host: str
 
     def __init__(
@@ -72,8 +75,9 @@ class PullThroughCache(pulumi.ComponentResource):
                 )
             )
         self.upstreams = frozenset(rule.upstream for rule in args.rules)
+        self.prefixes = tuple(sorted(CACHE_PREFIXES[u] for u in self.upstreams))
         self.registry_host = args.registry_host
-        self.register_outputs({"prefixes": sorted(CACHE_PREFIXES[u] for u in self.upstreams)})
+        self.register_outputs({"prefixes": list(self.prefixes)})
 
 
 def cache_lifecycle_policy() -> dict[str, object]:

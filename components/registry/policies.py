@@ -33,14 +33,39 @@ manifest pushed by digest with a ``subject``: ``PutImage`` again)."""
 WRITE_ACTIONS = ("ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart")
 
 NODE_PULL_POLICY = "AmazonEC2ContainerRegistryPullOnly"
-"""The nodes' managed ECR policy: ``ecr:GetAuthorizationToken``, ``BatchGetImage``,
-``GetDownloadUrlForLayer`` and ``ecr:BatchImportUpstreamImage``, which a first pull through the
-pull-through cache needs (it creates the cached repository) and ``AmazonEC2ContainerRegistryReadOnly``
-lacks (AWS managed policy reference, AmazonEC2ContainerRegistryPullOnly v1, 2024-10-04)."""
+"""The nodes' managed ECR policy (v1, 2024-10-04): ``ecr:GetAuthorizationToken``, ``BatchGetImage``,
+``GetDownloadUrlForLayer`` and ``ecr:BatchImportUpstreamImage``, which a pull through the cache needs and
+``AmazonEC2ContainerRegistryReadOnly`` lacks. It has no ``ecr:CreateRepository``: see
+:func:`cache_pull_policy`."""
+
+CACHE_PULL_ACTIONS = ("ecr:BatchImportUpstreamImage", "ecr:CreateRepository")
+"""What the puller of an image not cached yet needs beyond a pull: ECR imports the upstream image, into a
+repository it creates on that first pull (ECR user guide, "IAM permissions required to sync an upstream
+registry with an Amazon ECR private registry": ``ecr:CreateRepository`` "is required if the repository
+storing the cached images doesn't already exist")."""
 
 SERVICE_PREFIX = "product"
 """Service repositories live under ``product/`` (``<registry>/product/gateway``), apart from the cache's
 prefixes."""
+
+
+def cache_pull_policy(
+    partition: str, region: str, account_id: str, prefixes: Iterable[str]
+) -> dict[str, Any]:
+    """The nodes' own grant for the pull-through cache: import and create repositories under the cache's
+    prefixes only (``<registry>/k8s/...``, ``<registry>/quay/...``), never under ``product/``, whose
+    repositories this program creates and only CI pushes to."""
+    return document(
+        {
+            "Sid": "PullThroughTheCache",
+            "Effect": "Allow",
+            "Action": list(CACHE_PULL_ACTIONS),
+            "Resource": [
+                f"arn:{partition}:ecr:{region}:{account_id}:repository/{prefix}/*"
+                for prefix in sorted(prefixes)
+            ],
+        }
+    )
 
 
 def registry_host(account_id: str, region: str) -> str:

@@ -144,16 +144,15 @@ class LifecycleSpec(Spec):
     """Which images of a service repository expire.
 
     Released tags (``vX.Y.Z``, ``vX.Y.Z-rc.N`` and the build tags ``X.Y.Z-<sha>``) never expire: a
-    rollback must find them.
+    rollback must find them. There is no rule for untagged images: the only untagged manifests of an
+    IMMUTABLE service repository are the cosign signatures and attestations of its images (OCI 1.1
+    referrers), which ECR removes within 24 hours of their image's expiry, and which an untagged rule would
+    remove while their image still runs (docs/IMAGES.md, "Untagged images").
 
     Attributes:
-        untagged_days: untagged images (superseded manifests) expire after this many days, 1-365. Defaults
-            to 7. Signatures and attestations are OCI referrers of their image, not untagged images of
-            their own: ECR keeps them with their subject.
         dev_build_days: dev builds (tags ``dev-*``) expire after this many days, 1-365. Defaults to 14.
     """
 
-    untagged_days: int = Field(default=7, ge=1, le=365)
     dev_build_days: int = Field(default=14, ge=1, le=365)
 
 
@@ -222,7 +221,7 @@ class RegistrySpec(Spec):
     Attributes:
         tag_mutability: of every service repository. Defaults to ``IMMUTABLE`` (a tag names one image for
             ever); staging and prod refuse ``MUTABLE``.
-        lifecycle: which images expire. Defaults to untagged after 7 days, dev builds after 14.
+        lifecycle: which images expire. Defaults to dev builds after 14 days.
         continuous_scan: ``true`` rescans every service repository whenever a new CVE is published
             (ENHANCED scanning, Amazon Inspector), ``false`` scans on push only. Defaults to ``true``.
         replication_region: the DR region service images are replicated to (the same account). Defaults to

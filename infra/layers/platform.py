@@ -59,6 +59,7 @@ def build(
             autoscaled=spec.addons.cluster_autoscaler.enabled,
             # the in-VPC runners reach the private API endpoint
             api_client_security_group_ids=[base.runners.security_group_id] if base.runners else [],
+            image_cache_prefixes=cache.prefixes if cache is not None else (),
         ),
         base.on_aws,
     )

@@ -588,6 +588,25 @@ def test_build_and_sign_is_reusable_and_pushes_with_the_push_role_by_oidc():
     assert aws["with"]["role-to-assume"] == "${{ vars.IMAGE_PUSH_ROLE_ARN }}"
 
 
+RUNNER_IMAGE_TOOLS = {"ubuntu-24.04": {"skopeo"}}
+"""Tools a run step calls without installing them, by the hosted image that ships them: ubuntu-24.04's packer
+template (actions/runner-images images/ubuntu/templates/build.ubuntu-24_04.pkr.hcl) runs
+scripts/build/install-container-tools.sh, which apt-installs podman, buildah and skopeo."""
+
+
+def test_every_job_calling_skopeo_runs_on_an_image_that_has_it():
+    # The promotion copies by digest with skopeo, which no step installs: the job must run on an image that
+    # ships it (cosign copy is deprecated in cosign 3.1).
+    callers = [
+        (workflow, job_id, job["runs-on"])
+        for workflow, job_id, job in _jobs()
+        if any("skopeo " in step.get("run", "") for step in job.get("steps", []))
+    ]
+    assert callers, "no job calls skopeo: drop this check and RUNNER_IMAGE_TOOLS' entry"
+    for workflow, job_id, runner in callers:
+        assert "skopeo" in RUNNER_IMAGE_TOOLS.get(runner, set()), f"{workflow}:{job_id} runs on {runner}"
+
+
 @pytest.mark.parametrize(
     ("version", "ok"),
     [
@@ -661,6 +680,9 @@ def test_build_and_sign_signs_the_digest_with_the_kms_key_as_admission_verifies(
     assert "verify-attestation" in verify
     build = _step("build and push")["with"]
     assert (build["provenance"], build["sbom"], build["push"]) == (False, False, True)
+    # One single-platform manifest per build: the repositories' only untagged manifests are then cosign's
+    # referrers, which is why their lifecycle has no untagged rule (docs/IMAGES.md, "Untagged images").
+    assert "platforms" not in build
 
 
 def test_builds_go_to_dev_and_the_environments_above_receive_promoted_images(tmp_path: Path):

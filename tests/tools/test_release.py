@@ -16,7 +16,8 @@ import pytest
 from settings import stacks
 from tools import cli, release
 
-REG = "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/product"
+REG = "333333333333.dkr.ecr.ap-northeast-2.amazonaws.com/product"  # prod's own registry (its stack files)
+FOREIGN = "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/product"  # an account no stack owns
 DEV_REG = "111111111111.dkr.ecr.ap-northeast-2.amazonaws.com/product"  # dev's own registry (its stack files)
 
 
@@ -36,13 +37,14 @@ def _git(repo: Path, *args: str) -> str:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    """A repository with the platform stack files' tiers and the real services stack files, committed."""
+    """A repository with the real platform and services stack files (the tiers and registries a release
+    is checked against), committed."""
     (tmp_path / "services").mkdir()
     (tmp_path / "infra").mkdir()
     (tmp_path / "infra" / "Pulumi.yaml").write_text("name: platform\nruntime: python\n")
     shutil.copy(stacks.ROOT / "stacks.yaml", tmp_path / "stacks.yaml")
     for stack in ("dev", "staging", "prod"):
-        (tmp_path / "infra" / f"Pulumi.{stack}.yaml").write_text(f"config:\n  platform:tier: {stack}\n")
+        shutil.copy(stacks.ROOT / "infra" / f"Pulumi.{stack}.yaml", tmp_path / "infra")
         shutil.copy(stacks.ROOT / "services" / f"Pulumi.{stack}.yaml", tmp_path / "services")
     _git(tmp_path, "init", "-q", "-b", "main")
     _git(tmp_path, "add", ".")
@@ -98,6 +100,27 @@ def test_a_tag_the_tier_refuses_leaves_the_file_unchanged(repo: Path, stack: str
     before = path.read_text()
     with pytest.raises(release.ReleaseError, match=message):
         release.release(stack, "gateway", image, root=repo)
+    assert path.read_text() == before
+
+
+def test_an_image_from_a_registry_the_platform_neither_owns_nor_allows_is_refused(repo: Path):
+    # What the next preview would refuse (exit 2) is refused here, before the file is written.
+    path = repo / "services" / "Pulumi.prod.yaml"
+    before = path.read_text()
+    image = f"{FOREIGN}/gateway:v1.5.0@{_digest('gateway:v1.5.0')}"
+    with pytest.raises(release.ReleaseError) as error:
+        release.release("prod", "gateway", image, root=repo)
+    message = str(error.value)
+    assert message.startswith("services:apps.gateway.image: images come from this environment's registry")
+    assert "333333333333.dkr.ecr.ap-northeast-2.amazonaws.com/..." in message
+    assert f"got {image!r}" in message
+    with pytest.raises(release.ReleaseError, match=r"services:apps\.gateway\.rollbackTo: images come from"):
+        release.rollback("prod", "gateway", image, root=repo)
+    assert path.read_text() == before
+    code = cli.main(
+        ["release", "--stack", "prod", "--service", "gateway", "--image", image, "--root", str(repo)]
+    )
+    assert code == cli.EXIT_CONFIG
     assert path.read_text() == before
 
 

@@ -101,7 +101,7 @@ def repo(tmp_path: Path) -> Path:
     (tmp_path / "infra" / "Pulumi.yaml").write_text("name: platform\nruntime: python\n")
     shutil.copy(stacks.ROOT / "stacks.yaml", tmp_path / "stacks.yaml")  # the stack registry
     for stack in ("dev", "staging", "prod"):
-        (tmp_path / "infra" / f"Pulumi.{stack}.yaml").write_text(f"config:\n  platform:tier: {stack}\n")
+        shutil.copy(stacks.ROOT / "infra" / f"Pulumi.{stack}.yaml", tmp_path / "infra")  # tier, registry
         shutil.copy(stacks.ROOT / "services" / f"Pulumi.{stack}.yaml", tmp_path / "services")
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=tmp_path, check=True)
     return tmp_path
@@ -110,7 +110,7 @@ def repo(tmp_path: Path) -> Path:
 def test_a_release_that_strands_a_job_version_is_refused_naming_both_services(repo: Path):
     path = repo / "services" / "Pulumi.dev.yaml"
     before = path.read_text()
-    image = "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/product/worker:dev-2612060900"
+    image = "111111111111.dkr.ecr.ap-northeast-2.amazonaws.com/product/worker:dev-2612060900"
     with pytest.raises(release.ReleaseError) as caught:
         # worker-convert drops version 1 while the gateway (not released) still emits 2 only: fine;
         # but dropping 2 strands what the gateway emits.
@@ -123,7 +123,7 @@ def test_a_release_that_strands_a_job_version_is_refused_naming_both_services(re
 
 
 def test_a_release_accepting_what_is_emitted_is_written(repo: Path):
-    image = "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/product/worker:dev-2612060900"
+    image = "111111111111.dkr.ecr.ap-northeast-2.amazonaws.com/product/worker:dev-2612060900"
     release.release("dev", "worker-convert", image, root=repo, jobs={"accepts": {"job:convert": [2, 3]}})
     doc = YAML(typ="safe").load((repo / "services" / "Pulumi.dev.yaml").read_text())
     assert doc["config"]["services:apps"]["worker-convert"]["jobs"] == {"accepts": {"job:convert": [2, 3]}}
@@ -133,7 +133,7 @@ def test_a_release_accepting_what_is_emitted_is_written(repo: Path):
 def test_the_release_command_exits_2_naming_both_services_and_versions_and_writes_nothing(capsys):
     path = stacks.ROOT / "services" / "Pulumi.dev.yaml"
     before = path.read_bytes()
-    image = "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/product/worker:dev-2612060900"
+    image = "111111111111.dkr.ecr.ap-northeast-2.amazonaws.com/product/worker:dev-2612060900"
     jobs = json.dumps({"accepts": {"job:convert": [1]}})
     code, output = run_cli(
         capsys, "release", "--stack", "dev", "--service", "worker-convert", "--image", image, "--jobs", jobs

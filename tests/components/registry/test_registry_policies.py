@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+from pydantic import ValidationError
+
 from components.registry.policies import (
+    CACHE_PULL_ACTIONS,
     NODE_PULL_POLICY,
     PULL_ACTIONS,
     WRITE_ACTIONS,
+    cache_pull_policy,
     foreign_images,
     lifecycle_policy,
     owned_registries,
@@ -58,6 +63,11 @@ def test_lifecycle_expires_dev_builds_and_never_untagged_signatures():
     assert all(r["selection"]["tagStatus"] != "untagged" for r in rules)
 
 
+def test_no_setting_promises_an_untagged_expiry_the_policy_would_not_keep():
+    with pytest.raises(ValidationError, match="untaggedDays"):
+        LifecycleSpec.model_validate({"untaggedDays": 7})
+
+
 def test_service_repositories_are_the_owned_images_once_each():
     images = [
         f"{HOST}/product/gateway:1.4.2-ab12cd3@{DIGEST}",
@@ -107,6 +117,27 @@ def test_nodes_use_the_pull_only_managed_policy():
 
     assert NODE_PULL_POLICY in NODE_MANAGED_POLICIES
     assert "AmazonEC2ContainerRegistryReadOnly" not in NODE_MANAGED_POLICIES
+
+
+def test_the_nodes_may_create_repositories_only_under_the_caches_prefixes():
+    # PullOnly v1 (ecr:GetAuthorizationToken, BatchGetImage, GetDownloadUrlForLayer, BatchImportUpstreamImage)
+    # has no ecr:CreateRepository, which the first pull of an image not cached yet needs (ECR user guide).
+    document = cache_pull_policy("aws", "ap-northeast-2", "333333333333", ["quay", "k8s"])
+    (grant,) = document["Statement"]
+    assert grant["Effect"] == "Allow"
+    assert (
+        sorted(grant["Action"])
+        == sorted(CACHE_PULL_ACTIONS)
+        == [
+            "ecr:BatchImportUpstreamImage",
+            "ecr:CreateRepository",
+        ]
+    )
+    assert grant["Resource"] == [
+        "arn:aws:ecr:ap-northeast-2:333333333333:repository/k8s/*",
+        "arn:aws:ecr:ap-northeast-2:333333333333:repository/quay/*",
+    ]
+    assert not any("product" in r for r in grant["Resource"])
 
 
 def test_the_replica_creation_role_creates_only_product_replicas_in_the_dr_region_with_the_dr_key():

@@ -124,6 +124,27 @@ def test_pull_through_cache_rules_and_their_creation_template(stack: str):
 
 
 @pytest.mark.parametrize("stack", STACKS)
+def test_the_nodes_may_create_the_cached_repositories_before_any_node_starts(stack: str):
+    # A first pull through the cache creates the cached repository: the node role needs ecr:CreateRepository
+    # on every prefix a rule caches under (the managed AmazonEC2ContainerRegistryPullOnly has none).
+    resources = stack_run(stack).resources
+    prefixes = {
+        inputs(r)["ecrRepositoryPrefix"]
+        for r in of_type(resources, "aws:ecr/pullThroughCacheRule:PullThroughCacheRule")
+    }
+    (grant,) = [
+        r for r in of_type(resources, "aws:iam/rolePolicy:RolePolicy") if r.name.endswith("-node-image-cache")
+    ]
+    (node_role,) = [r for r in of_type(resources, "aws:iam/role:Role") if r.name == f"{stack}-cluster-node"]
+    assert node_role.urn in grant.dependencies  # role=<the node role's name>
+    (statement,) = policy(grant)["Statement"]
+    assert "ecr:CreateRepository" in statement["Action"]
+    assert {arn.split(":repository/")[1].removesuffix("/*") for arn in statement["Resource"]} == prefixes
+    for group in of_type(resources, "aws:eks/nodeGroup:NodeGroup"):
+        assert grant.urn in group.dependencies, group.name
+
+
+@pytest.mark.parametrize("stack", STACKS)
 def test_the_addons_that_allow_it_pull_through_the_cache_after_its_rules(stack: str):
     host = f"{ACCOUNTS[stack]}.dkr.ecr.ap-northeast-2.amazonaws.com"
     releases = {
