@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from components.core.iam import Statement, document, permissions_boundary_arn
+from components.registry.policies import SIGNING_KEY_TAG
 
 BOOTSTRAP_TAG = {"project": "bootstrap"}
 """The tag every resource of the bootstrap carries (through the provider's default tags)."""
@@ -35,6 +36,7 @@ PLATFORM_SERVICES = (
     "lambda",
     "logs",
     "rds",
+    "route53",
     "s3",
     "secretsmanager",
     "sns",
@@ -43,34 +45,82 @@ PLATFORM_SERVICES = (
     "wafv2",
 )
 """The AWS services the platform project creates resources of (network, keys, secrets, data tier, the
-cluster and its add-ons, the in-VPC runners, observability, the feature flags' AppConfig store). IAM is not listed: see :func:`platform_deploy_policy`."""
+cluster and its add-ons, the in-VPC runners, observability, the feature flags' AppConfig store, the
+environment's DNS zone, the image registry). IAM is not listed: see :func:`platform_deploy_policy`.
+``tests/bootstrap/test_platform_rights.py`` fails on a resource type of the platform program whose
+service is not here."""
 
 PASSED_TO = (
     "appconfig.amazonaws.com",
     "codebuild.amazonaws.com",
     "ec2.amazonaws.com",
+    "ecr.amazonaws.com",
     "eks.amazonaws.com",
     "lambda.amazonaws.com",
     "monitoring.rds.amazonaws.com",
+    "pods.eks.amazonaws.com",
     "rds.amazonaws.com",
+    "s3.amazonaws.com",
     "vpc-flow-logs.amazonaws.com",
 )
 """The services the platform hands a role to (AppConfig's flag-rollback monitor, CodeBuild runners, nodes,
-the cluster, the alert Lambda, RDS monitoring and proxy, flow logs): ``iam:PassRole`` to anything else is refused."""
+the cluster, the alert Lambda, RDS monitoring and proxy, flow logs, ECR's repository creation template
+role, S3's DR replication role, the workloads' EKS Pod Identity roles): ``iam:PassRole`` to anything else
+is refused. ``tests/bootstrap/test_platform_rights.py`` derives the list the program needs from the
+trust policy of every role it hands to a resource."""
+
+SERVICE_LINKED_ROLES = (
+    "autoscaling.amazonaws.com",
+    "ecr.amazonaws.com",
+    "eks.amazonaws.com",
+    "eks-nodegroup.amazonaws.com",
+    "elasticache.amazonaws.com",
+    "elasticloadbalancing.amazonaws.com",
+    "inspector2.amazonaws.com",
+    "pullthroughcache.ecr.amazonaws.com",
+    "rds.amazonaws.com",
+    "replication.ecr.amazonaws.com",
+    "spot.amazonaws.com",
+)
+"""The services whose service-linked role AWS creates, with the caller's ``iam:CreateServiceLinkedRole``,
+the first time the platform uses them: ECR's repository creation templates (``AWSServiceRoleForECRTemplate``,
+``ecr.amazonaws.com``), pull-through cache (``AWSServiceRoleForECRPullThroughCache``) and replication
+(``AWSServiceRoleForECRReplication``), Amazon Inspector for ENHANCED registry scanning
+(``AWSServiceRoleForAmazonInspector2``), and the cluster's, the data tier's and the load balancers'."""
+
+ENHANCED_SCANNING = (
+    "inspector2:Disable",
+    "inspector2:Enable",
+    "inspector2:ListAccountPermissions",
+    "inspector2:ListCoverage",
+    "inspector2:ListFindings",
+)
+"""What the principal that turns ECR's ENHANCED scanning on (and off) calls in Amazon Inspector (ECR User
+Guide, "IAM permissions required for enhanced scanning in Amazon ECR"): the platform deploy role, through
+``aws:ecr/registryScanningConfiguration``. Inspector's API takes no resource ARN for these."""
+
+LOOKUPS = ("tag:GetResources",)
+"""Data sources the platform program reads during every preview and update beyond the services it manages
+(the public ALB's ARN for its alarms: ``aws:resourcegroupstaggingapi/getResources``)."""
 
 WORKLOAD_SERVICES = (
     *PLATFORM_SERVICES,
+    "cognito-idp",
     "iam",
     "pricing",
     "rds-db",
     "shield",
     "sts",
     "tag",
+    "waf-regional",
     "xray",
 )
 """What a role created by the program may ever be granted (the boundary's ceiling): the platform's
-services, plus what its workloads call (the load balancer controller's IAM/Shield reads, Karpenter's
-pricing, services' ``rds-db:connect``)."""
+services, plus what its workloads call (the load balancer controller's IAM/Shield reads, its WAF Classic
+and Cognito calls: with its default ``enableWaf`` it asks ``waf-regional:GetWebACLForResource`` of every
+ALB and fails the Ingress's reconcile when refused, kubernetes-sigs/aws-load-balancer-controller#2322,
+#3445; Karpenter's pricing, services' ``rds-db:connect``). ``tests/bootstrap/test_platform_rights.py``
+fails on an action a role of the program is granted outside this ceiling."""
 
 
 def permissions_boundary_policy(
@@ -91,6 +141,13 @@ def permissions_boundary_policy(
             "Sid": "Ceiling",
             "Effect": "Allow",
             "Action": [f"{service}:*" for service in WORKLOAD_SERVICES],
+            "Resource": "*",
+        },
+        {
+            # Only the deploy role is granted these; the ceiling names the actions, not all of Inspector.
+            "Sid": "EnhancedImageScanning",
+            "Effect": "Allow",
+            "Action": list(ENHANCED_SCANNING),
             "Resource": "*",
         },
         {
@@ -248,21 +305,16 @@ def platform_deploy_policy(partition: str, account_id: str) -> dict[str, Any]:
             "Sid": "ServiceLinkedRoles",
             "Effect": "Allow",
             "Action": "iam:CreateServiceLinkedRole",
-            "Resource": "*",
-            "Condition": {
-                "StringEquals": {
-                    "iam:AWSServiceName": [
-                        "autoscaling.amazonaws.com",
-                        "eks.amazonaws.com",
-                        "eks-nodegroup.amazonaws.com",
-                        "elasticache.amazonaws.com",
-                        "elasticloadbalancing.amazonaws.com",
-                        "rds.amazonaws.com",
-                        "spot.amazonaws.com",
-                    ]
-                }
-            },
+            "Resource": f"{iam_arn}:role/aws-service-role/*",
+            "Condition": {"StringEquals": {"iam:AWSServiceName": list(SERVICE_LINKED_ROLES)}},
         },
+        {
+            "Sid": "EnhancedImageScanning",
+            "Effect": "Allow",
+            "Action": list(ENHANCED_SCANNING),
+            "Resource": "*",
+        },
+        {"Sid": "LookUps", "Effect": "Allow", "Action": list(LOOKUPS), "Resource": "*"},
         _iam_reads(),
         _caller_identity(),
     )
@@ -311,9 +363,12 @@ def services_deploy_policy(partition: str, account_id: str, region: str) -> dict
 
 
 def platform_preview_policy() -> dict[str, Any]:
-    """What ``pulumi preview --refresh`` of the platform needs: describe/get/list of the services it
-    manages. Nothing reads data: no ``s3:GetObject``, no ``secretsmanager:GetSecretValue``, no
-    ``kms:Decrypt``, no ``ssm:GetParameter`` beyond AWS's public parameters (the EKS AMI ids)."""
+    """What a preview of the platform (its data sources: ``LOOKUPS``, the image-signing key's public key)
+    and ``pulumi refresh`` (the drift workflow: a read of every resource) need: describe/get/list of the
+    services it manages. Nothing reads data: no ``s3:GetObject``, no ``secretsmanager:GetSecretValue``, no
+    ``kms:Decrypt``, no ``ssm:GetParameter`` beyond AWS's public parameters (the EKS AMI ids); of the
+    keys' material only the image-signing key's public half (``kms:GetPublicKey``), which admission
+    embeds."""
     return document(
         {
             "Sid": "DescribeManagedServices",
@@ -341,8 +396,12 @@ def platform_preview_policy() -> dict[str, Any]:
                 "codestar-connections:ListTagsForResource",
                 "ec2:Describe*",
                 "ec2:GetLaunchTemplateData",
+                "ecr:DescribePullThroughCacheRules",
+                "ecr:DescribeRegistry",
                 "ecr:DescribeRepositories",
+                "ecr:DescribeRepositoryCreationTemplates",
                 "ecr:GetLifecyclePolicy",
+                "ecr:GetRegistryScanningConfiguration",
                 "ecr:GetRepositoryPolicy",
                 "ecr:ListTagsForResource",
                 "eks:Describe*",
@@ -369,6 +428,8 @@ def platform_preview_policy() -> dict[str, Any]:
                 "logs:ListTagsLogGroup",
                 "rds:Describe*",
                 "rds:ListTagsForResource",
+                "route53:Get*",
+                "route53:List*",
                 "s3:GetAccelerateConfiguration",
                 "s3:GetBucket*",
                 "s3:GetEncryptionConfiguration",
@@ -388,8 +449,17 @@ def platform_preview_policy() -> dict[str, Any]:
                 "sqs:ListQueueTags",
                 "wafv2:Get*",
                 "wafv2:List*",
+                *LOOKUPS,
             ],
             "Resource": "*",
+        },
+        {
+            # A data source of every preview (components/registry/signing.py): the key is found by its tag.
+            "Sid": "ImageSigningPublicKey",
+            "Effect": "Allow",
+            "Action": "kms:GetPublicKey",
+            "Resource": "*",
+            "Condition": {"StringEquals": {f"aws:ResourceTag/{SIGNING_KEY_TAG[0]}": SIGNING_KEY_TAG[1]}},
         },
         {
             "Sid": "PublicParameters",

@@ -232,3 +232,8 @@ def replica_creation_policy(
             "Resource": replica_key_arn,
         },
     )
+
+
+SIGNING_KEY_TAG = ("purpose", "image-signing")
+"""The tag the image-signing key carries: the platform preview role may read the public key of a key with
+this tag only (``kms:GetPublicKey``, :func:`components.bootstrap.access.platform_preview_policy`)."""

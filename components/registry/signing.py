@@ -10,6 +10,7 @@ import pulumi_aws as aws
 from components.core import iam
 from components.core.context import AwsContext
 from components.core.naming import key_alias
+from components.registry.policies import SIGNING_KEY_TAG
 from components.registry.spec import SigningKeySpec
 
 
@@ -71,7 +72,7 @@ class SigningKey(pulumi.ComponentResource):
             policy=pulumi.Output.all(ctx.partition, ctx.account_id).apply(
                 lambda v: iam.dumps(signing_key_policy(v[0], v[1]))
             ),
-            tags={"purpose": "image-signing"},
+            tags=dict([SIGNING_KEY_TAG]),
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         aws.kms.Alias(
