@@ -129,6 +129,10 @@ def service_repositories(images: Iterable[str], host: str) -> list[str]:
     return sorted(found)
 
 
+def _account_of(role_arn: str) -> str:
+    return role_arn.split(":")[4]
+
+
 def repository_policy(push_role_arn: str, pull_role_arns: Sequence[str]) -> dict[str, Any]:
     """Only ``push_role_arn`` writes; only it and ``pull_role_arns`` read.
 
@@ -136,8 +140,20 @@ def repository_policy(push_role_arn: str, pull_role_arns: Sequence[str]) -> dict
     every repository), so the exclusivity is two explicit denies on every other IAM principal; AWS
     services acting for ECR (replication, Inspector scans) carry ``aws:PrincipalIsAWSService`` and are
     not denied.
+
+    A role of another account (the next environment's push role, which promotes from here) is named by
+    its account's root with an ``aws:PrincipalArn`` condition, never as a principal: ECR refuses a policy
+    whose principal does not exist yet ("Principal not found": aws/aws-cdk#16376,
+    hashicorp/terraform-provider-aws#39064), and that role is created by the next environment's stack,
+    deployed after this one.
     """
     readers = sorted({push_role_arn, *pull_role_arns})
+    here = _account_of(push_role_arn)
+    local = sorted(arn for arn in pull_role_arns if _account_of(arn) == here)
+    remote: dict[str, list[str]] = {}
+    for arn in sorted(set(pull_role_arns) - set(local)):
+        remote.setdefault(_account_of(arn), []).append(arn)
+    partition = push_role_arn.split(":")[1]
     not_aws_service = {"BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}
     statements: list[Statement] = [
         {
@@ -149,9 +165,21 @@ def repository_policy(push_role_arn: str, pull_role_arns: Sequence[str]) -> dict
         {
             "Sid": "EnvironmentRolesPull",
             "Effect": "Allow",
-            "Principal": {"AWS": sorted(pull_role_arns)},
+            "Principal": {"AWS": local},
             "Action": list(PULL_ACTIONS),
         },
+    ]
+    statements += [
+        {
+            "Sid": f"PromotionPull{account}",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+            "Action": list(PULL_ACTIONS),
+            "Condition": {"ArnEquals": {"aws:PrincipalArn": arns}},
+        }
+        for account, arns in sorted(remote.items())
+    ]
+    statements += [
         {
             "Sid": "NoOtherWriter",
             "Effect": "Deny",

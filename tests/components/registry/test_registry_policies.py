@@ -41,6 +41,19 @@ def test_only_the_push_role_writes_and_every_other_principal_is_denied_writes():
     assert deny["Condition"]["ArnNotEquals"] == {"aws:PrincipalArn": PUSH}
 
 
+def test_a_role_of_another_account_pulls_through_its_accounts_root_and_a_condition():
+    # ECR refuses a policy naming a principal that does not exist yet (aws/aws-cdk#16376): the next
+    # environment's push role is created after this environment's first deploy.
+    staging_push = "arn:aws:iam::222222222222:role/platform-staging-image-push"
+    policy = repository_policy(PUSH, [NODES, staging_push])
+    assert statement(policy, "EnvironmentRolesPull")["Principal"] == {"AWS": [NODES]}
+    promotion = statement(policy, "PromotionPull222222222222")
+    assert promotion["Principal"] == {"AWS": "arn:aws:iam::222222222222:root"}
+    assert promotion["Condition"] == {"ArnEquals": {"aws:PrincipalArn": [staging_push]}}
+    assert set(promotion["Action"]) == set(PULL_ACTIONS)
+    assert staging_push in statement(policy, "NoOtherReader")["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
+
+
 def test_only_the_environments_roles_pull_and_aws_services_are_not_denied():
     policy = repository_policy(PUSH, [WORKLOAD, NODES])
     allow = statement(policy, "EnvironmentRolesPull")

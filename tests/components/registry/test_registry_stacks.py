@@ -258,12 +258,29 @@ def test_a_prod_services_stack_naming_docker_hub_nginx_exits_2_naming_key_and_va
     ],
 )
 def test_the_next_environments_push_role_may_pull_to_promote(stack: str, promoter: str | None):
+    # By its account's root and a condition on its ARN: ECR refuses a principal that does not exist yet, and
+    # the next environment's stack (which creates that role) is deployed after this one.
     for document in of_type(stack_run(stack).resources, "aws:ecr/repositoryPolicy:RepositoryPolicy"):
-        pullers = next(s for s in policy(document)["Statement"] if s["Sid"] == "EnvironmentRolesPull")[
-            "Principal"
-        ]["AWS"]
-        cross_account = [p for p in pullers if f":{ACCOUNTS[stack]}:" not in p and ":123456789012:" not in p]
-        assert cross_account == ([f"arn:aws:iam::{promoter}"] if promoter else [])
+        statements = policy(document)["Statement"]
+        principals = [p for s in statements if s["Effect"] == "Allow" for p in _listed(s["Principal"]["AWS"])]
+        assert not [
+            p
+            for p in principals
+            if ":role/" in p and f":{ACCOUNTS[stack]}:" not in p and ":123456789012:" not in p
+        ]
+        promotions = [s for s in statements if s["Sid"].startswith("PromotionPull")]
+        if promoter is None:
+            assert promotions == []
+            continue
+        account, role = promoter.split(":", 1)
+        (promotion,) = promotions
+        assert promotion["Principal"] == {"AWS": f"arn:aws:iam::{account}:root"}
+        assert promotion["Condition"] == {"ArnEquals": {"aws:PrincipalArn": [f"arn:aws:iam::{promoter}"]}}
+        assert set(promotion["Action"]) == set(PULL_ACTIONS)
+
+
+def _listed(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
 
 
 def test_prods_dr_replicas_are_created_by_a_replication_template_with_the_dr_regions_key():
