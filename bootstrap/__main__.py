@@ -11,6 +11,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_github
 
+from components.bootstrap.application_repository import ApplicationRepositories, ApplicationRepositoriesArgs
 from components.bootstrap.baseline import AccountBaseline, AccountBaselineArgs
 from components.bootstrap.boundary import PermissionsBoundary, PermissionsBoundaryArgs
 from components.bootstrap.drill import DrillShare, DrillShareArgs
@@ -22,8 +23,10 @@ from components.bootstrap.github_oidc import (
 from components.bootstrap.github_repository import GithubEnvironments, GithubEnvironmentsArgs
 from components.bootstrap.spec import NAMESPACE, PROJECTS, environment_name, parse, refuse_placeholders
 from components.bootstrap.state_backend import StateBackend, StateBackendArgs, secrets_key_alias
+from components.core.account import partition_of
 from components.core.context import AwsContext
 from components.core.tags import common_tags
+from components.registry.policies import PromotionSource
 
 
 def _raw() -> dict[str, str]:
@@ -118,6 +121,23 @@ environments = GithubEnvironments(
     ),
     on_github,
 )
+if spec.application_repositories:
+    source = spec.image_source
+    applications = ApplicationRepositories(
+        "image-builds",
+        ApplicationRepositoriesArgs(
+            repositories=spec.application_repositories,
+            environment=env,
+            account_id=spec.account_id,
+            region=spec.region,
+            partition=partition_of(spec.region),
+            source=PromotionSource(source.environment, source.account_id, source.region) if source else None,
+            reviewer_teams=spec.deploy_reviewer_teams,
+            reviewer_users=spec.deploy_reviewer_users,
+        ),
+        on_github,
+    )
+    pulumi.export("application_environments", applications.environments)
 if spec.drill_account_id:
     drill = DrillShare(
         "dr-drill",

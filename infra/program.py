@@ -34,7 +34,13 @@ def platform() -> None:
     flag_store = flags.build(base, signals, services)
     identities = identity.build(base, stores, cluster, workloads, flag_store.store)
     images = registry.build(  # the services' images come from here; their DR replicas use the DR key
-        base, cluster, identities, services, cache, copies.get("dr_key_arn")
+        base,
+        cluster,
+        identities,
+        services,
+        cache,
+        copies.get("dr_key_arn"),
+        config.promotion_source(settings, _root()),  # the environment below, promoted from by digest
     )
     _export(
         base.outputs,

@@ -28,6 +28,7 @@ from components.core.iam import permissions_boundary_arn
 from components.core.model import KeyedError, Spec
 from components.core.tags import common_tags
 from components.core.tier import Tier, TierPolicy, policy_for
+from components.registry.policies import PromotionSource
 from settings import guardrails, registry, reviews, stackfile, stacks
 from settings.errors import ConfigError
 from settings.schema import (
@@ -564,6 +565,25 @@ def services_settings(platform: Settings, root: Path = stacks.ROOT) -> ServicesS
     return parse_services(
         stack_file.config, platform.environment, platform, stack_file.project, stack_file.secret_keys
     )
+
+
+def promotion_source(platform: Settings, root: Path = stacks.ROOT) -> PromotionSource | None:
+    """The environment ``platform`` promotes images from by digest: the stack before it in the stack
+    registry's promotion order (``stacks.yaml``), with the account and region of its own platform stack
+    file. ``None`` for the first stack, a stack outside the registry, or when either has no registry.
+
+    Raises:
+        ConfigError: that stack's platform stack file is missing or invalid.
+    """
+    if platform.config.registry is None:
+        return None
+    names = registry.load(root).names
+    if platform.environment not in names or names.index(platform.environment) == 0:
+        return None
+    below = platform_settings(names[names.index(platform.environment) - 1], root)
+    if below.config.registry is None:
+        return None
+    return PromotionSource(below.environment, below.account_id, below.region)
 
 
 def load_services() -> ServicesSettings:

@@ -45,6 +45,56 @@ def deploy_from_main_only(
     )
 
 
+def subject_template(resource_name: str, repository: str, parent: pulumi.Resource) -> None:
+    """The repository's OIDC subject template (:data:`SUBJECT_CLAIMS`: ``repo``, ``context``,
+    ``job_workflow_ref``), which the roles' trust expects. Repository-wide, so every environment's bootstrap
+    declares the same one: GitHub's PUT is idempotent, and deleting one environment's bootstrap must not
+    reset it under the others (retained on delete)."""
+    github.ActionsRepositoryOidcSubjectClaimCustomizationTemplate(
+        resource_name,
+        repository=repository,
+        use_default=False,
+        include_claim_keys=list(SUBJECT_CLAIMS),
+        opts=pulumi.ResourceOptions(parent=parent, retain_on_delete=True),
+    )
+
+
+def main_only_environment(
+    resource_name: str,
+    repository: str,
+    environment: str,
+    reviewer_teams: Sequence[int],
+    reviewer_users: Sequence[int],
+    parent: pulumi.Resource,
+) -> github.RepositoryEnvironment:
+    """An Environment whose jobs run from :data:`DEPLOY_BRANCH` only, after the required reviewers (none
+    may approve their own run), with no bypass for administrators."""
+    reviewers = (
+        [github.RepositoryEnvironmentReviewerArgs(teams=list(reviewer_teams), users=list(reviewer_users))]
+        if reviewer_teams or reviewer_users
+        else None
+    )
+    created = github.RepositoryEnvironment(
+        resource_name,
+        repository=repository,
+        environment=environment,
+        reviewers=reviewers,
+        prevent_self_review=bool(reviewers),
+        can_admins_bypass=False,
+        deployment_branch_policy=github.RepositoryEnvironmentDeploymentBranchPolicyArgs(
+            protected_branches=False, custom_branch_policies=True
+        ),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    deploy_from_main_only(
+        f"{resource_name}-{DEPLOY_BRANCH}",
+        repository,
+        created.environment,
+        pulumi.ResourceOptions(parent=parent, depends_on=[created]),
+    )
+    return created
+
+
 def environment_variables(
     prefix: str,
     repository: str,
@@ -109,52 +159,29 @@ class GithubEnvironments(pulumi.ComponentResource):
         super().__init__("platform:bootstrap:GithubEnvironments", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         repository = args.repository.split("/", 1)[1]
-        # Repository-wide, so every environment's bootstrap declares the same template: GitHub's PUT is
-        # idempotent, and deleting one environment's bootstrap must not reset it under the others.
-        github.ActionsRepositoryOidcSubjectClaimCustomizationTemplate(
-            f"{name}-oidc-subject",
-            repository=repository,
-            use_default=False,
-            include_claim_keys=list(SUBJECT_CLAIMS),
-            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
-        )
+        subject_template(f"{name}-oidc-subject", repository, self)
         self.environments = {}
         for kind in kinds(args.previews):
             environment_name = github_environment(args.environment, kind)
-            deploy = kind is Kind.DEPLOY
-            reviewers = (
-                [
-                    github.RepositoryEnvironmentReviewerArgs(
-                        teams=list(args.reviewer_teams), users=list(args.reviewer_users)
-                    )
-                ]
-                if deploy and (args.reviewer_teams or args.reviewer_users)
-                else None
-            )
-            environment = github.RepositoryEnvironment(
-                f"{name}-{kind.value}",
-                repository=repository,
-                environment=environment_name,
-                reviewers=reviewers,
-                prevent_self_review=bool(reviewers),
-                can_admins_bypass=not deploy,
-                deployment_branch_policy=(
-                    github.RepositoryEnvironmentDeploymentBranchPolicyArgs(
-                        protected_branches=False, custom_branch_policies=True
-                    )
-                    if deploy
-                    else None
-                ),
-                opts=child,
-            )
-            on_environment = pulumi.ResourceOptions(parent=self, depends_on=[environment])
-            if deploy:
-                deploy_from_main_only(
-                    f"{name}-{kind.value}-{DEPLOY_BRANCH}",
+            if kind is Kind.DEPLOY:
+                environment = main_only_environment(
+                    f"{name}-{kind.value}",
                     repository,
-                    environment.environment,
-                    on_environment,
+                    environment_name,
+                    args.reviewer_teams,
+                    args.reviewer_users,
+                    self,
                 )
+            else:
+                environment = github.RepositoryEnvironment(
+                    f"{name}-{kind.value}",
+                    repository=repository,
+                    environment=environment_name,
+                    prevent_self_review=False,
+                    can_admins_bypass=True,
+                    opts=child,
+                )
+            on_environment = pulumi.ResourceOptions(parent=self, depends_on=[environment])
             values: dict[str, pulumi.Input[str]] = {
                 REGION_VARIABLE: args.region,
                 BACKEND_VARIABLE: args.backend_url,

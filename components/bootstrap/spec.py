@@ -51,6 +51,20 @@ def _default_deploy_workflows() -> dict[str, tuple[str, ...]]:
     }
 
 
+class ImageSourceSpec(Spec):
+    """The environment an environment promotes images from (``bootstrap:imageSource``).
+
+    Attributes:
+        environment: its stack name (required).
+        account_id: its account (required).
+        region: its region (required).
+    """
+
+    environment: str = Field(pattern=_ENVIRONMENT.pattern)
+    account_id: AwsAccountId
+    region: AwsRegion
+
+
 class BootstrapSpec(Spec):
     """What the bootstrap of one environment's account creates (one stack per environment).
 
@@ -89,6 +103,13 @@ class BootstrapSpec(Spec):
             and the GitHub Environment ``<env>-drill`` it runs in (:class:`DrillShare`). Defaults to none
             (no drill of this environment).
         drill_workflow: the restore drill's workflow file. Defaults to ``.github/workflows/dr-drill.yml``.
+        application_repositories: ``owner/name`` of the repositories that build the product's images
+            with ``.github/workflows/build-and-sign.yml``, of ``github_repository``'s owner: each gets this
+            environment's Environment, variables and OIDC subject template
+            (:class:`components.bootstrap.application_repository.ApplicationRepositories`). Defaults to none.
+        image_source: the environment below, which this one promotes images from by digest (``environment``,
+            ``accountId``, ``region``): the stack before this one in ``stacks.yaml``. Defaults to none (the
+            first environment, where images are built).
     """
 
     account_id: AwsAccountId
@@ -109,6 +130,8 @@ class BootstrapSpec(Spec):
     previews: bool = True
     drill_account_id: AwsAccountId | None = None
     drill_workflow: str = DRILL_WORKFLOW
+    application_repositories: tuple[str, ...] = ()
+    image_source: ImageSourceSpec | None = None
 
     def trusted_deploy_workflows(self) -> dict[str, tuple[str, ...]]:
         """``deploy_workflows``, plus the review environments' workflow for a dev account's services
@@ -128,6 +151,25 @@ class BootstrapSpec(Spec):
         if not _REPOSITORY.fullmatch(value):
             raise ValueError("must be owner/name of a GitHub repository (no wildcards)")
         return value
+
+    @field_validator("application_repositories")
+    @classmethod
+    def _application_repositories(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [r for r in value if not _REPOSITORY.fullmatch(r)]
+        if bad:
+            raise ValueError(f"must be owner/name of GitHub repositories (no wildcards); bad: {bad}")
+        return value
+
+    @model_validator(mode="after")
+    def _applications_of_the_same_owner(self) -> BootstrapSpec:
+        owner = self.github_repository.split("/", 1)[0]
+        others = [r for r in self.application_repositories if r.split("/", 1)[0] != owner]
+        if others:
+            raise ValueError(
+                f"applicationRepositories: the GitHub provider acts for {owner!r} (githubRepository's owner);"
+                f" got repositories of another owner: {others}"
+            )
+        return self
 
     @field_validator("state_bucket_name")
     @classmethod

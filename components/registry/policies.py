@@ -10,9 +10,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from components.core.iam import Statement, document
+from components.core.naming import key_alias
 from components.registry.spec import LifecycleSpec, RegistrySpec
 
 PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
@@ -66,6 +68,95 @@ def cache_pull_policy(
             ],
         }
     )
+
+
+KEY_READ_ACTIONS = ("kms:DescribeKey", "kms:GetPublicKey")
+"""What ``cosign verify --key awskms:///<key>`` calls (sigstore/sigstore pkg/signature/kms/aws/client.go
+v1.10.8, cosign v3.1.2's: ``fetchCMK`` = GetPublicKey + DescribeKey)."""
+
+
+def push_role_name(environment: str) -> str:
+    """The only identity that may push to (and sign for) the environment's service repositories."""
+    return f"platform-{environment}-image-push"
+
+
+def signing_key_alias(environment: str) -> str:
+    """``alias/platform-<env>-image-signing``: what ``cosign --key awskms:///<alias ARN>`` names."""
+    return key_alias(environment, "image-signing")
+
+
+@dataclass(frozen=True)
+class PromotionSource:
+    """The environment below, which this one promotes images from by digest: its account and region.
+
+    Attributes:
+        environment: its stack name (its push role's and signing key's names).
+        account_id: its account.
+        region: its region (its registry's and its signing key's).
+    """
+
+    environment: str
+    account_id: str
+    region: str
+
+    def repositories_arn(self, partition: str) -> str:
+        return f"arn:{partition}:ecr:{self.region}:{self.account_id}:repository/{SERVICE_PREFIX}/*"
+
+    def signing_key_alias_arn(self, partition: str) -> str:
+        """What the promotion verifies its signatures with: ``awskms:///<this>`` (an alias ARN is how KMS
+        names another account's key; sigstore's ``aliasARNRE``)."""
+        return f"arn:{partition}:kms:{self.region}:{self.account_id}:{signing_key_alias(self.environment)}"
+
+
+def promotion_reads(partition: str, source: PromotionSource) -> list[Statement]:
+    """The push role's grants on the environment below: pull its service images and read its signing key's
+    public key (both also need that environment's consent: its repository policy and key policy name this
+    role). A key is matched by its alias (``kms:ResourceAliases``): its ARN holds a random id."""
+    return [
+        {
+            "Sid": "PullFromTheEnvironmentBelow",
+            "Effect": "Allow",
+            "Action": list(PULL_ACTIONS),
+            "Resource": source.repositories_arn(partition),
+        },
+        {
+            "Sid": "ReadTheEnvironmentBelowsSigningKey",
+            "Effect": "Allow",
+            "Action": list(KEY_READ_ACTIONS),
+            "Resource": f"arn:{partition}:kms:{source.region}:{source.account_id}:key/*",
+            "Condition": {
+                "ForAnyValue:StringEquals": {"kms:ResourceAliases": signing_key_alias(source.environment)}
+            },
+        },
+    ]
+
+
+def _by_account(role_arns: Sequence[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for arn in sorted(set(role_arns)):
+        found.setdefault(_account_of(arn), []).append(arn)
+    return found
+
+
+def _account_root(partition: str, account_id: str) -> str:
+    return f"arn:{partition}:iam::{account_id}:root"
+
+
+def promotion_key_reads(partition: str, promotion_role_arns: Sequence[str]) -> list[Statement]:
+    """Key-policy statements letting the next environment's push role read this signing key's public key:
+    by its account's root and an ``aws:PrincipalArn`` condition (KMS refuses a principal that does not
+    exist yet, and that role is created after this environment's first deploy)."""
+    return [
+        {
+            "Sid": f"PromotionReadsPublicKey{account}",
+            "Effect": "Allow",
+            "Principal": {"AWS": _account_root(partition, account)},
+            "Action": list(KEY_READ_ACTIONS),
+            "Resource": "*",
+            "Condition": {"ArnEquals": {"aws:PrincipalArn": arns}},
+        }
+        for account, arns in sorted(_by_account(promotion_role_arns).items())
+    ]
 
 
 def registry_host(account_id: str, region: str) -> str:
@@ -150,9 +241,7 @@ def repository_policy(push_role_arn: str, pull_role_arns: Sequence[str]) -> dict
     readers = sorted({push_role_arn, *pull_role_arns})
     here = _account_of(push_role_arn)
     local = sorted(arn for arn in pull_role_arns if _account_of(arn) == here)
-    remote: dict[str, list[str]] = {}
-    for arn in sorted(set(pull_role_arns) - set(local)):
-        remote.setdefault(_account_of(arn), []).append(arn)
+    remote = _by_account([arn for arn in pull_role_arns if arn not in local])
     partition = push_role_arn.split(":")[1]
     not_aws_service = {"BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}
     statements: list[Statement] = [
@@ -173,7 +262,7 @@ def repository_policy(push_role_arn: str, pull_role_arns: Sequence[str]) -> dict
         {
             "Sid": f"PromotionPull{account}",
             "Effect": "Allow",
-            "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+            "Principal": {"AWS": _account_root(partition, account)},
             "Action": list(PULL_ACTIONS),
             "Condition": {"ArnEquals": {"aws:PrincipalArn": arns}},
         }

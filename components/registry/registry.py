@@ -18,11 +18,6 @@ GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 """The GitHub OIDC provider the account's bootstrap creates (``components/bootstrap/github_oidc.py``)."""
 
 
-def push_role_name(environment: str) -> str:
-    """The only identity that may push to (and sign for) the environment's service repositories."""
-    return f"platform-{environment}-image-push"
-
-
 @dataclass(frozen=True)
 class ImageRegistryArgs:
     """Inputs of :class:`ImageRegistry`.
@@ -40,6 +35,8 @@ class ImageRegistryArgs:
             template). Defaults to none: ECR creates them with AES256.
         protect: protect the repositories and the signing key (the tier decides). Unprotected
             repositories are force-deletable (their images go with them).
+        promotion_source: the environment below, which the push role promotes images from by digest
+            (pull, and read its signing key's public key). Defaults to none (builds come here).
     """
 
     spec: RegistrySpec
@@ -51,6 +48,7 @@ class ImageRegistryArgs:
     pull_role_arns: Sequence[pulumi.Input[str]]
     replica_key_arn: pulumi.Input[str] | None = None
     protect: bool = False
+    promotion_source: policies.PromotionSource | None = None
 
 
 class ImageRegistry(pulumi.ComponentResource):
@@ -71,7 +69,7 @@ class ImageRegistry(pulumi.ComponentResource):
 
         push_role = aws.iam.Role(
             f"{name}-push",
-            name=push_role_name(args.environment),
+            name=policies.push_role_name(args.environment),
             description="Pushes and signs the product's images (GitHub Actions, build-and-sign.yml)",
             assume_role_policy=pulumi.Output.all(ctx.partition, ctx.account_id).apply(
                 lambda v: iam.dumps(github_trust(v[0], v[1], spec.push_subjects))
@@ -117,8 +115,8 @@ class ImageRegistry(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{name}-push",
             role=push_role.id,
-            policy=pulumi.Output.all(args.signing_key_arn, *repository_arns).apply(
-                lambda arns: iam.dumps(push_policy(arns[0], arns[1:]))
+            policy=pulumi.Output.all(ctx.partition, args.signing_key_arn, *repository_arns).apply(
+                lambda v: iam.dumps(push_policy(v[1], v[2:], v[0], args.promotion_source))
             ),
             opts=child,
         )
@@ -239,9 +237,15 @@ def github_trust(partition: str, account_id: str, subjects: Sequence[str]) -> di
     )
 
 
-def push_policy(signing_key_arn: str, repository_arns: Sequence[str]) -> dict[str, object]:
+def push_policy(
+    signing_key_arn: str,
+    repository_arns: Sequence[str],
+    partition: str = "aws",
+    source: policies.PromotionSource | None = None,
+) -> dict[str, object]:
     """What the push role may do: push to the service repositories, sign with the signing key (and read
-    its public key, which ``cosign`` fetches to check what it signed)."""
+    its public key, which ``cosign`` fetches to check what it signed); promoting, pull from the environment
+    below and read its signing key's public key."""
     statements: list[iam.Statement] = [
         {"Sid": "RegistryToken", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
         {
@@ -261,4 +265,6 @@ def push_policy(signing_key_arn: str, repository_arns: Sequence[str]) -> dict[st
                 "Resource": sorted(repository_arns),
             },
         )
+    if source is not None:
+        statements += policies.promotion_reads(partition, source)
     return iam.document(*statements)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -9,18 +10,16 @@ import pulumi_aws as aws
 
 from components.core import iam
 from components.core.context import AwsContext
-from components.core.naming import key_alias
-from components.registry.policies import SIGNING_KEY_TAG
+from components.registry.policies import SIGNING_KEY_TAG, promotion_key_reads, signing_key_alias
 from components.registry.spec import SigningKeySpec
 
 
-def signing_key_alias(environment: str) -> str:
-    """``alias/platform-<env>-image-signing``: what ``cosign --key awskms:///alias/...`` may name too."""
-    return key_alias(environment, "image-signing")
-
-
-def signing_key_policy(partition: str, account_id: str) -> dict[str, object]:
-    """The account root's full control only: use is granted by IAM (the push role's ``kms:Sign``)."""
+def signing_key_policy(
+    partition: str, account_id: str, promotion_role_arns: Sequence[str] = ()
+) -> dict[str, object]:
+    """The account root's full control (use is granted by IAM: the push role's ``kms:Sign``), and the next
+    environment's push role reading the public key, which its promotion verifies this environment's
+    signatures with (``cosign verify --key awskms:///<alias ARN>``)."""
     return iam.document(
         {
             "Sid": "AccountRootFullControl",
@@ -28,7 +27,8 @@ def signing_key_policy(partition: str, account_id: str) -> dict[str, object]:
             "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
             "Action": "kms:*",
             "Resource": "*",
-        }
+        },
+        *promotion_key_reads(partition, promotion_role_arns),
     )
 
 
@@ -42,6 +42,8 @@ class SigningKeyArgs:
         environment: the stack name (the alias).
         deletion_window_days: the key's deletion window (``platform:keys.deletionWindowDays``).
         protect: protect the key (the tier decides): every signature in every registry depends on it.
+        promotion_role_arns: the next environment's push role(s) (``platform:registry.promotionRoleArns``),
+            which read the public key to verify what they promote. Defaults to none.
     """
 
     spec: SigningKeySpec
@@ -49,6 +51,7 @@ class SigningKeyArgs:
     environment: str
     deletion_window_days: int = 30
     protect: bool = False
+    promotion_role_arns: Sequence[str] = ()
 
 
 class SigningKey(pulumi.ComponentResource):
@@ -70,7 +73,7 @@ class SigningKey(pulumi.ComponentResource):
             enable_key_rotation=False,
             deletion_window_in_days=args.deletion_window_days,
             policy=pulumi.Output.all(ctx.partition, ctx.account_id).apply(
-                lambda v: iam.dumps(signing_key_policy(v[0], v[1]))
+                lambda v: iam.dumps(signing_key_policy(v[0], v[1], args.promotion_role_arns))
             ),
             tags=dict([SIGNING_KEY_TAG]),
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),

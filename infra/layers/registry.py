@@ -12,7 +12,13 @@ from components.cluster.charts import Addon
 from components.cluster.image_admission import ImageAdmission, ImageAdmissionArgs
 from components.cluster.namespaces import PRODUCT_NAMESPACE
 from components.registry.cache import PullThroughCache, PullThroughCacheArgs
-from components.registry.policies import SERVICE_PREFIX, owned_registries, registry_host, service_repositories
+from components.registry.policies import (
+    SERVICE_PREFIX,
+    PromotionSource,
+    owned_registries,
+    registry_host,
+    service_repositories,
+)
 from components.registry.registry import ImageRegistry, ImageRegistryArgs
 from components.registry.signing import SigningKey, SigningKeyArgs
 from infra.layers.foundation import Foundation
@@ -58,9 +64,11 @@ def build(
     services: ServicesSettings | None,
     cache: PullThroughCache | None = None,
     replica_key_arn: pulumi.Input[str] | None = None,
+    promotion_source: PromotionSource | None = None,
 ) -> Images:
     """The signing key, admission (with the cluster) and the service repositories, each pullable only by
-    the nodes, the workloads and admission."""
+    the nodes, the workloads and admission (and by the next environment's push role, promoting from here);
+    the push role promotes from ``promotion_source``."""
     settings, env, ctx = base.settings, base.env, base.context
     spec = settings.config.registry
     if spec is None:
@@ -74,6 +82,7 @@ def build(
             environment=env,
             deletion_window_days=settings.config.keys.deletion_window_days,
             protect=settings.protect,
+            promotion_role_arns=tuple(spec.promotion_role_arns),
         ),
         base.on_aws,
     )
@@ -129,6 +138,7 @@ def build(
             pull_role_arns=pullers,
             replica_key_arn=replica_key_arn,
             protect=settings.protect,
+            promotion_source=promotion_source,
         ),
         base.on_aws,
     )
@@ -140,7 +150,7 @@ def build(
             "image_repository_urls": registry.repository_urls,
             "image_push_role_arn": registry.push_role_arn,
             "image_signing_key_arn": key.key_arn,
-            # what the next environment's promotion verifies this environment's signatures with
+            # what admission embeds; `cosign verify --key <this file>` checks an image by hand
             "image_signing_public_key": key.public_key_pem,
         },
     )

@@ -30,8 +30,12 @@ def bootstrap_values(raw: dict[str, str]) -> dict[str, object]:
 
 
 def _environments(stack: str) -> dict[str, dict]:
+    """This repository's Environments (the application repositories': tests/bootstrap/test_application_repositories.py)."""
+    repository = str(stackfile.read_stack_file(stack, BOOTSTRAP).config["bootstrap:githubRepository"])
     return {
-        inputs(r)["environment"]: inputs(r) for r in bootstrap_run(stack).resources if r.type == ENVIRONMENT
+        inputs(r)["environment"]: inputs(r)
+        for r in bootstrap_run(stack).resources
+        if r.type == ENVIRONMENT and inputs(r)["repository"] == repository.split("/", 1)[1]
     }
 
 

@@ -68,6 +68,7 @@ def variable_role(stack: str, environment: str, variable: str) -> Recorded | Non
         r.inputs["value"]
         for r in resources
         if r.type == VARIABLE
+        and r.inputs["repository"] == _repository(stack).split("/", 1)[1]  # not an application repository's
         and r.inputs["environment"] == environment
         and r.inputs["variableName"] == variable
     ]
@@ -78,7 +79,11 @@ def variable_role(stack: str, environment: str, variable: str) -> Recorded | Non
 
 def subject_keys(stack: str) -> tuple[str, ...]:
     """The repository's OIDC subject template, as the bootstrap sets it."""
-    (template,) = [r for r in bootstrap_run(stack).resources if r.type == SUBJECT_TEMPLATE]
+    (template,) = [
+        r
+        for r in bootstrap_run(stack).resources
+        if r.type == SUBJECT_TEMPLATE and r.inputs["repository"] == _repository(stack).split("/", 1)[1]
+    ]
     assert template.inputs["useDefault"] is False
     return tuple(template.inputs["includeClaimKeys"])
 
@@ -170,7 +175,9 @@ def test_every_variable_a_job_reads_in_an_environment_is_set_there_by_the_bootst
         set_here = {
             r.inputs["variableName"]
             for r in bootstrap_run(stack).resources
-            if r.type == VARIABLE and r.inputs["environment"] == environment
+            if r.type == VARIABLE
+            and r.inputs["environment"] == environment
+            and r.inputs["repository"] == _repository(stack).split("/", 1)[1]
         }
         for variable in re.findall(r"\bvars\.([A-Z0-9_]+)", text):
             if variable not in set_here and variable not in OPTIONAL_VARIABLES:

@@ -749,7 +749,10 @@ def test_promotion_verifies_the_source_copies_by_digest_rescans_and_signs_with_i
     assert [n for n in names if n in order] == order
     by_name = dict(zip(names, steps, strict=True))
     verify = by_name[order[0]]["run"]
-    assert "cosign verify --key source.pub --insecure-ignore-tlog=true" in verify
+    # the environment below's key, by its alias ARN: cosign reads its public key from KMS (cross-account)
+    assert 'cosign verify --key "$SOURCE_SIGNING_KEY" --insecure-ignore-tlog=true' in verify
+    promote = _load("build-and-sign.yml")["jobs"]["promote"]
+    assert promote["env"]["SOURCE_SIGNING_KEY"] == "awskms:///${{ vars.IMAGE_SOURCE_SIGNING_KEY_ARN }}"
     assert "--type cyclonedx" in verify
     assert "skopeo copy --all --preserve-digests" in by_name["copy by digest"]["run"]
     assert by_name[order[1]]["with"]["only-fixed"] is True

@@ -312,3 +312,48 @@ def test_without_a_dr_region_there_is_no_replication_template(stack: str):
         stack_run(stack).resources, "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
     )
     assert [inputs(t)["appliedFors"] for t in templates] == [["PULL_THROUGH_CACHE"]]
+
+
+@pytest.mark.parametrize(
+    ("stack", "below", "above"),
+    [
+        ("dev", None, "222222222222"),
+        ("staging", "111111111111", "333333333333"),
+        ("prod", "222222222222", None),
+    ],
+)
+def test_a_promotion_reads_the_environment_belows_images_and_public_key_with_both_sides_consent(
+    stack: str, below: str | None, above: str | None
+):
+    # The promote job (build-and-sign.yml) pulls by digest from the environment below and verifies with
+    # `cosign verify --key awskms:///<its key's alias ARN>` (GetPublicKey + DescribeKey): cross-account, so
+    # this push role's policy allows it and the environment below's repository and key policies consent.
+    resources = stack_run(stack).resources
+    (push,) = [
+        r for r in of_type(resources, "aws:iam/rolePolicy:RolePolicy") if r.name == f"{stack}-images-push"
+    ]
+    statements = {s["Sid"]: s for s in policy(push)["Statement"]}
+    if below is None:
+        assert "PullFromTheEnvironmentBelow" not in statements
+    else:
+        source = {"111111111111": "dev", "222222222222": "staging"}[below]
+        pull = statements["PullFromTheEnvironmentBelow"]
+        assert pull["Resource"] == f"arn:aws:ecr:ap-northeast-2:{below}:repository/{SERVICE_PREFIX}/*"
+        assert set(pull["Action"]) == set(PULL_ACTIONS)
+        key = statements["ReadTheEnvironmentBelowsSigningKey"]
+        assert key["Resource"] == f"arn:aws:kms:ap-northeast-2:{below}:key/*"
+        assert set(key["Action"]) == {"kms:GetPublicKey", "kms:DescribeKey"}
+        assert key["Condition"] == {
+            "ForAnyValue:StringEquals": {"kms:ResourceAliases": f"alias/platform-{source}-image-signing"}
+        }
+    (signing_key,) = [
+        r for r in of_type(resources, "aws:kms/key:Key") if inputs(r).get("keyUsage") == "SIGN_VERIFY"
+    ]
+    reads = [s for s in policy(signing_key)["Statement"] if s["Sid"].startswith("PromotionReadsPublicKey")]
+    if above is None:
+        assert reads == []
+    else:
+        (read,) = reads
+        assert read["Principal"] == {"AWS": f"arn:aws:iam::{above}:root"}  # exists before that role does
+        assert read["Condition"]["ArnEquals"]["aws:PrincipalArn"][0].startswith(f"arn:aws:iam::{above}:role/")
+        assert set(read["Action"]) == {"kms:GetPublicKey", "kms:DescribeKey"}
