@@ -1,7 +1,7 @@
 """The bootstrap of one environment's account (stack = environment): state bucket and secrets-provider
 keys, the account's permissions boundary and security baseline, the GitHub OIDC delivery roles of both
-projects, and the repository's GitHub Environments with their protection and variables (see
-docs/RUNBOOK.md, step 1)."""
+projects, the empty secrets of the ECR pull-through cache's upstream credentials, and the repository's
+GitHub Environments with their protection and variables (see docs/RUNBOOK.md, step 1)."""
 
 import dataclasses
 import json
@@ -21,6 +21,7 @@ from components.bootstrap.github_oidc import (
     GithubOidcArgs,
 )
 from components.bootstrap.github_repository import GithubEnvironments, GithubEnvironmentsArgs
+from components.bootstrap.pull_through import PullThroughCredentials, PullThroughCredentialsArgs
 from components.bootstrap.spec import NAMESPACE, PROJECTS, environment_name, parse, refuse_placeholders
 from components.bootstrap.state_backend import StateBackend, StateBackendArgs, secrets_key_alias
 from components.core.account import partition_of
@@ -98,6 +99,12 @@ github = GithubOidc(
     ),
     on_aws,
 )
+if spec.pull_through_cache_secrets:
+    # Empty: an administrator puts the upstreams' credentials before the platform's first up (RUNBOOK).
+    pull_through = PullThroughCredentials(
+        "pull-through-cache", PullThroughCredentialsArgs(env, spec.protect), on_aws
+    )
+    pulumi.export("pull_through_cache_secrets", pull_through.names)
 
 backend_url = pulumi.Output.concat("s3://", backend.bucket_name, f"?region={spec.region}")
 # The token: the provider plugin reads GITHUB_TOKEN from the environment the Pulumi CLI gives it. The SDK

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from components.registry.spec import CREDENTIAL_SECRET_PREFIX
 from policy.model import UNKNOWN, Resource, ResourceRule, is_set, is_true, items
 
 RDS_INSTANCE = "aws:rds/instance:Instance"
@@ -38,6 +39,22 @@ def _needs_key(r: Resource, key: str = "kmsKeyId") -> list[str]:
 
 def _all_true(r: Resource, *keys: str) -> list[str]:
     return [f"{key} must be true" for key in keys if not is_true(r.get(key))]
+
+
+def _secret(r: Resource) -> list[str]:
+    """A CMK, except for the ECR pull-through cache's upstream credentials (``ecr-pullthroughcache/...``,
+    created by the bootstrap: components/bootstrap/pull_through.py), which ECR reads only under the AWS
+    managed ``aws/secretsmanager`` key (ECR user guide, "Storing your upstream repository credentials in
+    an AWS Secrets Manager secret"): for them a CMK is the mistake."""
+    name = r.get("name")
+    if isinstance(name, str) and name.startswith(CREDENTIAL_SECRET_PREFIX):
+        if is_set(r.get("kmsKeyId")):
+            return [
+                f"kmsKeyId must be unset for {name}: ECR reads pull-through cache credentials only under"
+                " the aws/secretsmanager key"
+            ]
+        return []
+    return _needs_key(r)
 
 
 def _rds_instance(r: Resource) -> list[str]:
@@ -117,7 +134,7 @@ ENCRYPTION_CHECKS: dict[str, Callable[[Resource], list[str]]] = {
     RDS_CLUSTER: lambda r: _needs_key(r) + _all_true(r, "storageEncrypted"),
     REDIS: lambda r: _needs_key(r) + _all_true(r, "atRestEncryptionEnabled", "transitEncryptionEnabled"),
     BUCKET_SSE: _bucket_sse,
-    SECRET: _needs_key,
+    SECRET: _secret,
     EKS: _eks,
     LOG_GROUP: _needs_key,
     VOLUME: lambda r: _needs_key(r) + _all_true(r, "encrypted"),

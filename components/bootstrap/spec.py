@@ -110,6 +110,11 @@ class BootstrapSpec(Spec):
         image_source: the environment below, which this one promotes images from by digest (``environment``,
             ``accountId``, ``region``): the stack before this one in ``stacks.yaml``. Defaults to none (the
             first environment, where images are built).
+        pull_through_cache_secrets: create the empty secrets ``ecr-pullthroughcache/docker-hub`` and
+            ``ecr-pullthroughcache/github-container-registry`` the platform's pull-through cache rules read
+            the upstreams' credentials from (:class:`components.bootstrap.pull_through.PullThroughCredentials`;
+            an administrator puts their values before the platform's first ``up``: docs/RUNBOOK.md).
+            Defaults to true; the restore drill's account, which has no registry, sets false.
     """
 
     account_id: AwsAccountId
@@ -132,6 +137,7 @@ class BootstrapSpec(Spec):
     drill_workflow: str = DRILL_WORKFLOW
     application_repositories: tuple[str, ...] = ()
     image_source: ImageSourceSpec | None = None
+    pull_through_cache_secrets: bool = True
 
     def trusted_deploy_workflows(self) -> dict[str, tuple[str, ...]]:
         """``deploy_workflows``, plus the review environments' workflow for a dev account's services

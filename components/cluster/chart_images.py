@@ -10,9 +10,10 @@ checked one.
 A key holds either a registry (the chart joins it with its own repository: the override is the cache's
 prefix, ``<registry host>/<upstream prefix>``) or a whole repository (``ImageKey.repository`` is then the
 image's path on its upstream, appended to the prefix). An image is pointed at the cache only when the
-stack's cache serves its upstream: registry.k8s.io, quay.io and public.ecr.aws always (no credentials);
-Docker Hub and ghcr.io only when ``platform:registry.pullThroughCache`` has their rule, which requires a
-``credentialSecretArn`` (``components.registry.spec.CacheRuleSpec``). Otherwise the image keeps its upstream.
+stack's cache serves its upstream: registry.k8s.io, quay.io and public.ecr.aws need no credentials;
+Docker Hub and ghcr.io have theirs in the ``ecr-pullthroughcache/...`` secrets the account's bootstrap
+creates (``components.registry.spec.CacheRuleSpec``). Every stack serves all five by default; an upstream a
+stack's ``platform:registry.pullThroughCache`` leaves out keeps its images upstream.
 """
 
 from __future__ import annotations

@@ -1,6 +1,10 @@
 """``PullThroughCache``: the registry's pull-through cache rules for the add-ons' upstream registries and
 the template of the repositories the cache creates.
 
+Docker Hub and ghcr.io need credentials: the rule names the secret ``ecr-pullthroughcache/<upstream>``
+that the account's bootstrap created (``components.bootstrap.pull_through``), found by name here; its value
+is put by an administrator (docs/RUNBOOK.md) and never passes through this program or its state.
+
 It comes before the cluster: the add-on charts pull their images through it
 (:func:`components.registry.policies.cache_image`), and the nodes' ``AmazonEC2ContainerRegistryPullOnly``
 policy carries the ``ecr:BatchImportUpstreamImage`` a first pull needs.
@@ -63,14 +67,21 @@ class PullThroughCache(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.rules: list[aws.ecr.PullThroughCacheRule] = []
+        self.credential_arns: dict[Upstream, pulumi.Output[str]] = {}
         for rule in args.rules:
             prefix = CACHE_PREFIXES[rule.upstream]
+            if rule.secret_name is not None:
+                # Found by name when the program runs (DescribeSecret): the ARN's suffix is Secrets
+                # Manager's, and the secret is the bootstrap's. ECR reads its value when the rule is created.
+                self.credential_arns[rule.upstream] = aws.secretsmanager.get_secret_output(
+                    name=rule.secret_name, opts=pulumi.InvokeOutputOptions(parent=self)
+                ).arn
             self.rules.append(
                 aws.ecr.PullThroughCacheRule(
                     f"{name}-{prefix}",
                     ecr_repository_prefix=prefix,
                     upstream_registry_url=UPSTREAM_URLS[rule.upstream],
-                    credential_arn=rule.credential_secret_arn,
+                    credential_arn=self.credential_arns.get(rule.upstream),
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[template]),
                 )
             )

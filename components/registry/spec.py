@@ -75,6 +75,15 @@ upstream registry": Docker Hub and GitHub Container Registry require authenticat
 registry.k8s.io and Quay do not)."""
 
 CREDENTIAL_SECRET_PREFIX = "ecr-pullthroughcache/"
+"""ECR reads an upstream's credentials only from a secret whose name starts with this (ECR user guide,
+"Creating a pull through cache rule"; the API's ``credentialArn`` pattern)."""
+
+
+def credential_secret_name(upstream: Upstream) -> str:
+    """The secret each account's bootstrap creates for ``upstream``'s credentials
+    (``ecr-pullthroughcache/<upstream>``) and the platform finds by name: one owner for the name."""
+    return f"{CREDENTIAL_SECRET_PREFIX}{upstream.value}"
+
 
 SIGNING_KEY_SPECS = ("ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "RSA_2048", "RSA_3072", "RSA_4096")
 """Asymmetric KMS key specs both cosign's ``awskms://`` signer (sigstore/sigstore
@@ -82,9 +91,8 @@ SIGNING_KEY_SPECS = ("ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "RSA_204
 
 SIGN_VERIFY = "SIGN_VERIFY"
 
-_SECRET_ARN = re.compile(
-    r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:ecr-pullthroughcache/[A-Za-z0-9/_+=.@-]+$"
-)
+_SECRET_NAME = re.compile(r"^ecr-pullthroughcache/[A-Za-z0-9/_+=.@-]{1,490}$")
+"""A Secrets Manager secret name (letters, digits, ``/_+=.@-``, at most 512 characters) under ECR's prefix."""
 _REGISTRY = re.compile(r"^[a-z0-9]+([.-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$")
 _ROLE_ARN = r"^arn:aws[a-z-]*:iam::\d{12}:role/[A-Za-z0-9+=,.@_/-]+$"
 _SUBJECT = re.compile(r"^repo:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+:\S+$")
@@ -108,36 +116,49 @@ class CacheRuleSpec(Spec):
     Attributes:
         upstream: the upstream registry (``k8s``, ``quay``, ``ecr-public``, ``github-container-registry``,
             ``docker-hub``) (required).
-        credential_secret_arn: the Secrets Manager secret holding the upstream's credentials, named
-            ``ecr-pullthroughcache/...`` (required for Docker Hub and GitHub Container Registry, refused for
-            the others). Not created by this program: ECR reads only secrets encrypted with the
-            ``aws/secretsmanager`` key (ECR user guide, "Storing your upstream repository credentials"),
-            which the policy pack's ``cmk-encryption`` refuses for the secrets this program creates.
+        credential_secret: the NAME of the Secrets Manager secret holding the upstream's credentials
+            (``{"username": ..., "accessToken": ...}``), which must start with ``ecr-pullthroughcache/``.
+            Only Docker Hub and GitHub Container Registry take one (refused for the others); defaults to
+            ``ecr-pullthroughcache/<upstream>``, the secret each account's bootstrap creates empty. The
+            program finds its ARN by name when it deploys (an ARN ends in a suffix Secrets Manager picks).
+            Not created by this program: ECR reads only secrets encrypted with the ``aws/secretsmanager``
+            key (ECR user guide, "Storing your upstream repository credentials"), which the policy pack's
+            ``cmk-encryption`` refuses for every other secret; and its value never passes through state.
     """
 
     upstream: Upstream
-    credential_secret_arn: str | None = None
+    credential_secret: str | None = None
+
+    @field_validator("credential_secret")
+    @classmethod
+    def _secret_name(cls, value: str | None) -> str | None:
+        if value is not None and not _SECRET_NAME.fullmatch(value):
+            raise ValueError(
+                f"must be the name of a Secrets Manager secret starting with {CREDENTIAL_SECRET_PREFIX}"
+                f" (ECR reads no other; a name, not an ARN: the program finds the ARN), e.g."
+                f" {CREDENTIAL_SECRET_PREFIX}docker-hub"
+            )
+        return value
 
     @model_validator(mode="after")
     def _credentials(self) -> CacheRuleSpec:
-        needs = self.upstream in NEEDS_CREDENTIALS
-        if needs and self.credential_secret_arn is None:
+        if self.credential_secret is not None and self.upstream not in NEEDS_CREDENTIALS:
             raise ValueError(
-                f"{self.upstream.value} needs credentialSecretArn: a Secrets Manager secret named"
-                f" {CREDENTIAL_SECRET_PREFIX}<name> (ECR reaches it only with credentials)"
-            )
-        if not needs and self.credential_secret_arn is not None:
-            raise ValueError(f"{self.upstream.value} takes no credentials; remove credentialSecretArn")
-        if self.credential_secret_arn is not None and not _SECRET_ARN.fullmatch(self.credential_secret_arn):
-            raise ValueError(
-                f"credentialSecretArn must be a Secrets Manager secret ARN whose name starts with"
-                f" {CREDENTIAL_SECRET_PREFIX} (ECR reads no other)"
+                f"credentialSecret {self.credential_secret!r}: {self.upstream.value} takes no credentials"
+                f" (only {', '.join(sorted(u.value for u in NEEDS_CREDENTIALS))} do); remove it"
             )
         return self
 
+    @property
+    def secret_name(self) -> str | None:
+        """The secret ECR reads this upstream's credentials from; none for an upstream that takes none."""
+        if self.upstream not in NEEDS_CREDENTIALS:
+            return None
+        return self.credential_secret or credential_secret_name(self.upstream)
+
 
 def _default_cache() -> list[CacheRuleSpec]:
-    return [CacheRuleSpec(upstream=u) for u in (Upstream.K8S, Upstream.QUAY, Upstream.ECR_PUBLIC)]
+    return [CacheRuleSpec(upstream=u) for u in Upstream]
 
 
 class LifecycleSpec(Spec):
@@ -227,7 +248,10 @@ class RegistrySpec(Spec):
         replication_region: the DR region service images are replicated to (the same account). Defaults to
             none; prod requires one. It may not be the stack's own region.
         pull_through_cache: the upstream registries the add-ons pull through this registry. Defaults to
-            registry.k8s.io, quay.io and public.ecr.aws (none needs credentials).
+            all five: registry.k8s.io, quay.io, public.ecr.aws, and Docker Hub and ghcr.io with the
+            credentials in ``ecr-pullthroughcache/docker-hub`` and
+            ``ecr-pullthroughcache/github-container-registry`` (the bootstrap creates both, an administrator
+            puts their values before the first ``up``: docs/RUNBOOK.md).
         allowed_registries: registries (host and optional path) a services stack may name images from
             besides this environment's own. Defaults to none. Images from them are not signature-checked.
         signing_key: the KMS key CI signs with. Defaults to ECC_NIST_P256, SIGN_VERIFY.

@@ -85,6 +85,11 @@ INVOKES = {
     "aws:kms/getPublicKey:getPublicKey": Invoke(
         ("kms:GetPublicKey",), "internal/service/kms/public_key_data_source.go: conn.GetPublicKey"
     ),
+    "aws:secretsmanager/getSecret:getSecret": Invoke(
+        ("secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy"),
+        "internal/service/secretsmanager/secret_data_source.go: findSecretByID (DescribeSecret) and"
+        " findSecretPolicyByID (GetResourcePolicy); the pull-through cache's credentials, found by name",
+    ),
     "aws:resourcegroupstaggingapi/getResources:getResources": Invoke(
         ("tag:GetResources",),
         "internal/service/resourcegroupstaggingapi/resources_data_source.go: NewGetResourcesPaginator",

@@ -19,6 +19,7 @@ from settings.stacks import Project, project_dir, stacks
 from tests.bootstrap.test_account_names import NAMED_BY
 from tests.bootstrap.test_bootstrap import bootstrap_run
 from tests.conftest import stack_run
+from tests.helpers import of_type
 from tests.pipeline.runs import ROOT, WORKFLOWS, load, triggers
 from tools import cli
 
@@ -339,3 +340,76 @@ def test_the_runbook_connects_each_environments_runners_before_the_pipeline_uses
         )
         dispatched = lines.index(f"gh workflow run deploy-platform.yml -f stack={stack}")
         assert connected < dispatched, stack
+
+
+def _environment_at(index: int) -> str | None:
+    """The environment the runbook's command ``index`` runs in: the stack the commands before it last named
+    (``--stack``, ``pulumi stack init``): a section works in one environment's account at a time."""
+    found = None
+    for command in commands(RUNBOOK)[:index]:
+        if command[:3] == ("pulumi", "stack", "init"):
+            found = command[3]
+        found = _option(command, "--stack", "-s") or found
+    return found
+
+
+def _created_secrets(stack: str) -> set[str]:
+    """The Secrets Manager secrets an environment's stacks create (bootstrap and platform)."""
+    runs = [bootstrap_run(stack).resources]
+    runs += [stack_run(stack, False, str(p)).resources for p in Project if stack in stacks(p)]
+    return {r.inputs.get("name") for rs in runs for r in rs if r.type == "aws:secretsmanager/secret:Secret"}
+
+
+def _secret_puts() -> list[tuple[int, str, str | None]]:
+    """(position, secret id, environment) of every ``aws secretsmanager put-secret-value``."""
+    return [
+        (i, _option(c, "--secret-id") or "", _environment_at(i))
+        for i, c in enumerate(commands(RUNBOOK))
+        if c[:3] == ("aws", "secretsmanager", "put-secret-value")
+    ]
+
+
+def test_every_secret_the_runbook_puts_a_value_in_is_one_its_environments_stacks_create():
+    puts = _secret_puts()
+    assert puts
+    wrong = []
+    for _, secret, stack in puts:
+        if stack not in stacks():
+            wrong.append(f"--secret-id {secret}: no environment named before it")
+        elif secret not in _created_secrets(stack):
+            wrong.append(
+                f"--secret-id {secret} in {stack}: its stacks create {sorted(_created_secrets(stack))}"
+            )
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("stack", stacks())
+def test_the_pull_through_credentials_are_put_after_the_bootstrap_and_before_the_first_platform_up(stack):
+    # ECR reads a credentialed cache rule's secret when the rule is created (CreatePullThroughCacheRule:
+    # SecretNotFoundException / UnableToAccessSecretException): the value comes before any platform `up`.
+    rules = of_type(stack_run(stack).resources, "aws:ecr/pullThroughCacheRule:PullThroughCacheRule")
+    wanted = {
+        r.inputs["credentialArn"]
+        .split(":secret:", 1)[1]
+        .rsplit("-", 1)[0]  # Secrets Manager's -XXXXXX suffix
+        for r in rules
+        if r.inputs.get("credentialArn")
+    }
+    assert wanted, f"{stack}: no credentialed pull-through cache rule"
+    lines = commands(RUNBOOK)
+    bootstrap = next(
+        i
+        for i, c in enumerate(lines)
+        if c[:2] == ("pulumi", "up") and _option(c, "--cwd") == "bootstrap" and _option(c, "--stack") == stack
+    )
+    platform_up = next(
+        i
+        for i, c in enumerate(lines)
+        if c[:2] == ("pulumi", "up") and _option(c, "--cwd") == "infra" and _option(c, "--stack") == stack
+    )
+    put = {secret: i for i, secret, env in _secret_puts() if env == stack and secret in wanted}
+    assert set(put) == wanted, f"{stack}: the runbook puts no value in {sorted(wanted - set(put))}"
+    for secret, i in put.items():
+        assert bootstrap < i < platform_up, (
+            f"{stack}: {secret} is put at {i}, not between {bootstrap} and {platform_up}"
+        )

@@ -127,6 +127,20 @@ def test_cmk_encryption_fails_unencrypted_resources(resource: Resource, expected
     assert any(expected in p for p in problems), problems
 
 
+def test_the_pull_through_cache_credentials_are_the_one_secret_under_aws_secretsmanager():
+    # ECR reads ecr-pullthroughcache/* only under the AWS managed key: there a CMK is the violation,
+    # while any other secret without a CMK still is one.
+    def secret(**props: Any) -> Resource:
+        return Resource("aws:secretsmanager/secret:Secret", "credentials", props)
+
+    assert CMK_ENCRYPTION.check(secret(name="ecr-pullthroughcache/docker-hub")) == []
+    (problem,) = CMK_ENCRYPTION.check(secret(name="ecr-pullthroughcache/docker-hub", kmsKeyId=KEY))
+    assert "must be unset for ecr-pullthroughcache/docker-hub" in problem
+    assert CMK_ENCRYPTION.check(secret(name="platform/prod/ecr-pullthroughcache")) == [
+        "kmsKeyId must name the environment's customer-managed KMS key"
+    ]
+
+
 def test_cmk_encryption_ignores_types_that_store_nothing():
     assert CMK_ENCRYPTION.check(r("aws:ec2/vpc:Vpc", cidrBlock="10.0.0.0/16")) == []
 

@@ -99,6 +99,21 @@ CALLS: dict[str, CallHandler] = {
         "customerMasterKeySpec": "ECC_NIST_P256",
         "publicKeyPem": "-----BEGIN PUBLIC KEY-----\nTU9DSy1QVUJMSUMtS0VZ\n-----END PUBLIC KEY-----\n",
     },
+    # A secret found by name (DescribeSecret), as the account's bootstrap made it: the pull-through cache's
+    # credentials. Its ARN ends in the 6-character suffix Secrets Manager appends; no KMS key is named (the
+    # aws/secretsmanager key, which ECR requires).
+    "aws:secretsmanager/getSecret:getSecret": lambda args, region: {
+        "arn": f"arn:{PARTITION}:secretsmanager:{region}:{ACCOUNT_ID}:secret:{args.get('name')}-AbC123",
+        "id": f"arn:{PARTITION}:secretsmanager:{region}:{ACCOUNT_ID}:secret:{args.get('name')}-AbC123",
+        "name": args.get("name"),
+        "description": "",
+        "kmsKeyId": "",
+        "policy": "",
+        "region": region,
+        "tags": {},
+        "createdDate": "2026-01-01T00:00:00Z",
+        "lastChangedDate": "2026-01-01T00:00:00Z",
+    },
     # The ALB the Load Balancer Controller made for the public Ingress group (as after a first deploy).
     "aws:resourcegroupstaggingapi/getResources:getResources": lambda args, region: {
         "resourceTagMappingLists": [

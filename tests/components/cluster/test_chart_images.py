@@ -139,15 +139,11 @@ def test_each_key_is_in_the_charts_real_values_yaml_with_the_recorded_default(ch
         assert ("~" if node is None else node) == image.default, f"{chart}: {image.key} = {node!r}"
 
 
-CREDENTIALS = {
-    "docker-hub": "arn:aws:secretsmanager:ap-northeast-2:333333333333:secret:ecr-pullthroughcache/docker-hub-AbCdEf",
-    "github-container-registry": (
-        "arn:aws:secretsmanager:ap-northeast-2:333333333333:secret:ecr-pullthroughcache/ghcr-AbCdEf"
-    ),
-}
+CREDENTIALS = {"docker-hub": "ecr-pullthroughcache/dockerhub-ci", "github-container-registry": None}
+"""A secret named in the stack file (Docker Hub), and the default name (ghcr.io)."""
 
 
-def test_with_docker_hub_and_ghcr_credentials_their_rules_exist_and_those_charts_pull_through_them(tmp_path):
+def test_a_named_credential_secret_is_looked_up_by_that_name_and_the_charts_pull_through_its_rule(tmp_path):
     (tmp_path / "infra").mkdir()
     shutil.copy(runner.ROOT / "infra" / "Pulumi.yaml", tmp_path / "infra" / "Pulumi.yaml")
     yaml = YAML()
@@ -156,7 +152,10 @@ def test_with_docker_hub_and_ghcr_credentials_their_rules_exist_and_those_charts
         {"upstream": "k8s"},
         {"upstream": "quay"},
         {"upstream": "ecr-public"},
-        *({"upstream": upstream, "credentialSecretArn": arn} for upstream, arn in CREDENTIALS.items()),
+        *(
+            {"upstream": upstream, **({"credentialSecret": name} if name else {})}
+            for upstream, name in CREDENTIALS.items()
+        ),
     ]
     with (tmp_path / "infra" / "Pulumi.prod.yaml").open("w") as out:
         yaml.dump(document, out)
@@ -166,8 +165,10 @@ def test_with_docker_hub_and_ghcr_credentials_their_rules_exist_and_those_charts
         inputs(r)["ecrRepositoryPrefix"]: inputs(r).get("credentialArn")
         for r in of_type(resources, "aws:ecr/pullThroughCacheRule:PullThroughCacheRule")
     }
-    assert rules["docker-hub"] == CREDENTIALS["docker-hub"]
-    assert rules["ghcr"] == CREDENTIALS["github-container-registry"]
+    # the ARN the lookup by name answered (the mocks: DescribeSecret of that name, with its suffix)
+    arn = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:{}-AbC123"
+    assert rules["docker-hub"] == arn.format("ecr-pullthroughcache/dockerhub-ci")
+    assert rules["ghcr"] == arn.format("ecr-pullthroughcache/github-container-registry")
     host = "333333333333.dkr.ecr.ap-northeast-2.amazonaws.com"
     values = {
         inputs(r)["name"]: inputs(r)["values"] for r in of_type(resources, "kubernetes:helm.sh/v3:Release")

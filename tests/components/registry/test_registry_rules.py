@@ -12,7 +12,8 @@ from components.registry.rules import registry_problems
 from components.registry.spec import NEEDS_CREDENTIALS, AdmissionSpec, CacheRuleSpec, RegistrySpec, Upstream
 
 SUBJECT = "repo:acme/slidecraft:environment:prod:job_workflow_ref:acme/platform/.github/workflows/build-and-sign.yml@refs/heads/main"
-SECRET = "arn:aws:secretsmanager:ap-northeast-2:333333333333:secret:ecr-pullthroughcache/docker-hub-AbCdEf"
+SECRET = "ecr-pullthroughcache/docker-hub"
+ARN = "arn:aws:secretsmanager:ap-northeast-2:333333333333:secret:ecr-pullthroughcache/docker-hub-AbCdEf"
 
 
 def spec(**fields: Any) -> RegistrySpec:
@@ -26,15 +27,18 @@ def problems(
     return dict(found)
 
 
-def test_defaults_are_immutable_continuous_scan_uncredentialed_cache_and_a_p256_signing_key():
+def test_defaults_are_immutable_continuous_scan_every_upstream_cached_and_a_p256_signing_key():
     registry = spec()
     assert registry.tag_mutability.value == "IMMUTABLE"
     assert registry.continuous_scan is True
-    assert [r.upstream for r in registry.pull_through_cache] == [
-        Upstream.K8S,
-        Upstream.QUAY,
-        Upstream.ECR_PUBLIC,
-    ]
+    assert {r.upstream: r.secret_name for r in registry.pull_through_cache} == {
+        Upstream.K8S: None,
+        Upstream.QUAY: None,
+        Upstream.ECR_PUBLIC: None,
+        # the secrets every account's bootstrap creates (components/bootstrap/pull_through.py)
+        Upstream.DOCKER_HUB: "ecr-pullthroughcache/docker-hub",
+        Upstream.GHCR: "ecr-pullthroughcache/github-container-registry",
+    }
     assert (registry.signing_key.key_usage, registry.signing_key.key_spec) == ("SIGN_VERIFY", "ECC_NIST_P256")
     assert registry.admission is None
 
@@ -62,19 +66,21 @@ def test_push_subjects_are_required_exact_and_without_wildcards():
 
 
 @pytest.mark.parametrize("upstream", sorted(NEEDS_CREDENTIALS))
-def test_docker_hub_and_ghcr_need_an_ecr_pullthroughcache_secret(upstream: Upstream):
-    with pytest.raises(ValidationError, match="needs credentialSecretArn"):
-        CacheRuleSpec(upstream=upstream)
-    with pytest.raises(ValidationError, match="starts with ecr-pullthroughcache/"):
-        CacheRuleSpec(
-            upstream=upstream, credential_secret_arn=SECRET.replace("ecr-pullthroughcache/", "other/")
-        )
-    assert CacheRuleSpec(upstream=upstream, credential_secret_arn=SECRET).credential_secret_arn == SECRET
+def test_docker_hub_and_ghcr_read_an_ecr_pullthroughcache_secret_by_name(upstream: Upstream):
+    assert CacheRuleSpec(upstream=upstream).secret_name == f"ecr-pullthroughcache/{upstream.value}"
+    assert CacheRuleSpec(upstream=upstream, credential_secret=SECRET).secret_name == SECRET
+    for wrong in ("other/docker-hub", ARN, "ecr-pullthroughcache/", "ecr-pullthroughcache/a b"):
+        with pytest.raises(ValidationError, match="starting with ecr-pullthroughcache/") as raised:
+            CacheRuleSpec(upstream=upstream, credential_secret=wrong)
+        assert raised.value.errors()[0]["input"] == wrong  # reported with the value received
+    with pytest.raises(ValidationError, match="credentialSecretArn"):  # the old key: unknown now
+        CacheRuleSpec.model_validate({"upstream": upstream.value, "credentialSecretArn": ARN})
 
 
 def test_an_upstream_without_authentication_takes_no_credentials_and_appears_once():
     with pytest.raises(ValidationError, match="takes no credentials"):
-        CacheRuleSpec(upstream=Upstream.QUAY, credential_secret_arn=SECRET)
+        CacheRuleSpec(upstream=Upstream.QUAY, credential_secret=SECRET)
+    assert CacheRuleSpec(upstream=Upstream.QUAY).secret_name is None
     with pytest.raises(ValidationError, match="quay appears more than once"):
         spec(pullThroughCache=[{"upstream": "quay"}, {"upstream": "quay"}])
 

@@ -110,10 +110,19 @@ def test_only_prod_replicates_to_its_dr_region():
 def test_pull_through_cache_rules_and_their_creation_template(stack: str):
     resources = stack_run(stack).resources
     rules = {
-        inputs(r)["ecrRepositoryPrefix"]: inputs(r)["upstreamRegistryUrl"]
+        inputs(r)["ecrRepositoryPrefix"]: (inputs(r)["upstreamRegistryUrl"], inputs(r).get("credentialArn"))
         for r in of_type(resources, "aws:ecr/pullThroughCacheRule:PullThroughCacheRule")
     }
-    assert rules == {"k8s": "registry.k8s.io", "quay": "quay.io", "ecr-public": "public.ecr.aws"}
+    # Docker Hub and ghcr.io with the secret the account's bootstrap created, found by name: the rule names
+    # the ARN the lookup answered (the mocks append Secrets Manager's 6-character suffix).
+    secret = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:ecr-pullthroughcache/{}-AbC123"
+    assert rules == {
+        "k8s": ("registry.k8s.io", None),
+        "quay": ("quay.io", None),
+        "ecr-public": ("public.ecr.aws", None),
+        "docker-hub": ("registry-1.docker.io", secret.format("docker-hub")),
+        "ghcr": ("ghcr.io", secret.format("github-container-registry")),
+    }
     (template,) = [
         inputs(t)
         for t in of_type(resources, "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate")
@@ -145,6 +154,14 @@ def test_the_nodes_may_create_the_cached_repositories_before_any_node_starts(sta
 
 
 @pytest.mark.parametrize("stack", STACKS)
+def test_the_credential_secrets_are_found_by_name_and_no_secret_is_created_for_them(stack: str):
+    run = stack_run(stack)
+    names = {inputs(s)["name"] for s in of_type(run.resources, "aws:secretsmanager/secret:Secret")}
+    assert not {n for n in names if n.startswith("ecr-pullthroughcache/")}  # the bootstrap's, not ours
+    assert run.unanswered_calls == []  # the lookup (aws:secretsmanager/getSecret) is answered
+
+
+@pytest.mark.parametrize("stack", STACKS)
 def test_the_addons_that_allow_it_pull_through_the_cache_after_its_rules(stack: str):
     host = f"{ACCOUNTS[stack]}.dkr.ecr.ap-northeast-2.amazonaws.com"
     releases = {
@@ -158,16 +175,32 @@ def test_the_addons_that_allow_it_pull_through_the_cache_after_its_rules(stack: 
     assert f"{host}/k8s/external-dns/external-dns" in values["external-dns"]
     assert f'"registry": "{host}/quay"' in values["kube-prometheus-stack"]
     assert f'"registry": "{host}/k8s"' in values["kube-prometheus-stack"]
-    assert f'"registry": "{host}/quay"' in values["alloy"]  # its config reloader; Alloy is on Docker Hub
-    # Docker Hub and ghcr.io need a credential no repository stack configures: those images stay upstream
-    for chart in ("loki", "keda", "external-secrets", "kyverno"):
-        assert host not in values[chart]
-    assert f"{host}/docker-hub" not in values["kube-prometheus-stack"]
+    assert f'"registry": "{host}/quay"' in values["alloy"]  # its config reloader
+    # Docker Hub and ghcr.io through their credentialed rules in every stack
+    assert f'"registry": "{host}/docker-hub"' in values["kube-prometheus-stack"]  # Grafana
+    assert f'"registry": "{host}/docker-hub"' in values["alloy"]
+    assert f'"registry": "{host}/docker-hub"' in values["loki"]
+    assert f'"registry": "{host}/ghcr"' in values["keda"]
+    assert f'"repository": "{host}/ghcr/external-secrets/external-secrets"' in values["external-secrets"]
+    assert f'"registry": "{host}/ghcr"' in values["kyverno"]
+    for chart, rendered in values.items():
+        assert "docker.io" not in rendered, chart
+        assert "ghcr.io" not in rendered, chart
     rules = {
         r.urn
         for r in of_type(stack_run(stack).resources, "aws:ecr/pullThroughCacheRule:PullThroughCacheRule")
     }
-    for name in ("metrics-server", "cluster-autoscaler", "external-dns", "kube-prometheus-stack", "alloy"):
+    for name in (
+        "metrics-server",
+        "cluster-autoscaler",
+        "external-dns",
+        "kube-prometheus-stack",
+        "alloy",
+        "loki",
+        "keda",
+        "external-secrets",
+        "kyverno",
+    ):
         assert rules <= set(releases[name].dependencies), name
 
 
@@ -357,3 +390,47 @@ def test_a_promotion_reads_the_environment_belows_images_and_public_key_with_bot
         assert read["Principal"] == {"AWS": f"arn:aws:iam::{above}:root"}  # exists before that role does
         assert read["Condition"]["ArnEquals"]["aws:PrincipalArn"][0].startswith(f"arn:aws:iam::{above}:role/")
         assert set(read["Action"]) == {"kms:GetPublicKey", "kms:DescribeKey"}
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        (
+            {"upstream": "docker-hub", "credentialSecret": "dockerhub"},
+            "platform:registry.pullThroughCache[0].credentialSecret: must be the name of a Secrets Manager"
+            " secret starting with ecr-pullthroughcache/ (ECR reads no other; a name, not an ARN: the program"
+            ' finds the ARN), e.g. ecr-pullthroughcache/docker-hub; got "dockerhub"',
+        ),
+        (
+            {"upstream": "quay", "credentialSecret": "ecr-pullthroughcache/quay"},
+            "platform:registry.pullThroughCache[0]: credentialSecret 'ecr-pullthroughcache/quay': quay takes no"
+            " credentials (only docker-hub, github-container-registry do); remove it",
+        ),
+        (
+            {
+                "upstream": "docker-hub",
+                "credentialSecretArn": "arn:aws:secretsmanager:ap-northeast-2:333333333333:secret:ecr-pullthroughcache/docker-hub-AbCdEf",
+            },
+            "platform:registry.pullThroughCache[0].credentialSecretArn: unknown key",
+        ),
+    ],
+    ids=["not-ecr-pullthroughcache", "credential-on-quay", "the-old-arn-key"],
+)
+def test_a_wrong_credential_secret_exits_2_naming_the_key_and_the_value(
+    rule: dict, expected: str, tmp_path: Path, capsys
+):
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "Pulumi.yaml").write_text(f"name: platform\nmain: {runner.ROOT / 'infra'}\n")
+    shutil.copy(runner.ROOT / "stacks.yaml", tmp_path / "stacks.yaml")
+    yaml = YAML()
+    document = yaml.load((runner.ROOT / "infra" / "Pulumi.prod.yaml").read_text())
+    document["config"]["platform:registry"]["pullThroughCache"] = [rule]
+    with (tmp_path / "infra" / "Pulumi.prod.yaml").open("w") as out:
+        yaml.dump(document, out)
+
+    code = cli.main(["preview", "--stack", "prod", "--project-dir", str(tmp_path)])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert expected in err, err
+    assert "Traceback" not in err
