@@ -11,6 +11,7 @@ from typing import Any
 
 from components.core.iam import Statement, document, permissions_boundary_arn
 from components.registry.policies import SIGNING_KEY_TAG
+from components.registry.spec import CREDENTIAL_SECRET_PREFIX
 
 BOOTSTRAP_TAG = {"project": "bootstrap"}
 """The tag every resource of the bootstrap carries (through the provider's default tags)."""
@@ -250,6 +251,15 @@ def platform_deploy_policy(partition: str, account_id: str) -> dict[str, Any]:
             "Effect": "Allow",
             "Action": [f"{service}:*" for service in PLATFORM_SERVICES],
             "Resource": "*",
+        },
+        {
+            # The upstream registries' tokens (components/bootstrap/pull_through.py) are read by ECR's
+            # service-linked role only; the program looks them up by name (DescribeSecret) and never
+            # needs, nor may change, their values.
+            "Sid": "NoUpstreamRegistryTokens",
+            "Effect": "Deny",
+            "NotAction": ["secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy"],
+            "Resource": f"arn:{partition}:secretsmanager:*:{account_id}:secret:{CREDENTIAL_SECRET_PREFIX}*",
         },
         {
             "Sid": "WorkloadRolesCarryTheBoundary",

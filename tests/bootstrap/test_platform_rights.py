@@ -431,6 +431,24 @@ def test_the_deploy_role_may_turn_enhanced_scanning_on_and_off_and_the_preview_r
     assert refused(Request("inspector2:CreateFilter"), DEPLOY)  # the boundary names the actions only
 
 
+def test_the_deploy_role_finds_the_upstream_registry_tokens_but_never_reads_or_changes_them():
+    # ECR's service-linked role reads them (AWSECRPullThroughCache_ServiceRolePolicy); the program only looks
+    # them up by name (aws:secretsmanager/getSecret: DescribeSecret, GetResourcePolicy).
+    token = f"arn:{PARTITION}:secretsmanager:ap-northeast-2:{ACCOUNT}:secret:ecr-pullthroughcache/docker-hub-AbCdEf"
+    for action in ("secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy"):
+        assert refused(Request(action, token), DEPLOY) is None
+    for action in (
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:DeleteSecret",
+    ):
+        assert refused(Request(action, token), DEPLOY)
+    other = (
+        f"arn:{PARTITION}:secretsmanager:ap-northeast-2:{ACCOUNT}:secret:platform/dev/openai-api-key-AbCdEf"
+    )
+    assert refused(Request("secretsmanager:PutSecretValue", other), DEPLOY) is None
+
+
 # --- the roles the program creates stay under the boundary ------------------------------------------
 
 
