@@ -82,7 +82,7 @@ def find(
     for key in sorted(raw):
         if not key.startswith(f"{namespace}:") or key in secret_keys:
             continue
-        for path, leaf in _leaves(_decode(raw[key]), key):
+        for path, leaf in leaves(_decode(raw[key]), key):
             why = classify(leaf)
             if why is not None:
                 found.append(Placeholder(path, leaf, why))
@@ -126,12 +126,13 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def _leaves(value: Any, path: str) -> Iterator[tuple[str, str]]:
+def leaves(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """Every string in ``value`` (mappings and lists, nested) with its dotted path (``a.b[0]``)."""
     if isinstance(value, Mapping):
         for k, v in value.items():
-            yield from _leaves(v, f"{path}.{k}")
+            yield from leaves(v, f"{path}.{k}")
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from _leaves(v, f"{path}[{i}]")
+            yield from leaves(v, f"{path}[{i}]")
     elif isinstance(value, str):
         yield path, value

@@ -28,6 +28,7 @@ from components.bootstrap.access import (
     platform_deploy_policy,
     platform_preview_policy,
 )
+from components.core.placeholders import leaves
 from settings import stacks
 from tests.bootstrap.iam_model import Request, allowed, applies, denied_by
 from tests.helpers import inputs
@@ -316,17 +317,6 @@ def passed_to(resource: Recorded, role: Recorded) -> list[str]:
     return [FEDERATED_PASSED_TO[module]]
 
 
-def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, f"{path}.{key}")
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _strings(item, f"{path}[{i}]")
-    elif isinstance(value, str):
-        yield path, value
-
-
 def handed_roles(stack: str) -> list[tuple[Recorded, str, Recorded]]:
     """(resource, input path, role) for every input of an AWS resource naming a role the program creates,
     outside IAM itself and outside values that are only text to the API (a JSON policy, tags)."""
@@ -340,7 +330,7 @@ def handed_roles(stack: str) -> list[tuple[Recorded, str, Recorded]]:
     for resource in resources:
         if not resource.type.startswith("aws:") or resource.type.startswith("aws:iam/"):
             continue
-        for path, value in _strings(inputs(resource)):
+        for path, value in leaves(inputs(resource)):
             if value in roles and not path.startswith((".policy", ".tags")):
                 found.append((resource, path, roles[value]))
     return found
