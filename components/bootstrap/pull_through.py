@@ -53,7 +53,7 @@ class PullThroughCredentials(pulumi.ComponentResource):
     ) -> None:
         super().__init__("platform:bootstrap:PullThroughCredentials", name, None, opts)
         self.names = {}
-        for upstream in sorted(NEEDS_CREDENTIALS, key=lambda u: list(Upstream).index(u)):
+        for upstream in [u for u in Upstream if u in NEEDS_CREDENTIALS]:
             secret_name = credential_secret_name(upstream)
             aws.secretsmanager.Secret(
                 f"{name}-{upstream.value}",

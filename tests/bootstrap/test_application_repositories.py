@@ -23,7 +23,7 @@ from tests.bootstrap import trust
 from tests.bootstrap.test_bootstrap import BOOTSTRAP, bootstrap_run
 from tests.conftest import stack_run
 from tests.helpers import inputs
-from tests.pipeline.runs import WORKFLOWS, load
+from tests.pipeline.runs import load
 
 WORKFLOW = "build-and-sign.yml"
 ENVIRONMENT = "github:index/repositoryEnvironment:RepositoryEnvironment"
@@ -187,4 +187,3 @@ def test_an_application_repository_of_another_owner_is_a_config_error_naming_the
         BootstrapConfigError, match="applicationRepositories: the GitHub provider acts for 'acme'"
     ):
         parse(values)
-    assert WORKFLOWS.joinpath(WORKFLOW).is_file()
